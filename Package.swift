@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cair2",
+    products: [
+        .library(name: "CAIR2Kit", targets: ["CAIR2Kit"]),
+        .library(name: "CAIR2Core", targets: ["CAIR2Core"]),
+        .executable(name: "cair2", targets: ["cair2"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // zstd from the system's libzstd-dev.
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        // Small C helpers: SHA-256 with the CPU's SHA extensions, the SIGBUS guard for mappings.
+        .target(name: "CSupport", path: "Sources/CSupport",
+                cSettings: [.unsafeFlags(["-O3"])]),
+        // The pure core: layouts, code sets, CSV scanning, normalization, rendering, decoding.
+        // Standard library only (scripts/check-pure-core enforces it).
+        .target(name: "CAIR2Core", path: "Sources/CAIR2Core"),
+        // The public library: convert, validate, decode, generate, archive; files, threads, reports.
+        .target(name: "CAIR2Kit", dependencies: ["CAIR2Core", "CSupport", "CZstd"], path: "Sources/CAIR2Kit"),
+        // The executable: a thin shell over CAIR2Kit.
+        .executableTarget(name: "cair2", dependencies: [
+            "CAIR2Kit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Sources/cair2"),
+        .testTarget(name: "CAIR2CoreTests", dependencies: ["CAIR2Core"], path: "Tests/CAIR2CoreTests"),
+        .testTarget(name: "CAIR2KitTests", dependencies: ["CAIR2Kit", "CAIR2Core"], path: "Tests/CAIR2KitTests"),
+    ]
+)
