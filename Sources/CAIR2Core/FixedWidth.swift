@@ -218,7 +218,7 @@ public struct DecodedLine: Equatable, Sendable {
 }
 
 /// Reads a whole in-memory file: the accepted lines' values and the malformed lines' defects.
-public func decodeFixedWidth(_ bytes: [UInt8], layout: Layout)
+public func readFixedWidthLines(_ bytes: [UInt8], layout: Layout)
     -> (records: [DecodedLine], malformed: [(line: Int, defects: [LineDefect])]) {
     var records: [DecodedLine] = []
     var malformed: [(line: Int, defects: [LineDefect])] = []

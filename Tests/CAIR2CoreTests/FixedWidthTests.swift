@@ -241,8 +241,8 @@ func rtrim(_ s: String) -> String {
             a + [0x0A] + b + [0x0D],              // a final CR with no LF
             a + crlf + b + crlf + crlf + [0x0A],  // empty lines at the very end are tolerated
         ]
-        let want = [ReadItem.record(line: 1, values: decodeFixedWidth(a + crlf, layout: layout).records[0].values),
-                    ReadItem.record(line: 2, values: decodeFixedWidth(b + crlf, layout: layout).records[0].values)]
+        let want = [ReadItem.record(line: 1, values: readFixedWidthLines(a + crlf, layout: layout).records[0].values),
+                    ReadItem.record(line: 2, values: readFixedWidthLines(b + crlf, layout: layout).records[0].values)]
         for (i, file) in files.enumerated() {
             #expect(readAll(file, kind) == want, "variant \(i) of \(kind.rawValue)")
             for chunk in [1, 3, 64, 1000] {
@@ -279,7 +279,7 @@ func rtrim(_ s: String) -> String {
             + Array("caf\u{E9}".utf8) + crlf  // 7: non-ASCII and wrong width
             + good                        // 8
         let items = readAll(file, kind)
-        let goodValues = decodeFixedWidth(good, layout: kind.layout).records[0].values
+        let goodValues = readFixedWidthLines(good, layout: kind.layout).records[0].values
         #expect(items == [
             .record(line: 1, values: goodValues),
             .malformed(line: 2, defects: [.nonASCII(column: 34)]),
@@ -299,7 +299,7 @@ func rtrim(_ s: String) -> String {
         let good = SpecExample.line(.comment)
         let long = [UInt8](repeating: UInt8(ascii: "A"), count: 5000)
         let file = good + crlf + crlf + long + crlf + good + crlf
-        let values = decodeFixedWidth(good, layout: Layouts.comment).records[0].values
+        let values = readFixedWidthLines(good, layout: Layouts.comment).records[0].values
         #expect(readAll(file, .comment) == [
             .record(line: 1, values: values), .malformed(line: 2, defects: [.emptyLine]),
             .malformed(line: 3, defects: [.wrongWidth(actual: 5000)]), .record(line: 4, values: values),
@@ -353,7 +353,7 @@ func rtrim(_ s: String) -> String {
         #expect(padded.prefix(layout.dataWidth) == line.prefix(layout.dataWidth))
         #expect(padded[layout.dataWidth..<layout.statedTotal].allSatisfy { $0 == 0x20 })
         for bytes in [line, padded] {
-            let decoded = decodeFixedWidth(bytes, layout: layout)
+            let decoded = readFixedWidthLines(bytes, layout: layout)
             #expect(decoded.malformed.isEmpty)
             #expect(decoded.records.map(\.values) == [ordered])
         }
