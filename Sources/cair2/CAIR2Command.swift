@@ -10,6 +10,8 @@ struct CAIR2Command: ParsableCommand {
         subcommands: [
             ConvertCommand.self,
             LayoutsCommand.self,
+            DecodeCommand.self,
+            ValidateCommand.self,
         ]
     )
 }
