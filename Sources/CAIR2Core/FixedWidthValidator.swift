@@ -381,9 +381,6 @@ public struct FixedWidthValidator: Sendable {
     }
 }
 
-@inline(__always) private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
-@inline(__always) private func isUpper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
-@inline(__always) private func isLower(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
 /// Blank and the punctuation the address class keeps: # & ' ( ) , - . /
 @inline(__always) private func isAddressPunctuation(_ b: UInt8) -> Bool {
     switch b {
