@@ -9,6 +9,8 @@ struct CAIR2Command: ParsableCommand {
         version: CAIR2Version.version,
         subcommands: [
             LayoutsCommand.self,
+            ArchiveCommand.self,
+            VerifyCommand.self,
         ]
     )
 }
