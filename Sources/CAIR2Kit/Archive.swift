@@ -499,7 +499,8 @@ public enum BatchArchive {
         }
 
         guard let manifest else {
-            if !problems.contains(where: { $0.kind == .manifest }) {
+            // After corruption the missing manifest says nothing new.
+            if !streamBroken && !problems.contains(where: { $0.kind == .manifest }) {
                 problems.append(.init(kind: .manifest, name: manifestName, message: "\(manifestName) is missing from the archive"))
             }
             return VerifyResult(problems: problems, filesMatched: 0, manifest: nil)
