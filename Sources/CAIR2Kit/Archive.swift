@@ -38,10 +38,13 @@ public struct ManifestFile: Codable, Equatable, Sendable {
 public struct ArchiveManifest: Codable, Equatable, Sendable {
     /// Manifest format identifier, for future readers.
     public var format: String
+    /// The tool that wrote the archive (`CAIR2Version.tool`).
     public var tool: String
+    /// Its version (`CAIR2Version.version`).
     public var version: String
     /// Creation time, ISO 8601 in UTC (the archive's member mtime).
     public var created: String
+    /// Every file of the batch, in archive order.
     public var files: [ManifestFile]
 
     /// The manifest as written: stable key order, one file per line, so the bytes
@@ -122,7 +125,9 @@ public enum ArchiveError: Error, CustomStringConvertible {
 
 /// What `archive` wrote.
 public struct ArchiveSummary: Sendable {
+    /// The archive's path.
     public var output: String
+    /// The manifest written as its first member.
     public var manifest: ArchiveManifest
     /// Size of BATCH.tar.zst.
     public var archiveBytes: Int
@@ -133,6 +138,7 @@ public struct ArchiveSummary: Sendable {
 
 /// One problem `verify` found. Messages name files and give sizes and counts, never contents.
 public struct VerifyProblem: Equatable, Sendable, CustomStringConvertible {
+    /// The classes of problem; the raw value prefixes each line `cair2 verify` prints.
     public enum Kind: String, Sendable {
         /// Listed in the manifest, absent from the archive.
         case missing
@@ -152,9 +158,11 @@ public struct VerifyProblem: Equatable, Sendable, CustomStringConvertible {
         case corrupt
     }
 
+    /// What kind of problem.
     public var kind: Kind
     /// The member concerned, when there is one.
     public var name: String?
+    /// One line for people: file name and what is wrong.
     public var message: String
 
     public var description: String { message }
@@ -162,6 +170,7 @@ public struct VerifyProblem: Equatable, Sendable, CustomStringConvertible {
 
 /// The outcome of `verify`.
 public struct VerifyResult: Sendable {
+    /// Everything found wrong, in the order found.
     public var problems: [VerifyProblem]
     /// Members whose size, SHA-256 and record count matched the manifest.
     public var filesMatched: Int

@@ -37,6 +37,8 @@ public enum TarError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// The type of a tar member, from the header's typeflag.
 public enum TarEntryType: Equatable, Sendable {
+    /// `0`, NUL or `7`: a regular file. The others: `1` hard link, `2` symbolic link,
+    /// `3` / `4` character / block device, `5` directory, `6` FIFO.
     case regular, hardLink, symbolicLink, characterDevice, blockDevice, directory, fifo
     /// `x`: a pax extended header for the next member.
     case paxExtended
@@ -44,6 +46,7 @@ public enum TarEntryType: Equatable, Sendable {
     case paxGlobal
     /// `L` / `K`: GNU long name / long link name for the next member.
     case gnuLongName, gnuLongLink
+    /// Any other typeflag byte.
     case other(UInt8)
 
     init(flag: UInt8) {
@@ -94,10 +97,13 @@ public enum TarEntryType: Equatable, Sendable {
 public struct TarEntry: Equatable, Sendable {
     /// The member's path: ustar prefix and name joined by `/` (bytes decoded as UTF-8).
     public var name: String
+    /// The member's type (regular file, link, device, pax header, ...).
     public var type: TarEntryType
     /// The size field (bytes of data that follow, for types that carry data).
     public var size: Int
+    /// Permission bits from the header.
     public var mode: Int
+    /// Modification time, seconds since 1970.
     public var mtime: Int64
     /// The link target of a link member.
     public var linkName: String
@@ -124,6 +130,7 @@ public struct TarWriter {
     /// Bytes of tar stream produced so far.
     public private(set) var bytesWritten = 0
 
+    /// A writer stamping every member with `mtime`, handing the tar stream to `sink`.
     public init(mtime: Int64, sink: @escaping (UnsafeRawBufferPointer) throws -> Void) {
         self.mtime = mtime
         self.sink = sink
@@ -272,6 +279,7 @@ public struct TarReader<Source: ByteSource> {
     private var currentName = ""
     private var ended = false
 
+    /// A reader over `source` (for example a `ZstdStreamReader`), buffering `bufferSize` bytes.
     public init(source: Source, bufferSize: Int = 64 * 1024) {
         self.source = source
         buffer = [UInt8](repeating: 0, count: max(bufferSize, blockSize))

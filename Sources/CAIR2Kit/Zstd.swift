@@ -185,6 +185,7 @@ public struct FileIOError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The errno value.
     public var errno: Int32
 
+    /// An error of `operation` on `path` with `errno`.
     public init(_ operation: String, path: String, errno: Int32) {
         self.operation = operation
         self.path = path
@@ -203,6 +204,7 @@ public struct FileDescriptorSource: ByteSource {
     /// The name used in error messages.
     public let path: String
 
+    /// Reads `fileDescriptor`; `path` names it in errors.
     public init(fileDescriptor: Int32, path: String = "<fd>") {
         self.fileDescriptor = fileDescriptor
         self.path = path
@@ -230,6 +232,7 @@ public final class ZstdDecompressor {
     private var hint = 0
     private var sawInput = false
 
+    /// A decompressor with its own `ZSTD_DCtx` and a `ZSTD_DStreamOutSize` output buffer.
     public init() throws {
         guard let d = ZSTD_createDCtx() else { throw ZstdError.outOfMemory }
         dctx = d
