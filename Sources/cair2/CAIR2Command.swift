@@ -12,6 +12,8 @@ struct CAIR2Command: ParsableCommand {
             LayoutsCommand.self,
             DecodeCommand.self,
             ValidateCommand.self,
+            ArchiveCommand.self,
+            VerifyCommand.self,
         ]
     )
 }
