@@ -22,6 +22,8 @@ final class OutputStream {
     var bytesUncompressed = 0
     let zstdLevel: Int32?
     var finished = false
+    var compressor: ZstdFrameCompressor?
+    var frame: [UInt8] = []
 
     init(relativePath: String, publisher: Publisher, zstdLevel: Int32?) throws {
         self.relativePath = relativePath
@@ -39,9 +41,20 @@ final class OutputStream {
         try bytes.withUnsafeBufferPointer { try write($0) }
     }
 
+    /// Hashes and writes (the usual path).
     func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
-        sha.update(UnsafeRawBufferPointer(bytes))
+        hash(bytes)
+        try writeToFile(bytes)
+    }
+
+    /// The hashing half of `write`: bytes must later go through `writeToFile` in the same order.
+    func hash(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if zstdLevel == nil { sha.update(UnsafeRawBufferPointer(bytes)) }
         bytesUncompressed += bytes.count
+    }
+
+    /// The writing half of `write` (may run on the writer thread, in order).
+    func writeToFile(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         if buffer.count + bytes.count > bufferLimit { try flush() }
         if bytes.count >= bufferLimit {
             try writeRaw(bytes)
@@ -58,8 +71,16 @@ final class OutputStream {
 
     private func writeRaw(_ p: UnsafeBufferPointer<UInt8>) throws {
         if let level = zstdLevel {
-            _ = level
-            throw CAIR2Error.io("zstd output is not available in this build")
+            // One independent frame (with content checksum) per write; frames concatenate.
+            if compressor == nil { compressor = try ZstdFrameCompressor(level: Int(level)) }
+            let bound = Zstd.compressBound(p.count)
+            if frame.count < bound { frame = [UInt8](repeating: 0, count: bound) }
+            let n = try frame.withUnsafeMutableBytes { try compressor!.compress(UnsafeRawBufferPointer(p), into: $0) }
+            try frame.withUnsafeBufferPointer { f in
+                let out = UnsafeBufferPointer(rebasing: f[0..<n])
+                sha.update(UnsafeRawBufferPointer(out))
+                try writeAllFD(out)
+            }
         } else {
             try writeAllFD(p)
         }
