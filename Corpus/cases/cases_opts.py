@@ -83,3 +83,26 @@ qd = os.path.join(CASES, "quarantine", "expected", "quarantine")
 os.makedirs(qd, exist_ok=True)
 write(os.path.join(qd, "patients.csv"), PH + "\r\n" + prow("R2", birth="bad") + "\r\n" + prow("R4", '"Ann\n2"') + "\r\n")
 write(os.path.join(qd, "immunizations.csv"), lines(IMH, irow("R1")))
+
+case("fold-backtick", """
+Pins §3 "Typographic apostrophes and accents (’ ‘ ʼ ʻ ´ `) become `'`". The grave accent U+0060 is ASCII, but the
+contract names it explicitly in that list, which would be pointless if "ASCII stays" covered it: it becomes `'`.
+- L2 first name `Ka`ne` -> `Ka'ne` -> `'` deleted in a name -> KANE, written.
+- L3 street `O`Farrell St` -> `O'FARRELL ST` (`'` is kept in an address; nothing removed, no W_CHARS_REMOVED).
+- L4 lot_number (free text) on an immunization: `ab`1` -> `ab'1`, no warning.
+The tool keeps ` as an ASCII symbol: E_NAME on L2 and W_CHARS_REMOVED on L3 (see DISAGREEMENTS.md).
+""", {PF: lines(PH + ",street_address", prow("R1", "Ka`ne", extra=[""]), prow("R2", extra=["O`Farrell St"])),
+      IF: lines(IMH, irow("R1", cvx="3", lot="ab`1"))},
+     out={"patient": [P("R1", "KANE"), P("R2", "ANN", street_address="O'FARRELL ST")],
+          "immunization": [I("R1", cvx_code="3", lot_number="ab'1")]},
+     inputs={"patient": 2, "immunization": 1})
+
+case("dates-disclosed-invalid-no-effective", """
+UNSURE (matches the tool; see DISAGREEMENTS.md). §3a "The effective date defaults to the normalized disclosed
+date"; when the disclosed date itself is invalid and the effective date is blank, there is no normalized
+disclosed date to default to. The tool reports E_DATE disclosed_date and E_REQUIRED effective_date (§4 "every
+problem of a record is listed"). An implementation could equally report only E_DATE disclosed_date. The record
+is rejected either way; only the second report row is in question.
+""", {PF: lines(PH + ",effective_date", prow("R1", dd="2020-02-30", extra=[""]))},
+     rejects=[R(PF, 2, "R1", "disclosed_date", "E_DATE"), R(PF, 2, "R1", "effective_date", "E_REQUIRED")],
+     out={"patient": []}, inputs={"patient": 1})

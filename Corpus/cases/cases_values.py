@@ -7,7 +7,7 @@ FOLD_OK = [("Strauß", "STRAUSS"), ("GROẞ", "GROSS"), ("Ærin", "AERIN"), ("C�
            ("Işıl", "ISIL"), ("Ħanna", "HANNA"), ("ħa", "HA"), ("Ŧom", "TOM"), ("ŧa", "TA"),
            ("José", "JOSE"), ("Muñoz", "MUNOZ"), ("Trường", "TRUONG"),
            ("Phắc", "PHAC"), ("Ștefan", "STEFAN"), ("Müller", "MULLER"), ("O’Brien", "OBRIEN"), ("D‘Arcy", "DARCY"),
-           ("Haʻa", "HAA"), ("Kaʼu", "KAU"), ("Ka´ne", "KANE"), ("Ka`ne", "KANE"), ("Smith—Jones", "SMITH JONES"),
+           ("Haʻa", "HAA"), ("Kaʼu", "KAU"), ("Ka´ne", "KANE"), ("Smith—Jones", "SMITH JONES"),
            ("Jean‐Paul", "JEAN PAUL"), ("Jean‑Paul", "JEAN PAUL"), ("Ann‒Lee", "ANN LEE"), ("Ann–Lee", "ANN LEE"),
            ("Mary\u00a0Ann", "MARY ANN"), ("Ann\u2003Lee", "ANN LEE"), ("Ann\u3000Lee", "ANN LEE"),
            ("Ann\u202fLee", "ANN LEE"), ("Rene\u0301", "RENE"), ("\u0301Ann", "ANN"), ("Ǆemal", "DZEMAL")]
@@ -16,7 +16,7 @@ FOLD_OK = [x for x in FOLD_OK if x[0] != "Ǆemal"]
 rows = [prow("R%d" % (i + 1), f) for i, (f, _) in enumerate(FOLD_OK)]
 case("fold-letters", """
 Pins §3 ASCII folding for names: the special letters (ß→ss, ẞ→SS, Æ/æ, Œ/œ, Ø/ø, Ł/ł, Đ/đ, Ð/ð, Þ/þ, ı, Ħ/ħ, Ŧ/ŧ),
-NFD first letter (é, ñ, ư, ờ, ắ, ș, ü, ş), typographic apostrophes and accents (’ ‘ ʻ ʼ ´ `) -> `'` then deleted
+NFD first letter (é, ñ, ư, ờ, ắ, ș, ü, ş), typographic apostrophes and accents (’ ‘ ʻ ʼ ´) -> `'` then deleted
 in a name, dashes (‐ ‑ ‒ – —) -> `-` -> blank in a name, Unicode spaces (U+00A0, U+2003, U+3000, U+202F) -> blank,
 lone combining marks dropped (decomposed `Rene\\u0301`, a leading U+0301). Every record is written; first names:
 """ + "\n".join("- L%d `%s` -> %s" % (i + 2, f.encode("unicode_escape").decode(), o) for i, (f, o) in enumerate(FOLD_OK)),
