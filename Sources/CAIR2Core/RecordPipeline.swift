@@ -177,7 +177,7 @@ public final class RecordWorker {
                 let src = UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])
                 // Fast path: printable ASCII needs no preparation.
                 var simple = true
-                for c in src where c < 0x20 || c >= 0x7F { simple = false; break }
+                for c in src where c < 0x20 || c >= 0x7F || c == 0x60 { simple = false; break }
                 if simple {
                     if !trimBlanks(src).isEmpty { return body(src, false) }
                 } else {
