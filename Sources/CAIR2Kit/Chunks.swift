@@ -35,6 +35,9 @@ final class ChunkOutput: @unchecked Sendable {
     /// Per record: index of its rendered line, or -1.
     var lineIndex: [Int32] = []
     var problems: [Problem] = []
+    /// The last record scanned ran to the end of the buffer without a terminator (or its quote never closed):
+    /// when more input follows, it is incomplete.
+    var lastRecordOpen = false
 
     init() {
         lineCapacity = 1 << 16
@@ -44,7 +47,7 @@ final class ChunkOutput: @unchecked Sendable {
     deinit { lineBytes.deallocate() }
 
     func reset() {
-        start = 0; end = 0; linesScanned = 0; lineCount = 0
+        start = 0; end = 0; linesScanned = 0; lineCount = 0; lastRecordOpen = false
         results.removeAll(keepingCapacity: true)
         recordLine.removeAll(keepingCapacity: true)
         recordStart.removeAll(keepingCapacity: true)
@@ -63,6 +66,19 @@ final class ChunkOutput: @unchecked Sendable {
         lineBytes.deallocate()
         lineBytes = bigger
         lineCapacity = cap
+    }
+
+    /// Forgets the last record (its line, result and problems): it is carried to the next block.
+    func dropLastRecord(lineWidth: Int) {
+        guard let last = results.indices.last else { return }
+        if lineIndex[last] >= 0 { lineCount -= lineWidth }
+        let ordinal = Int32(last)
+        while let p = problems.last, p.record == ordinal { problems.removeLast() }
+        end = recordStart[last]
+        linesScanned = Int(recordLine[last])
+        results.removeLast(); recordLine.removeLast(); recordStart.removeLast(); recordNext.removeLast()
+        lineIndex.removeLast()
+        lastRecordOpen = false
     }
 
     /// The rendered bytes of lines `first..<first+count`.
@@ -127,5 +143,8 @@ func processChunk(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, stopAt: Int, 
     }
     out.end = scanner.position
     out.linesScanned = scanner.line
+    if !out.results.isEmpty {
+        out.lastRecordOpen = rec.unterminated || (rec.next == bytes.count && (rec.next == rec.end))
+    }
     return out
 }

@@ -132,7 +132,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
     var plans: [ColumnPlan] = []
     var unknown: [(String, [String])] = []
     for (i, (kind, path)) in inputs.enumerated() {
-        let header = opened[i].withBytes { readHeader($0, delimiter: options.delimiter) }
+        let header = try opened[i].header(delimiter: options.delimiter)
         guard let header else {
             throw CAIR2Error.usage("\(path): the file is empty; a header row is required")
         }
@@ -167,11 +167,9 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
             var rows: [ReportRow] = []
             var quarantine: [UInt8] = []
             let split = (kind == .patient || kind == .query) ? options.maxRecordsPerFile : Int.max
-            let result = try opened[i].withBytes { bytes -> PatientIndex? in
-                try runInput(bytes: bytes, kind: kind, rules: rules, options: options, threads: threads,
-                             lineWidth: lineWidth, sink: sink, summary: &summary, rows: &rows,
-                             quarantine: &quarantine, keepQuarantine: options.quarantine, splitEvery: split)
-            }
+            let result = try runInput(input: opened[i], kind: kind, rules: rules, options: options, threads: threads,
+                                      lineWidth: lineWidth, sink: sink, summary: &summary, rows: &rows,
+                                      quarantine: &quarantine, keepQuarantine: options.quarantine, splitEvery: split)
             try opened[i].checkIntact()
             if kind == .patient { patientIndex = result }
             summaries.append(summary)
@@ -318,30 +316,23 @@ func loadMapping(_ path: String?) throws -> ColumnMapping {
 }
 
 /// Runs one input through the chunked workers and the ordered merge.
-func runInput(bytes: UnsafeBufferPointer<UInt8>, kind: LayoutKind, rules: RecordRules, options: ConvertOptions,
+func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: ConvertOptions,
               threads: Int, lineWidth: Int, sink: LineSink, summary: inout FileSummary, rows: inout [ReportRow],
               quarantine: inout [UInt8], keepQuarantine: Bool, splitEvery: Int) throws -> PatientIndex? {
-    summary.bytesIn = bytes.count
-    guard let header = readHeader(bytes, delimiter: options.delimiter) else { return nil }
-    if keepQuarantine {
-        var h = Array(UnsafeBufferPointer(rebasing: bytes[CSVScanner.bomLength(bytes)..<header.end]))
-        if h.last != 0x0A { h.append(0x0A) }
-        quarantine.append(contentsOf: h)
-    }
     let layout = kind.layout
-    let starts = ChunkPlanner.starts(bytes, from: header.end, chunkSize: options.chunkSize)
-    let chunkCount = starts.count - 1
     let workers = [RecordWorker(rules: rules)]
-    var seen = IDTable(capacity: max(1024, bytes.count / 200))
+    var seen = IDTable(capacity: max(1024, input.sizeHint / 200))
     var index = PatientIndex()
     var writtenCount = 0
-    var lineBase = header.lines  // lines before the current chunk's start
-    var trueEnd = header.end     // where the sequential scan really is
+    var lineBase = 0              // lines before the current chunk's start
+    var trueEnd = 0               // where the sequential scan really is, in the current block
     let window = max(2, threads * 3)
     let dupField = Int16(layout.index(of: "record_id") ?? -1)
     let isPatient = kind == .patient
     let partOf: (Int) -> Int32 = { n in Int32(n / splitEvery) }
-    let lineWidthData = layout.dataWidth
+    var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)  // the current block
+    var starts: [Int] = []
+    var openTail = false          // the block may end inside a record (streamed input, more to come)
 
     let merger = workers[0]
     let redo = ChunkOutput()
@@ -355,6 +346,10 @@ func runInput(bytes: UnsafeBufferPointer<UInt8>, kind: LayoutKind, rules: Record
             let stop = starts[c + 1] > trueEnd ? starts[c + 1] : trueEnd
             chunk = processChunk(bytes, start: trueEnd, stopAt: stop, delimiter: options.delimiter,
                                  worker: merger, lineWidth: lineWidth, into: ChunkOutput())
+        }
+        if openTail && chunk.end == bytes.count && chunk.lastRecordOpen {
+            // The block ends inside this record: it is carried to the next block and processed there.
+            chunk.dropLastRecord(lineWidth: lineWidth)
         }
         // Merge: duplicate ids (patients), parts, counts, reports, lines to the outputs.
         var pi = 0
@@ -427,65 +422,115 @@ func runInput(bytes: UnsafeBufferPointer<UInt8>, kind: LayoutKind, rules: Record
         return (chunk, jobs)
     }
 
-    if threads <= 1 || chunkCount <= 1 {
-        // Sequential: each chunk starts where the previous one really ended.
-        for c in 0..<chunkCount {
-            let chunk = processChunk(bytes, start: trueEnd, stopAt: max(starts[c + 1], trueEnd),
-                                     delimiter: options.delimiter, worker: merger, lineWidth: lineWidth,
-                                     into: redo)
-            let (merged, jobs) = try mergeChunk(c, chunk)
-            for j in jobs { try j.stream.writeToFile(merged.lines(j.first, j.count, width: lineWidth)) }
+    /// Processes every complete record of `block` from `from`; returns where the unprocessed rest begins
+    /// (the block's end, or the start of a record the block cuts when more input follows).
+    func runBlock(_ block: UnsafeBufferPointer<UInt8>, from: Int, isFinal: Bool) throws -> Int {
+        bytes = block
+        openTail = !isFinal
+        trueEnd = from
+        starts = ChunkPlanner.starts(block, from: from, chunkSize: options.chunkSize)
+        let chunkCount = starts.count - 1
+        if chunkCount == 0 { return from }
+        if threads <= 1 || chunkCount <= 1 {
+            // Sequential: each chunk starts where the previous one really ended.
+            for c in 0..<chunkCount {
+                let chunk = processChunk(bytes, start: trueEnd, stopAt: max(starts[c + 1], trueEnd),
+                                         delimiter: options.delimiter, worker: merger, lineWidth: lineWidth,
+                                         into: redo)
+                let (merged, jobs) = try mergeChunk(c, chunk)
+                for j in jobs { try j.stream.writeToFile(merged.lines(j.first, j.count, width: lineWidth)) }
+            }
+            return trueEnd
         }
+
+        // Parallel: `threads` workers claim chunks in order, at most `window` ahead of the merge, which runs on
+        // this thread (writing and hashing while the workers go on).
+        let pipe = ChunkPipeline(count: chunkCount, window: window)
+        let group = DispatchGroup()
+        nonisolated(unsafe) let input = bytes
+        let blockStarts = starts
+        let delimiter = options.delimiter
+        for _ in 0..<threads {
+            group.enter()
+            let thread = Thread {
+                let worker = RecordWorker(rules: rules)
+                while let c = pipe.claim() {
+                    let out = processChunk(input, start: blockStarts[c], stopAt: blockStarts[c + 1], delimiter: delimiter,
+                                           worker: worker, lineWidth: lineWidth, into: pipe.recycled())
+                    pipe.deliver(c, out)
+                }
+                group.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        defer {
+            pipe.cancel()
+            group.wait()
+        }
+        // The writer copies merged chunks into the files in order while the merge goes on.
+        let writer = DispatchQueue(label: "cair2.writer")
+        let failure = WriteFailure()
+        defer { writer.sync {} }
+        for c in 0..<chunkCount {
+            let chunk = pipe.take(c)
+            if let e = failure.error { throw e }
+            let (merged, jobs) = try mergeChunk(c, chunk)
+            nonisolated(unsafe) let jobsToRun = jobs
+            writer.async {
+                if failure.error == nil {
+                    do {
+                        for j in jobsToRun { try j.stream.writeToFile(merged.lines(j.first, j.count, width: lineWidth)) }
+                    } catch {
+                        failure.set(error)
+                    }
+                }
+                pipe.merged(c, merged)
+            }
+        }
+        writer.sync {}
+        if let e = failure.error { throw e }
+        return trueEnd
+    }
+
+    if let mapped = input.mappedBytes {
+        // The whole input is in memory (mapped): one block.
+        summary.bytesIn = mapped.count
+        guard let header = readHeader(mapped, delimiter: options.delimiter) else { return nil }
+        if keepQuarantine { quarantine.append(contentsOf: headerLine(mapped, header)) }
+        lineBase = header.lines
+        _ = try runBlock(mapped, from: header.end, isFinal: true)
         return isPatient ? index : nil
     }
 
-    // Parallel: `threads` workers claim chunks in order, at most `window` ahead of the merge, which runs on
-    // this thread (writing and hashing while the workers go on).
-    let pipe = ChunkPipeline(count: chunkCount, window: window)
-    let group = DispatchGroup()
-    nonisolated(unsafe) let input = bytes
-    let delimiter = options.delimiter
-    for _ in 0..<threads {
-        group.enter()
-        let thread = Thread {
-            let worker = RecordWorker(rules: rules)
-            while let c = pipe.claim() {
-                let out = processChunk(input, start: starts[c], stopAt: starts[c + 1], delimiter: delimiter,
-                                       worker: worker, lineWidth: lineWidth, into: pipe.recycled())
-                pipe.deliver(c, out)
-            }
-            group.leave()
+    // Streamed input (standard input, .zst, --no-mmap): blocks read into a reused buffer; a record the block
+    // cuts is carried to the next one.
+    let stream = input.stream!
+    var first = true
+    var from = 0
+    while true {
+        let eof = try stream.fill()
+        let block = stream.buffered
+        if first {
+            guard let header = readHeader(block, delimiter: options.delimiter) else { return nil }
+            if keepQuarantine { quarantine.append(contentsOf: headerLine(block, header)) }
+            lineBase = header.lines
+            from = header.end
+            first = false
         }
-        thread.stackSize = 1 << 20
-        thread.start()
+        let rest = try runBlock(block, from: from, isFinal: eof)
+        if eof { break }
+        stream.consume(upTo: rest)
+        from = 0
     }
-    defer {
-        pipe.cancel()
-        group.wait()
-    }
-    // The writer copies merged chunks into the files in order while the merge goes on.
-    let writer = DispatchQueue(label: "cair2.writer")
-    let failure = WriteFailure()
-    defer { writer.sync {} }
-    for c in 0..<chunkCount {
-        let chunk = pipe.take(c)
-        if let e = failure.error { throw e }
-        let (merged, jobs) = try mergeChunk(c, chunk)
-        nonisolated(unsafe) let jobsToRun = jobs
-        writer.async {
-            if failure.error == nil {
-                do {
-                    for j in jobsToRun { try j.stream.writeToFile(merged.lines(j.first, j.count, width: lineWidth)) }
-                } catch {
-                    failure.set(error)
-                }
-            }
-            pipe.merged(c, merged)
-        }
-    }
-    writer.sync {}
-    if let e = failure.error { throw e }
+    summary.bytesIn = stream.totalRead
     return isPatient ? index : nil
+}
+
+func headerLine(_ bytes: UnsafeBufferPointer<UInt8>, _ header: Header) -> [UInt8] {
+    var h = Array(UnsafeBufferPointer(rebasing: bytes[CSVScanner.bomLength(bytes)..<header.end]))
+    if h.last != 0x0A { h.append(0x0A) }
+    return h
 }
 
 /// Writes rejects.csv and warnings.csv: `file,line,record_id,field,code,message`, sorted by file then line.
@@ -494,7 +539,7 @@ func writeReports(_ reports: [(path: String, rows: [ReportRow], layout: Layout)]
     for (name, wantWarnings) in [("rejects.csv", false), ("warnings.csv", true)] {
         var out: [UInt8] = Array("file,line,record_id,field,code,message\r\n".utf8)
         for r in sorted {
-            let file = csvCell(Array(r.path.utf8))
+            let file = csvCell(Array(r.path.utf8), neutralize: false)
             for row in r.rows where (row.code.severity == .warning) == wantWarnings {
                 out.append(contentsOf: file)
                 out.append(0x2C)
@@ -518,9 +563,9 @@ func writeReports(_ reports: [(path: String, rows: [ReportRow], layout: Layout)]
 
 /// One CSV cell: quoted when needed, and neutralized against spreadsheet formula injection
 /// (a leading = + - @ tab or CR gets a `'` in front).
-func csvCell(_ v: [UInt8]) -> [UInt8] {
+func csvCell(_ v: [UInt8], neutralize: Bool = true) -> [UInt8] {
     var v = v
-    if let f = v.first, f == 0x3D || f == 0x2B || f == 0x2D || f == 0x40 || f == 0x09 || f == 0x0D {
+    if neutralize, let f = v.first, f == 0x3D || f == 0x2B || f == 0x2D || f == 0x40 || f == 0x09 || f == 0x0D {
         v.insert(0x27, at: 0)
     }
     if v.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
