@@ -24,6 +24,8 @@ public struct ConvertOptions: Sendable {
     public var useMmap: Bool
     /// Bytes per chunk handed to a worker (tests use tiny chunks).
     public var chunkSize: Int
+    /// Bytes per block read from a stream (standard input, .zst, --no-mmap).
+    public var blockSize: Int
 
     public init(outDir: String, asOf: DateValue) {
         self.outDir = outDir
@@ -37,7 +39,8 @@ public struct ConvertOptions: Sendable {
         maxRecordsPerFile = 1_000_000
         quarantine = false
         useMmap = true
-        chunkSize = 4 << 20
+        chunkSize = 1 << 20
+        blockSize = 16 << 20
     }
 }
 

@@ -43,6 +43,7 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Also write quarantine/<input>: the header and the raw rejected records (holds PHI).") var quarantine = false
     @Flag(name: .customLong("no-mmap"), help: "Read inputs with read(2) instead of mapping them.") var noMmap = false
     @Option(name: .customLong("chunk-size"), help: .hidden) var chunkSize: Int?
+    @Option(name: .customLong("block-size"), help: .hidden) var blockSize: Int?
     @Option(help: "Progress on stderr: auto, always or never.") var progress: String = "auto"
     @Flag(name: .shortAndLong, help: "No messages on stderr except errors.") var quiet = false
     @Flag(help: "Print summary.json to standard output.") var json = false
@@ -78,6 +79,7 @@ struct ConvertCommand: ParsableCommand {
         o.quarantine = quarantine
         o.useMmap = !noMmap
         if let chunkSize { o.chunkSize = chunkSize }
+        if let blockSize { o.blockSize = blockSize }
         let quiet = self.quiet
         do {
             let result = try CAIR2Kit.convert(o, log: { msg in if !quiet { Console.error(msg) } })
