@@ -18,6 +18,7 @@
 #include "csupport.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -156,6 +157,11 @@ int cair2_tmp_unlink_all(void) {
     return removed;
 }
 
+void cair2_tmp_forget_all(void) {
+    for (int i = 0; i < CAIR2_TMP_SLOTS; i++)
+        atomic_store_explicit(&tmp_slots[i].state, SLOT_FREE, memory_order_release);
+}
+
 int cair2_tmp_live_count(void) {
     int live = 0;
     for (int i = 0; i < CAIR2_TMP_SLOTS; i++)
@@ -201,7 +207,14 @@ int cair2_install_interrupt_handlers(void) {
         atomic_store(&interrupt_installed, 0);
         return error;
     }
-    return 0;
+    // A thread that inherited a mask blocking them (Dispatch workers block async signals, and so
+    // does a process forked from one) would otherwise never take them; other threads' masks are
+    // theirs to keep, since any one thread that accepts the signal is enough.
+    sigset_t unblock;
+    sigemptyset(&unblock);
+    sigaddset(&unblock, SIGINT);
+    sigaddset(&unblock, SIGTERM);
+    return pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
 }
 
 void cair2_commit_begin(void) {

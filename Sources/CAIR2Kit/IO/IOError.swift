@@ -14,6 +14,8 @@ public struct IOError: Error, Sendable, Equatable, CustomStringConvertible {
         case createTemporary = "create"
         /// Registering a temporary path for cleanup on interrupt (the fixed registry is full).
         case registerTemporary = "register"
+        /// Installing the SIGINT/SIGTERM handlers.
+        case installHandlers = "sigaction"
         /// Opening or syncing the destination directory after a rename.
         case syncDirectory = "fsync directory"
         /// A mapped or streamed input changed while it was being read.

@@ -36,6 +36,9 @@ void cair2_tmp_unregister(int slot);
 /// Unlinks every registered path and frees its slot; async-signal-safe. Returns how many unlinks
 /// succeeded.
 int cair2_tmp_unlink_all(void);
+/// Frees every slot without unlinking: for a child process after fork(), whose copy of the
+/// registry names its parent's files. Async-signal-safe.
+void cair2_tmp_forget_all(void);
 /// How many paths are registered (for tests).
 int cair2_tmp_live_count(void);
 /// Installs the SIGINT/SIGTERM handler (once): unlink every registered path, _exit(128 + signal).
