@@ -41,6 +41,7 @@ static guard_range guard_ranges[CAIR2_GUARD_SLOTS];
 static struct sigaction guard_previous;      // written once, before our handler can run
 static _Atomic int guard_installed;          // 0 no, 1 installing, 2 yes
 static _Atomic int guard_install_result;
+static uintptr_t guard_page_size;            // set before the handler is installed
 
 static void guard_handler(int signo, siginfo_t *info, void *context) {
     int saved_errno = errno;
@@ -53,9 +54,8 @@ static void guard_handler(int signo, siginfo_t *info, void *context) {
             uintptr_t start = atomic_load_explicit(&range->start, memory_order_relaxed);
             size_t length = atomic_load_explicit(&range->length, memory_order_relaxed);
             if (address < start || address - start >= length) continue;
-            uintptr_t page_size = (uintptr_t)sysconf(_SC_PAGESIZE);
-            void *page = (void *)(address & ~(page_size - 1));
-            void *zero = mmap(page, page_size, PROT_READ, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            void *page = (void *)(address & ~(guard_page_size - 1));
+            void *zero = mmap(page, guard_page_size, PROT_READ, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             if (zero == MAP_FAILED) break;  // cannot repair: fall through to the previous action
             atomic_store_explicit(&range->damaged, 1, memory_order_release);
             errno = saved_errno;
@@ -78,6 +78,7 @@ int cair2_guard_install(void) {
         while (atomic_load(&guard_installed) != 2) sched_yield();
         return atomic_load(&guard_install_result);
     }
+    guard_page_size = (uintptr_t)sysconf(_SC_PAGESIZE);
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_sigaction = guard_handler;

@@ -132,8 +132,9 @@ public final class AtomicOutputFile {
         try descriptor.writeAll(pending)
     }
 
-    /// Flushes, fsyncs, renames over the final name and fsyncs the directory. On failure the
-    /// temporary file is removed and the final name keeps whatever it held before.
+    /// Flushes, fsyncs, renames over the final name and fsyncs the directory. A failure before the
+    /// rename removes the temporary file, and the final name keeps whatever it held before; a
+    /// failing directory fsync after it throws with the new file already in place.
     public func publish() throws(IOError) {
         do throws(IOError) {
             try prepareForPublish()

@@ -139,8 +139,8 @@ public struct FileStatus: Sendable, Equatable {
 
 /// Directory helpers used around output files.
 public enum FileSystem {
-    /// `mkdir(2)` with mode 0700 (then `chmod`-free: the umask can only remove bits, and the group
-    /// and others have none to remove). An existing directory is fine. Exit code 2 on failure.
+    /// `mkdir(2)` with mode 0700 (the umask can only remove bits, and group and others have none
+    /// to lose). An existing directory is fine. Exit code 2 on failure.
     public static func createDirectory(_ path: String) throws(IOError) {
         let result = path.withCString { Syscall.mkdir($0, 0o700) }
         if case .failure(let error) = result, error.rawValue != EEXIST {

@@ -45,8 +45,9 @@ internal enum WriteFaultInjection {
     private static let armed = Atomic<Bool>(false)
     private static let plan = Mutex<Plan?>(nil)
 
-    /// From now on, the `(successes + 1)`-th write system call on `descriptor` fails with `errno`
-    /// and so does every one after it (a full disk stays full).
+    /// The `(successes + 1)`-th write system call on `descriptor` from now on fails with `errno`.
+    /// One-shot: the plan disarms itself as it fires, so a descriptor number reused by another
+    /// test after this file is closed is never hit.
     static func failWrites(on descriptor: Int32, after successes: Int, errno: Int32) {
         plan.withLock { $0 = Plan(descriptor: descriptor, remaining: successes, errno: errno) }
         armed.store(true, ordering: .releasing)
@@ -69,6 +70,8 @@ internal enum WriteFaultInjection {
                 plan = current
                 return nil
             }
+            plan = nil
+            armed.store(false, ordering: .relaxed)
             return current.errno
         }
     }
