@@ -7,8 +7,8 @@ import Glibc
 /// file, or any file with `--no-mmap`) read in blocks into one reused buffer.
 final class InputFile {
     let path: String
-    private var mapping: UnsafeMutableRawPointer?
-    private var count = 0
+    /// The guarded mapping (a shrinking file cannot SIGBUS us; `checkIntact` reports it).
+    private var mapped: MappedFile?
     private var size: Int = 0
     private var inode: UInt64 = 0
     private var mtime: Int = 0
@@ -19,8 +19,12 @@ final class InputFile {
 
     /// Bytes of a mapped input, whole.
     var mappedBytes: UnsafeBufferPointer<UInt8>? {
-        guard let m = mapping else { return count == 0 && stream == nil ? UnsafeBufferPointer(start: nil, count: 0) : nil }
-        return UnsafeBufferPointer(start: m.assumingMemoryBound(to: UInt8.self), count: count)
+        guard let m = mapped else { return stream == nil ? UnsafeBufferPointer(start: nil, count: 0) : nil }
+        // The mapping lives as long as this InputFile (the caller holds it for the whole run).
+        let bytes: UnsafeBufferPointer<UInt8> = m.withUnsafeBytes { raw in
+            UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count)
+        }
+        return bytes
     }
 
     /// The input's size when known (for sizing tables), else a guess.
@@ -55,14 +59,13 @@ final class InputFile {
             f.stream = BlockStream(source: OwnedFDSource(fd: fd, path: path), path: path, blockSize: blockSize)
             return f
         }
-        defer { close(fd) }
+        close(fd)
         if f.size == 0 { return f }
-        guard let m = mmap(nil, f.size, PROT_READ, MAP_PRIVATE, fd, 0), m != MAP_FAILED else {
-            throw CAIR2Error.usage("\(path): cannot map the input: \(errnoText())")
+        do {
+            f.mapped = try MappedFile(path: path)
+        } catch {
+            throw CAIR2Error(exitCode: error.exitCode, "\(path): cannot map the input: \(error.reason)")
         }
-        madvise(m, f.size, MADV_SEQUENTIAL)
-        f.mapping = m
-        f.count = f.size
         return f
     }
 
@@ -81,20 +84,14 @@ final class InputFile {
         }
     }
 
-    /// Fails (exit 3) when a mapped file changed while it was read.
+    /// Fails (exit 3) when a mapped file changed while it was read (truncated, replaced, rewritten).
     func checkIntact() throws {
-        guard mapping != nil else { return }
-        var st = stat()
-        let now = Int(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int(st.st_mtim.tv_nsec)
-        if stat(path, &st) != 0 || Int(st.st_size) != size || UInt64(st.st_ino) != inode
-            || Int(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int(st.st_mtim.tv_nsec) != mtime {
-            _ = now
-            throw CAIR2Error.io("\(path) changed while being read (truncated or replaced); nothing was published")
+        guard let m = mapped else { return }
+        do {
+            try m.checkIntact()
+        } catch {
+            throw CAIR2Error(exitCode: 3, error.description)
         }
-    }
-
-    deinit {
-        if let m = mapping { munmap(m, count) }
     }
 }
 

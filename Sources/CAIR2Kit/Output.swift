@@ -23,6 +23,7 @@ final class OutputStream {
     let zstdLevel: Int32?
     var finished = false
     var compressor: ZstdFrameCompressor?
+    var registrySlot: Int32 = -1
     var frame: [UInt8] = []
 
     init(relativePath: String, publisher: Publisher, zstdLevel: Int32?) throws {
@@ -31,8 +32,19 @@ final class OutputStream {
         self.zstdLevel = zstdLevel
         publisher.counter += 1
         tempPath = "\(publisher.outDir)/.cair2-\(getpid())-\(publisher.counter).tmp"
+        // Registered before it exists, so an interrupt can never leave it behind.
+        do {
+            registrySlot = try TemporaryFileRegistry.register(tempPath)
+        } catch {
+            throw CAIR2Error(exitCode: 3, error.description)
+        }
         fd = Glibc.open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 { throw CAIR2Error.io("\(publisher.outDir): cannot create an output file: \(errnoText())") }
+        if fd < 0 {
+            let e = errno
+            TemporaryFileRegistry.unregister(registrySlot)
+            throw CAIR2Error(exitCode: AtomicOutputFile.creationExitCode(e),
+                             "\(publisher.outDir): cannot create an output file: \(errnoText(e))")
+        }
         fchmod(fd, 0o600)
         buffer.reserveCapacity(bufferLimit)
     }
@@ -87,14 +99,10 @@ final class OutputStream {
     }
 
     private func writeAllFD(_ p: UnsafeBufferPointer<UInt8>) throws {
-        var off = 0
-        while off < p.count {
-            let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): write failed: \(errnoText())")
-            }
-            off += n
+        do {
+            try FileDescriptor(rawValue: fd, path: tempPath).writeAll(UnsafeRawBufferPointer(p))
+        } catch {
+            throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): write failed: \(error.reason); nothing was published")
         }
         bytesWritten += p.count
     }
@@ -156,11 +164,16 @@ final class Publisher {
                 }
             }
         }
+        // Renames happen with SIGINT/SIGTERM held back, so a batch is never half published.
+        cair2_commit_begin()
+        defer { cair2_commit_end() }
         for s in streams {
             let final = "\(outDir)/\(s.relativePath)"
             if rename(s.tempPath, final) != 0 {
                 throw CAIR2Error.io("\(final): cannot publish: \(errnoText())")
             }
+            TemporaryFileRegistry.unregister(s.registrySlot)
+            s.registrySlot = -1
             finalPaths.append(final)
         }
         for d in dirs {
@@ -175,6 +188,7 @@ final class Publisher {
         for s in streams {
             if s.fd >= 0 { close(s.fd); s.fd = -1 }
             unlink(s.tempPath)
+            if s.registrySlot >= 0 { TemporaryFileRegistry.unregister(s.registrySlot); s.registrySlot = -1 }
         }
         streams.removeAll()
     }

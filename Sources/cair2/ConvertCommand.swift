@@ -82,6 +82,8 @@ struct ConvertCommand: ParsableCommand {
         if let blockSize { o.blockSize = blockSize }
         let quiet = self.quiet
         do {
+            // Interrupted runs remove their temporary files and exit 130 / 143; nothing is published.
+            try Signals.installInterruptHandlers()
             let result = try CAIR2Kit.convert(o, log: { msg in if !quiet { Console.error(msg) } })
             if json { print(result.summaryJSON, terminator: "") }
             if !quiet { Console.error(ClosingSummary.render(result)) }
@@ -91,6 +93,9 @@ struct ConvertCommand: ParsableCommand {
             }
         } catch let e as CAIR2Error {
             Console.error("cair2 convert: \(e.message)")
+            throw ExitCode(e.exitCode)
+        } catch let e as IOError {
+            Console.error("cair2 convert: \(e.description)")
             throw ExitCode(e.exitCode)
         }
     }
