@@ -333,6 +333,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
     var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)  // the current block
     var starts: [Int] = []
     var openTail = false          // the block may end inside a record (streamed input, more to come)
+    var consumedBefore = 0        // stream bytes dropped before the current block
 
     let merger = workers[0]
     let redo = ChunkOutput()
@@ -419,6 +420,12 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         try flush()
         lineBase += chunk.linesScanned
         trueEnd = chunk.end
+        if let progress = options.progress {
+            progress(ConvertProgress(input: summary.input, kind: kind, bytesDone: consumedBefore + trueEnd,
+                                     bytesTotal: input.knownSize, records: summary.inputRecords,
+                                     written: summary.written, rejected: summary.rejected, excluded: summary.excluded,
+                                     finished: false))
+        }
         return (chunk, jobs)
     }
 
@@ -521,6 +528,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         let rest = try runBlock(block, from: from, isFinal: eof)
         if eof { break }
         stream.consume(upTo: rest)
+        consumedBefore += rest
         from = 0
     }
     summary.bytesIn = stream.totalRead

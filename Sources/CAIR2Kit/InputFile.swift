@@ -27,6 +27,9 @@ final class InputFile {
         return bytes
     }
 
+    /// The input's size in bytes when known in advance (a regular file that is not compressed), else 0.
+    var knownSize: Int { stream == nil || (path != "-" && !path.hasSuffix(".zst")) ? size : 0 }
+
     /// The input's size when known (for sizing tables), else a guess.
     var sizeHint: Int { size > 0 ? size : 64 << 20 }
 
