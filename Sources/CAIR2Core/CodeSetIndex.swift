@@ -10,6 +10,9 @@ public final class CodeSetIndex: Sendable {
     /// Codes (upper-case, at most 8 bytes) packed big-endian into a word, sorted, for the fast path.
     private let packed: [UInt64]
     private let packedIndex: [Int]
+    /// FNV-1a hash of each key (code or description, normalized) -> (code index, key), for the slow path
+    /// without allocation.
+    private let byHash: [UInt64: (Int, [UInt8])]
 
     init(_ id: CodeSetID) {
         self.id = id
@@ -36,8 +39,20 @@ public final class CodeSetIndex: Sendable {
             pairs.append((CodeSetIndex.pack(c.map(upper)), i))
         }
         pairs.sort { $0.0 < $1.0 }
+        var byHash: [UInt64: (Int, [UInt8])] = [:]
+        for (k, v) in byKey {
+            let h = k.withUnsafeBufferPointer { CodeSetIndex.fnv($0) }
+            if byHash[h] == nil { byHash[h] = (v, k) }
+        }
+        self.byHash = byHash
         packed = pairs.map(\.0)
         packedIndex = pairs.map(\.1)
+    }
+
+    @inline(__always) static func fnv(_ b: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for c in b { h = (h ^ UInt64(c)) &* 0x100_0000_01b3 }
+        return h
     }
 
     @inline(__always) static func pack<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
@@ -80,7 +95,20 @@ public final class CodeSetIndex: Sendable {
                 if m < k { lo = mid &+ 1 } else { hi = mid }
             }
         }
-        return byKey[CodeSetIndex.keyOfPrepared(t)]
+        // Descriptions: build the key on the stack, hash it, confirm the bytes.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: t.count + 1) { buf -> Int? in
+            var n = 0
+            var blank = false
+            for b in t {
+                if b == 0x20 { blank = n > 0; continue }
+                if blank { buf[n] = 0x20; n += 1; blank = false }
+                buf[n] = upper(b); n += 1
+            }
+            let key = UnsafeBufferPointer(rebasing: buf[0..<n])
+            guard let (idx, stored) = byHash[CodeSetIndex.fnv(key)] else { return nil }
+            if stored.count == n && stored.withUnsafeBufferPointer({ memEqual($0, key) }) { return idx }
+            return byKey[Array(key)]
+        }
     }
 
     public static let all: [CodeSetID: CodeSetIndex] = {
@@ -106,4 +134,10 @@ public enum YesNo {
         default: return nil
         }
     }
+}
+
+@inline(__always) func memEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+    guard a.count == b.count else { return false }
+    for i in 0..<a.count where a[i] != b[i] { return false }
+    return true
 }

@@ -40,8 +40,8 @@ public struct PatientIndex: Sendable {
             self.part = part
         }
     }
-    var table = IDTable()
-    public init() {}
+    var table: IDTable
+    public init(capacity: Int = 1024) { table = IDTable(capacity: capacity) }
     public var count: Int { table.count }
 
     public mutating func add(_ id: IDKey, _ e: Entry) {
@@ -122,6 +122,12 @@ public final class RecordWorker {
     /// Per field: what the hot loop needs (owned; freed in deinit).
     let specs: UnsafeMutablePointer<FieldSpec>
     let fieldCount: Int
+    /// Prepared defaults, packed: (offset, length) per field into `defaultStorage`.
+    let defaultTexts: [(Int, Int)]
+    let defaultStorage: UnsafeMutablePointer<UInt8>
+    /// Folded text of the current field.
+    var scratch: UnsafeMutablePointer<UInt8>
+    var scratchCapacity = 4096
 
     public init(rules: RecordRules) {
         self.rules = rules
@@ -145,6 +151,16 @@ public final class RecordWorker {
         raw.reserveCapacity(1024)
         prep.reserveCapacity(1024)
         fieldCount = layout.fields.count
+        var texts: [(Int, Int)] = []
+        var packedDefaults: [UInt8] = []
+        for d in preparedDefaults {
+            texts.append((packedDefaults.count, d?.count ?? 0))
+            packedDefaults += d ?? []
+        }
+        defaultTexts = texts
+        defaultStorage = .allocate(capacity: max(1, packedDefaults.count))
+        defaultStorage.initialize(from: packedDefaults, count: packedDefaults.count)
+        scratch = .allocate(capacity: scratchCapacity)
         specs = .allocate(capacity: layout.fields.count)
         for (i, f) in layout.fields.enumerated() {
             let d = preparedDefaults[i]
@@ -159,44 +175,74 @@ public final class RecordWorker {
     deinit {
         specs.deinitialize(count: fieldCount)
         specs.deallocate()
+        defaultStorage.deallocate()
+        scratch.deallocate()
     }
 
     // MARK: field access
 
-    /// Calls `body` with the prepared text of field `fi` (nil when blank and without default) and whether it
-    /// came from a default.
+    /// The prepared text of field `fi`: the cell's bytes as they are when they are printable ASCII, else their
+    /// folding (into the worker's scratch, valid until the next call); the default when the cell is blank;
+    /// nil when there is neither. `fromDefault` tells which.
     @inline(__always)
-    func withPrepared<R>(_ fi: Int, _ rec: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>,
-                         _ body: (UnsafeBufferPointer<UInt8>?, Bool) -> R) -> R {
+    func prepared(_ fi: Int, _ rec: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>)
+        -> (text: UnsafeBufferPointer<UInt8>?, fromDefault: Bool) {
         let spec = specs[fi]
         let col = spec.column
         if col >= 0 {
             let f = rec.fields[col]
-            let foldIt = spec.fold
             if !f.quoted {
                 let src = UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])
-                // Fast path: printable ASCII needs no preparation.
+                // Fast path: printable ASCII needs no preparation (the grave accent folds to an apostrophe).
                 var simple = true
-                for c in src where c < 0x20 || c >= 0x7F || c == 0x60 { simple = false; break }
+                var nonBlank = false
+                for c in src {
+                    if c < 0x20 || c >= 0x7F || c == 0x60 { simple = false; break }
+                    if c != 0x20 { nonBlank = true }
+                }
                 if simple {
-                    if !trimBlanks(src).isEmpty { return body(src, false) }
-                } else {
-                    prep.removeAll(keepingCapacity: true)
-                    Folding.fold(src, rules.encoding, fold: foldIt, into: &prep)
-                    if prep.contains(where: { $0 != 0x20 }) { return prep.withUnsafeBufferPointer { body($0, false) } }
+                    if nonBlank { return (src, false) }
+                } else if let t = foldIntoScratch(src, spec.fold) {
+                    return (t, false)
                 }
             } else {
                 raw.removeAll(keepingCapacity: true)
                 CSVScanner.appendValue(f, in: bytes, to: &raw)
-                prep.removeAll(keepingCapacity: true)
-                raw.withUnsafeBufferPointer { Folding.fold($0, rules.encoding, fold: foldIt, into: &prep) }
-                if prep.contains(where: { $0 != 0x20 }) { return prep.withUnsafeBufferPointer { body($0, false) } }
+                let t = raw.withUnsafeBufferPointer { foldIntoScratch($0, spec.fold) }
+                if let t { return (t, false) }
             }
         }
-        if spec.hasDefault, let d = preparedDefaults[fi] {
-            return d.withUnsafeBufferPointer { body($0, true) }
+        if spec.hasDefault {
+            let d = defaultTexts[fi]
+            return (UnsafeBufferPointer(start: defaultStorage + d.0, count: d.1), true)
         }
-        return body(nil, false)
+        return (nil, false)
+    }
+
+    /// Folds `src` into the scratch buffer; nil when the result is blank.
+    @inline(__always)
+    func foldIntoScratch(_ src: UnsafeBufferPointer<UInt8>, _ fold: Bool) -> UnsafeBufferPointer<UInt8>? {
+        prep.removeAll(keepingCapacity: true)
+        Folding.fold(src, rules.encoding, fold: fold, into: &prep)
+        let n = prep.count
+        if n > scratchCapacity {
+            scratch.deallocate()
+            scratchCapacity = max(n, scratchCapacity * 2)
+            scratch = .allocate(capacity: scratchCapacity)
+        }
+        var nonBlank = false
+        prep.withUnsafeBufferPointer { p in
+            for i in 0..<n { let c = p[i]; scratch[i] = c; if c != 0x20 { nonBlank = true } }
+        }
+        return nonBlank ? UnsafeBufferPointer(start: scratch, count: n) : nil
+    }
+
+    /// Calls `body` with the prepared text of field `fi` (see `prepared`).
+    @inline(__always)
+    func withPrepared<R>(_ fi: Int, _ rec: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>,
+                         _ body: (UnsafeBufferPointer<UInt8>?, Bool) -> R) -> R {
+        let (t, d) = prepared(fi, rec, bytes)
+        return body(t, d)
     }
 
     // MARK: the record

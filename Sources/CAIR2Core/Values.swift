@@ -144,36 +144,52 @@ public enum Values {
     /// Phone: digits before the first `x` (x, ext, extension) form the number; 11 digits starting with 1 drop the
     /// 1; 10 digits, first 2-9; up to 7 extension digits appended. False: blank + W_PHONE.
     public static func phone(_ t: UnsafeBufferPointer<UInt8>, width: Int, out: UnsafeMutablePointer<UInt8>) -> Bool {
-        var main = [UInt8]()
-        main.reserveCapacity(16)
-        var ext = [UInt8]()
+        // Digits are collected straight into the output slot (main number, then extension); no allocation.
+        var mainCount = 0, extCount = 0
         var inExt = false
+        var mainDigits: (UInt64, UInt64) = (0, 0)  // up to 16 digits, 4 bits each
+        var firstDigit: UInt8 = 0
+        var secondDigit: UInt8 = 0
+        var ext: UInt64 = 0
         for b in t {
             if !inExt && (b == 0x78 || b == 0x58) { inExt = true; continue }
-            if isDigit(b) {
-                if inExt { ext.append(b) } else { main.append(b) }
+            guard isDigit(b) else { continue }
+            if inExt {
+                if extCount < 16 { ext = (ext << 4) | UInt64(b - 0x30) }
+                extCount += 1
+            } else {
+                if mainCount == 0 { firstDigit = b } else if mainCount == 1 { secondDigit = b }
+                if mainCount < 16 { mainDigits.0 = (mainDigits.0 << 4) | UInt64(b - 0x30) }
+                mainCount += 1
             }
         }
-        if main.count == 11 && main[0] == 0x31 { main.removeFirst() }
-        guard main.count == 10, main[0] >= 0x32, ext.count <= 7, main.count + ext.count <= width else { return false }
-        var k = 0
-        for b in main { out[k] = b; k += 1 }
-        for b in ext { out[k] = b; k += 1 }
+        _ = mainDigits.1
+        var digits = mainDigits.0
+        var count = mainCount
+        var lead = firstDigit
+        if count == 11 && firstDigit == 0x31 { count = 10; lead = secondDigit; digits &= (1 << 40) - 1 }
+        guard count == 10, lead >= 0x32, extCount <= 7, count + extCount <= width else { return false }
+        for i in 0..<10 { out[i] = 0x30 + UInt8((digits >> UInt64(4 * (9 - i))) & 0xF) }
+        for i in 0..<extCount { out[10 + i] = 0x30 + UInt8((ext >> UInt64(4 * (extCount - 1 - i))) & 0xF) }
         return true
     }
 
     /// Zip: blanks and `-` removed; 5 or 9 digits. False: blank + W_ZIP.
     public static func zip(_ t: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<UInt8>) -> Bool {
         var n = 0
-        var digits = [UInt8](repeating: 0, count: 9)
         for b in t {
             if b == 0x20 || b == 0x2D { continue }
-            guard isDigit(b), n < 9 else { return false }
-            digits[n] = b
+            guard isDigit(b), n < 9 else {
+                for i in 0..<n { out[i] = 0x20 }
+                return false
+            }
+            out[n] = b
             n += 1
         }
-        guard n == 5 || n == 9 else { return false }
-        for i in 0..<n { out[i] = digits[i] }
+        guard n == 5 || n == 9 else {
+            for i in 0..<n { out[i] = 0x20 }
+            return false
+        }
         return true
     }
 

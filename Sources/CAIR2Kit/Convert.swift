@@ -322,7 +322,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
     let layout = kind.layout
     let workers = [RecordWorker(rules: rules)]
     var seen = IDTable(capacity: max(1024, input.sizeHint / 200))
-    var index = PatientIndex()
+    var index = PatientIndex(capacity: max(1024, input.sizeHint / 200))
     var writtenCount = 0
     var lineBase = 0              // lines before the current chunk's start
     var trueEnd = 0               // where the sequential scan really is, in the current block
