@@ -28,8 +28,31 @@ public struct CSVField: Sendable {
     @inlinable public var isPlain: Bool { !quoted }
 }
 
+/// Field storage of a record, grown to the widest record and reused.
+public final class CSVFieldStorage {
+    @usableFromInline var base: UnsafeMutablePointer<CSVField>
+    @usableFromInline var capacity: Int
+    @usableFromInline var count = 0
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+    deinit { base.deallocate() }
+    @inline(__always) func append(_ f: CSVField) {
+        if count == capacity {
+            let bigger = UnsafeMutablePointer<CSVField>.allocate(capacity: capacity * 2)
+            bigger.moveInitialize(from: base, count: count)
+            base.deallocate()
+            base = bigger
+            capacity *= 2
+        }
+        (base + count).initialize(to: f)
+        count += 1
+    }
+}
+
 /// One scanned record.
-public struct CSVRecord: Sendable {
+public struct CSVRecord {
     /// Offset of the record's first byte.
     public var start = 0
     /// One past the record's last byte, terminator excluded.
@@ -40,8 +63,15 @@ public struct CSVRecord: Sendable {
     public var line = 0
     /// The quote of the last field never closed: the record runs to the end of the input.
     public var unterminated = false
-    public var fields: [CSVField] = []
-    public init() { fields.reserveCapacity(64) }
+    public let storage = CSVFieldStorage(capacity: 64)
+    public init() {}
+
+    /// How many fields the record has.
+    @inlinable public var fieldCount: Int { storage.count }
+    /// Field `i` (0-based; `i < fieldCount`).
+    @inlinable public func field(_ i: Int) -> CSVField { storage.base[i] }
+    /// The fields, as an array (for tests and cold paths).
+    public var fields: [CSVField] { Array(UnsafeBufferPointer(start: storage.base, count: storage.count)) }
 }
 
 /// Scans records from a buffer.
@@ -81,7 +111,8 @@ public struct CSVScanner {
         rec.start = pos
         rec.line = line
         rec.unterminated = false
-        rec.fields.removeAll(keepingCapacity: true)
+        let fields = rec.storage
+        fields.count = 0
         let delim = delimiter
         while true {
             var field = CSVField(start: pos, end: pos, closeQuote: -1, quoted: false)
@@ -105,7 +136,7 @@ public struct CSVScanner {
                 }
                 if !closed {
                     field.end = n
-                    rec.fields.append(field)
+                    fields.append(field)
                     rec.unterminated = true
                     rec.end = n
                     rec.next = n
@@ -117,11 +148,13 @@ public struct CSVScanner {
             }
             // Unquoted bytes (or the tail after a closing quote) up to the delimiter or row end.
             var sawDelimiter = false
+            let p = b.baseAddress!
             while pos < n {
-                let c = b[pos]
+                let c = p[pos]
+                if c > 0x22 && c != delim { pos += 1; continue }  // the common case: an ordinary byte
                 if c == delim {
                     field.end = pos
-                    rec.fields.append(field)
+                    fields.append(field)
                     pos += 1
                     sawDelimiter = true
                     break
@@ -130,7 +163,7 @@ public struct CSVScanner {
                     var e = pos
                     if e > tailStart && b[e - 1] == 0x0D { e -= 1 }
                     field.end = e
-                    rec.fields.append(field)
+                    fields.append(field)
                     rec.end = e
                     rec.next = pos + 1
                     position = pos + 1
@@ -142,7 +175,7 @@ public struct CSVScanner {
             if sawDelimiter { continue }
             // End of input without a terminator.
             field.end = n
-            rec.fields.append(field)
+            fields.append(field)
             rec.end = n
             rec.next = n
             position = n

@@ -190,7 +190,7 @@ public final class RecordWorker {
         let spec = specs[fi]
         let col = spec.column
         if col >= 0 {
-            let f = rec.fields[col]
+            let f = rec.field(col)
             if !f.quoted {
                 let src = UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])
                 // Fast path: printable ASCII needs no preparation (the grave accent folds to an apostrophe).
@@ -258,10 +258,11 @@ public final class RecordWorker {
         }
         // Structural checks: an open quote, the field count, then the encoding of every field.
         if rec.unterminated { add(-1, .unterminatedQuote); return result }
-        if rec.fields.count != rules.plan.headerCount { add(-1, .fieldCount); return result }
+        if rec.fieldCount != rules.plan.headerCount { add(-1, .fieldCount); return result }
         if rules.encoding != .latin1 {
             var bad = false
-            for (c, f) in rec.fields.enumerated() {
+            for c in 0..<rec.fieldCount {
+                let f = rec.field(c)
                 var ascii = true
                 for i in f.start..<f.end where bytes[i] >= 0x80 { ascii = false; break }
                 if ascii { continue }
