@@ -9,6 +9,7 @@ struct CAIR2Command: ParsableCommand {
         version: CAIR2Version.version,
         subcommands: [
             LayoutsCommand.self,
+            GenerateCommand.self,
         ]
     )
 }
