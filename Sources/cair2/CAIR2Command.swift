@@ -8,7 +8,12 @@ struct CAIR2Command: ParsableCommand {
         abstract: "Convert health-plan member extracts to CAIR2 fixed-width files, and read them back.",
         version: CAIR2Version.version,
         subcommands: [
+            ConvertCommand.self,
             LayoutsCommand.self,
+            DecodeCommand.self,
+            ValidateCommand.self,
+            ArchiveCommand.self,
+            VerifyCommand.self,
             GenerateCommand.self,
         ]
     )

@@ -1,0 +1,171 @@
+// The CSV scanner (PRODUCT.md §2 and §3a), a byte state machine over a
+// caller-owned buffer. No allocation per record once the field array has
+// grown to the widest record.
+//
+// Dialect, as settled by the contract:
+//   - a field is quoted only when its first byte is `"`; inside quotes `""` is
+//     a quote and the delimiter, CR and LF are data; after the closing quote,
+//     bytes up to the delimiter are kept (`"Ma"ria` reads `Maria`); a quote
+//     inside an unquoted field is an ordinary byte;
+//   - a row ends at LF or CR LF; a lone CR outside quotes is data;
+//   - only an empty line (LF or CR LF alone) between records is skipped;
+//   - a quote left open at the end of the input swallows the rest of it into
+//     one record, flagged `unterminated`;
+//   - a record's line is the physical line (LF count + 1) where it starts.
+// The scanner never looks at encodings: bytes >= 0x80 are data.
+
+/// One field of a scanned record: byte offsets into the scanned buffer.
+public struct CSVField: Sendable {
+    /// First content byte (after the opening quote when quoted).
+    public var start: Int
+    /// One past the last byte of the field (before the delimiter or row end).
+    public var end: Int
+    /// Offset of the closing quote, or -1 when the field is not quoted (or the quote never closed).
+    public var closeQuote: Int
+    public var quoted: Bool
+
+    /// True when the bytes `start..<end` are the value as-is (no quote processing needed).
+    @inlinable public var isPlain: Bool { !quoted }
+}
+
+/// One scanned record.
+public struct CSVRecord: Sendable {
+    /// Offset of the record's first byte.
+    public var start = 0
+    /// One past the record's last byte, terminator excluded.
+    public var end = 0
+    /// One past the terminator (== end at end of input without terminator).
+    public var next = 0
+    /// 0-based physical line where the record starts, counted from the start of the scanned buffer.
+    public var line = 0
+    /// The quote of the last field never closed: the record runs to the end of the input.
+    public var unterminated = false
+    public var fields: [CSVField] = []
+    public init() { fields.reserveCapacity(64) }
+}
+
+/// Scans records from a buffer.
+public struct CSVScanner {
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public let delimiter: UInt8
+    /// Where the next record scan starts.
+    public var position: Int
+    /// Physical lines (LFs) consumed before `position`.
+    public var line: Int
+
+    public init(bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, position: Int = 0, line: Int = 0) {
+        self.bytes = bytes
+        self.delimiter = delimiter
+        self.position = position
+        self.line = line
+    }
+
+    /// The length of a UTF-8 byte-order mark at the start of `bytes`, or 0.
+    public static func bomLength(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0
+    }
+
+    /// Scans the next record into `rec`; false at the end of the input.
+    public mutating func next(_ rec: inout CSVRecord) -> Bool {
+        let b = bytes
+        let n = b.count
+        var pos = position
+        var line = self.line
+        // Skip empty lines (LF or CR LF alone).
+        while pos < n {
+            if b[pos] == 0x0A { pos += 1; line += 1; continue }
+            if b[pos] == 0x0D && pos + 1 < n && b[pos + 1] == 0x0A { pos += 2; line += 1; continue }
+            break
+        }
+        if pos >= n { position = pos; self.line = line; return false }
+        rec.start = pos
+        rec.line = line
+        rec.unterminated = false
+        rec.fields.removeAll(keepingCapacity: true)
+        let delim = delimiter
+        while true {
+            var field = CSVField(start: pos, end: pos, closeQuote: -1, quoted: false)
+            var tailStart = pos
+            if pos < n && b[pos] == 0x22 {
+                field.quoted = true
+                field.start = pos + 1
+                pos += 1
+                var closed = false
+                while pos < n {
+                    let c = b[pos]
+                    if c == 0x22 {
+                        if pos + 1 < n && b[pos + 1] == 0x22 { pos += 2; continue }
+                        field.closeQuote = pos
+                        pos += 1
+                        closed = true
+                        break
+                    }
+                    if c == 0x0A { line += 1 }
+                    pos += 1
+                }
+                if !closed {
+                    field.end = n
+                    rec.fields.append(field)
+                    rec.unterminated = true
+                    rec.end = n
+                    rec.next = n
+                    position = n
+                    self.line = line
+                    return true
+                }
+                tailStart = pos
+            }
+            // Unquoted bytes (or the tail after a closing quote) up to the delimiter or row end.
+            var sawDelimiter = false
+            while pos < n {
+                let c = b[pos]
+                if c == delim {
+                    field.end = pos
+                    rec.fields.append(field)
+                    pos += 1
+                    sawDelimiter = true
+                    break
+                }
+                if c == 0x0A {
+                    var e = pos
+                    if e > tailStart && b[e - 1] == 0x0D { e -= 1 }
+                    field.end = e
+                    rec.fields.append(field)
+                    rec.end = e
+                    rec.next = pos + 1
+                    position = pos + 1
+                    self.line = line + 1
+                    return true
+                }
+                pos += 1
+            }
+            if sawDelimiter { continue }
+            // End of input without a terminator.
+            field.end = n
+            rec.fields.append(field)
+            rec.end = n
+            rec.next = n
+            position = n
+            self.line = line
+            return true
+        }
+    }
+
+    /// Appends a field's value to `out`: quoted content with `""` unescaped, then any tail after the closing quote.
+    public static func appendValue(_ f: CSVField, in b: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        if !f.quoted {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[f.start..<f.end]))
+            return
+        }
+        let contentEnd = f.closeQuote >= 0 ? f.closeQuote : f.end
+        var i = f.start
+        while i < contentEnd {
+            let c = b[i]
+            out.append(c)
+            i += (c == 0x22 && i + 1 < contentEnd && b[i + 1] == 0x22) ? 2 : 1
+        }
+        if f.closeQuote >= 0 && f.closeQuote + 1 < f.end {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[(f.closeQuote + 1)..<f.end]))
+        }
+    }
+}

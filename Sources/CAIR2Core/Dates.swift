@@ -1,0 +1,109 @@
+// Dates (PRODUCT.md §3 and §3a).
+//
+// Accepted: `YYYY-MM-DD` (two-digit month and day; a time part starting with
+// `T` or a blank is ignored), `M/D/YYYY` with or without leading zeros, and
+// eight digits, read as YYYYMMDD when the first four are 1800-2199 and the
+// rest is a valid month/day of that year, else as MMDDYYYY. A date must be
+// real, with a year of 1900 or later. Written MMDDYYYY.
+
+/// A calendar date, comparable, as the integer YYYYMMDD.
+public struct DateValue: Comparable, Hashable, Sendable {
+    public let ymd: Int32
+    public init(year: Int, month: Int, day: Int) { ymd = Int32(year * 10000 + month * 100 + day) }
+    public var year: Int { Int(ymd / 10000) }
+    public var month: Int { Int(ymd / 100 % 100) }
+    public var day: Int { Int(ymd % 100) }
+    public static func < (a: DateValue, b: DateValue) -> Bool { a.ymd < b.ymd }
+
+    /// Writes MMDDYYYY into 8 bytes.
+    @inlinable public func writeMMDDYYYY(_ out: UnsafeMutablePointer<UInt8>) {
+        let m = month, d = day, y = year
+        out[0] = UInt8(48 + m / 10); out[1] = UInt8(48 + m % 10)
+        out[2] = UInt8(48 + d / 10); out[3] = UInt8(48 + d % 10)
+        out[4] = UInt8(48 + y / 1000); out[5] = UInt8(48 + y / 100 % 10)
+        out[6] = UInt8(48 + y / 10 % 10); out[7] = UInt8(48 + y % 10)
+    }
+
+    public var iso: String {
+        func p(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(p(year, 4))-\(p(month, 2))-\(p(day, 2))"
+    }
+
+    public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    public static func daysIn(month m: Int, year y: Int) -> Int {
+        switch m {
+        case 1, 3, 5, 7, 8, 10, 12: return 31
+        case 4, 6, 9, 11: return 30
+        case 2: return isLeap(y) ? 29 : 28
+        default: return 0
+        }
+    }
+
+    /// A real calendar date (any year 1...9999); the year >= 1900 rule is applied by `parse`.
+    public static func make(_ y: Int, _ m: Int, _ d: Int) -> DateValue? {
+        guard y >= 1, y <= 9999, m >= 1, m <= 12, d >= 1, d <= daysIn(month: m, year: y) else { return nil }
+        return DateValue(year: y, month: m, day: d)
+    }
+
+    /// Parses prepared, trimmed text in one of the accepted forms; nil when it is not a real date of 1900 or later.
+    public static func parse(_ v: UnsafeBufferPointer<UInt8>) -> DateValue? {
+        let n = v.count
+        @inline(__always) func dig(_ i: Int) -> Int? {
+            let b = v[i]
+            return (b >= 0x30 && b <= 0x39) ? Int(b - 0x30) : nil
+        }
+        @inline(__always) func num(_ s: Int, _ e: Int) -> Int? {
+            var r = 0
+            for i in s..<e { guard let d = dig(i) else { return nil }; r = r * 10 + d }
+            return r
+        }
+        var result: DateValue?
+        if n >= 10, v[4] == 0x2D, v[7] == 0x2D {
+            // YYYY-MM-DD[(T| )...]
+            guard n == 10 || v[10] == 0x54 || v[10] == 0x20,
+                  let y = num(0, 4), let m = num(5, 7), let d = num(8, 10) else { return nil }
+            result = make(y, m, d)
+        } else if n == 8, let all = num(0, 8) {
+            let first4 = all / 10000
+            if first4 >= 1800 && first4 <= 2199, let ymd = make(first4, all / 100 % 100, all % 100) {
+                result = ymd
+            } else {
+                result = make(all % 10000, all / 1000000, all / 10000 % 100)
+            }
+        } else {
+            // M/D/YYYY
+            var parts = (0, 0, 0)
+            var idx = 0, digits = 0, cur = 0
+            for i in 0..<n {
+                let b = v[i]
+                if b == 0x2F {
+                    guard digits > 0, idx < 2 else { return nil }
+                    if idx == 0 { parts.0 = cur } else { parts.1 = cur }
+                    idx += 1; digits = 0; cur = 0
+                } else if let d = dig(i) {
+                    digits += 1
+                    cur = cur * 10 + d
+                } else {
+                    return nil
+                }
+            }
+            guard idx == 2, digits == 4 else { return nil }
+            parts.2 = cur
+            // month and day take one or two digits
+            guard let firstSlash = (0..<n).first(where: { v[$0] == 0x2F }),
+                  let secondSlash = ((firstSlash + 1)..<n).first(where: { v[$0] == 0x2F }),
+                  firstSlash <= 2, secondSlash - firstSlash - 1 <= 2 else { return nil }
+            result = make(parts.2, parts.0, parts.1)
+        }
+        guard let r = result, r.year >= 1900 else { return nil }
+        return r
+    }
+
+    /// Parses `YYYY-MM-DD` (for `--as-of`); nil when malformed.
+    public static func parseISO(_ s: String) -> DateValue? {
+        let b = Array(s.utf8)
+        guard b.count == 10, b[4] == 0x2D, b[7] == 0x2D else { return nil }
+        return b.withUnsafeBufferPointer { parse($0) }
+    }
+}

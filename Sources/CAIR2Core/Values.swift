@@ -1,0 +1,212 @@
+// The value classes of PRODUCT.md §3, on folded bytes.
+//
+// Every function takes a field's *prepared* text: the folding of its raw
+// bytes (whitespace already a blank, unmappable characters the marker 0xFF)
+// and writes the value to write, left-justified, into a caller's output slot
+// that is already blank-filled. None of them allocates.
+
+/// What became of a text value (names, addresses, free text).
+public struct TextOutcome: Equatable, Sendable {
+    /// Nothing left to write (blank input, or everything removed).
+    public var empty = false
+    /// A character no rule allows (names only: the value is invalid).
+    public var invalid = false
+    /// Characters removed (address and free text).
+    public var charsRemoved = false
+    /// Cut to the field's width.
+    public var truncated = false
+    public init() {}
+}
+
+@inline(__always) func isUpper(_ b: UInt8) -> Bool { b >= 0x41 && b <= 0x5A }
+@inline(__always) func isLower(_ b: UInt8) -> Bool { b >= 0x61 && b <= 0x7A }
+@inline(__always) func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+@inline(__always) func upper(_ b: UInt8) -> UInt8 { isLower(b) ? b &- 0x20 : b }
+
+/// Trims blanks from both ends of prepared text.
+@inlinable @inline(__always)
+public func trimBlanks(_ t: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+    var s = 0, e = t.count
+    while s < e && t[s] == 0x20 { s += 1 }
+    while e > s && t[e - 1] == 0x20 { e -= 1 }
+    return UnsafeBufferPointer(rebasing: t[s..<e])
+}
+
+/// Writes `count` bytes produced one by one, collapsing blanks, trimming, and cutting at `width`.
+/// Returns (length written, truncated).
+struct CollapsingWriter {
+    let out: UnsafeMutablePointer<UInt8>
+    let width: Int
+    var length = 0          // bytes kept so far (may exceed width: counted, not written)
+    var pendingBlank = false
+
+    init(out: UnsafeMutablePointer<UInt8>, width: Int) {
+        self.out = out
+        self.width = width
+    }
+
+    @inline(__always) mutating func blank() {
+        if length > 0 { pendingBlank = true }
+    }
+
+    @inline(__always) mutating func put(_ b: UInt8) {
+        if pendingBlank {
+            if length < width { out[length] = 0x20 }
+            length += 1
+            pendingBlank = false
+        }
+        if length < width { out[length] = b }
+        length += 1
+    }
+
+    /// Finishes: when the value was longer than the field it is cut, then trailing blanks trimmed.
+    mutating func finish() -> (written: Int, truncated: Bool) {
+        if length <= width { return (length, false) }
+        var n = width
+        while n > 0 && out[n - 1] == 0x20 { out[n - 1] = 0x20; n -= 1 }
+        return (n, true)
+    }
+}
+
+public enum Values {
+    // MARK: names
+
+    /// Name class: upper-case, delete `'` and `.`, `-` `,` `/` and blanks separate words, collapse, trim.
+    /// Any other character makes the value invalid (nothing is written then).
+    public static func name(_ t: UnsafeBufferPointer<UInt8>, width: Int, out: UnsafeMutablePointer<UInt8>) -> TextOutcome {
+        var w = CollapsingWriter(out: out, width: width)
+        var o = TextOutcome()
+        for b in t {
+            switch b {
+            case 0x41...0x5A: w.put(b)
+            case 0x61...0x7A: w.put(b &- 0x20)
+            case 0x27, 0x2E: continue  // ' .
+            case 0x2D, 0x2C, 0x2F, 0x20: w.blank()  // - , / blank
+            default: o.invalid = true
+            }
+        }
+        if o.invalid {
+            for i in 0..<min(w.length, width) { out[i] = 0x20 }
+            return o
+        }
+        let (n, cut) = w.finish()
+        o.truncated = cut
+        o.empty = n == 0
+        return o
+    }
+
+    // MARK: address and free text
+
+    @inline(__always) static func isAddressPunct(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x23, 0x26, 0x27, 0x28, 0x29, 0x2C, 0x2D, 0x2E, 0x2F: return true  // # & ' ( ) , - . /
+        default: return false
+        }
+    }
+
+    /// Address class (`upper: true`) and free text (`upper: false`, case kept): keep letters, digits, blank and
+    /// `# & ' ( ) , - . /`, remove the rest, collapse blanks, trim, cut at the width.
+    public static func text(_ t: UnsafeBufferPointer<UInt8>, upperCase: Bool, width: Int,
+                            out: UnsafeMutablePointer<UInt8>) -> TextOutcome {
+        var w = CollapsingWriter(out: out, width: width)
+        var o = TextOutcome()
+        for b in t {
+            if isUpper(b) || isDigit(b) || isAddressPunct(b) {
+                w.put(b)
+            } else if isLower(b) {
+                w.put(upperCase ? b &- 0x20 : b)
+            } else if b == 0x20 {
+                w.blank()
+            } else {
+                o.charsRemoved = true
+            }
+        }
+        let (n, cut) = w.finish()
+        o.truncated = cut
+        o.empty = n == 0
+        return o
+    }
+
+    // MARK: identifiers
+
+    /// Identifier class: trimmed, printable ASCII without blanks, at most `width` (never cut).
+    /// `t` is the unfolded preparation (non-ASCII is the marker). Returns false when invalid.
+    public static func identifier(_ t: UnsafeBufferPointer<UInt8>, width: Int, out: UnsafeMutablePointer<UInt8>) -> Bool {
+        let v = trimBlanks(t)
+        if v.count > width { return false }
+        for b in v where b < 0x21 || b > 0x7E { return false }
+        for i in 0..<v.count { out[i] = v[i] }
+        return true
+    }
+
+    // MARK: phone and zip
+
+    /// Phone: digits before the first `x` (x, ext, extension) form the number; 11 digits starting with 1 drop the
+    /// 1; 10 digits, first 2-9; up to 7 extension digits appended. False: blank + W_PHONE.
+    public static func phone(_ t: UnsafeBufferPointer<UInt8>, width: Int, out: UnsafeMutablePointer<UInt8>) -> Bool {
+        var main = [UInt8]()
+        main.reserveCapacity(16)
+        var ext = [UInt8]()
+        var inExt = false
+        for b in t {
+            if !inExt && (b == 0x78 || b == 0x58) { inExt = true; continue }
+            if isDigit(b) {
+                if inExt { ext.append(b) } else { main.append(b) }
+            }
+        }
+        if main.count == 11 && main[0] == 0x31 { main.removeFirst() }
+        guard main.count == 10, main[0] >= 0x32, ext.count <= 7, main.count + ext.count <= width else { return false }
+        var k = 0
+        for b in main { out[k] = b; k += 1 }
+        for b in ext { out[k] = b; k += 1 }
+        return true
+    }
+
+    /// Zip: blanks and `-` removed; 5 or 9 digits. False: blank + W_ZIP.
+    public static func zip(_ t: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<UInt8>) -> Bool {
+        var n = 0
+        var digits = [UInt8](repeating: 0, count: 9)
+        for b in t {
+            if b == 0x20 || b == 0x2D { continue }
+            guard isDigit(b), n < 9 else { return false }
+            digits[n] = b
+            n += 1
+        }
+        guard n == 5 || n == 9 else { return false }
+        for i in 0..<n { out[i] = digits[i] }
+        return true
+    }
+
+    // MARK: vaccine codes
+
+    /// NDC: digits and `-`, at most 13 (at least one digit).
+    public static func ndc(_ t: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<UInt8>) -> Bool {
+        let v = trimBlanks(t)
+        guard v.count >= 1, v.count <= 13 else { return false }
+        var digit = false
+        for b in v {
+            if isDigit(b) { digit = true } else if b != 0x2D { return false }
+        }
+        guard digit else { return false }
+        for i in 0..<v.count { out[i] = v[i] }
+        return true
+    }
+
+    /// Exactly `min...max` ASCII digits (CPT: 5...5, CVX: 1...3).
+    public static func digits(_ t: UnsafeBufferPointer<UInt8>, min: Int, max: Int, out: UnsafeMutablePointer<UInt8>) -> Bool {
+        let v = trimBlanks(t)
+        guard v.count >= min, v.count <= max else { return false }
+        for b in v where !isDigit(b) { return false }
+        for i in 0..<v.count { out[i] = v[i] }
+        return true
+    }
+
+    /// Manufacturer (MVX-style): 1-4 letters or digits, written upper-case.
+    public static func manufacturer(_ t: UnsafeBufferPointer<UInt8>, out: UnsafeMutablePointer<UInt8>) -> Bool {
+        let v = trimBlanks(t)
+        guard v.count >= 1, v.count <= 4 else { return false }
+        for b in v where !(isDigit(b) || isUpper(b) || isLower(b)) { return false }
+        for i in 0..<v.count { out[i] = upper(v[i]) }
+        return true
+    }
+}

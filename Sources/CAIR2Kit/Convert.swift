@@ -1,0 +1,550 @@
+import CAIR2Core
+import Dispatch
+import Foundation
+
+/// Per-input counts for the summary and the closing report.
+public struct FileSummary: Sendable {
+    public var kind: LayoutKind
+    public var input: String
+    public var inputRecords = 0
+    public var written = 0
+    public var rejected = 0
+    public var excluded = 0
+    public var warnings: [String: Int] = [:]
+    public var rejectCodes: [String: Int] = [:]
+    public var output: String = ""
+    public var outputBytes = 0
+    public var outputSHA256 = ""
+    public var bytesIn = 0
+}
+
+/// One part of a split batch (`--max-records-per-file`).
+public struct PartSummary: Sendable {
+    public var name: String
+    public var files: [(kind: LayoutKind, output: String, records: Int, bytes: Int, sha256: String)]
+}
+
+/// What a finished run produced.
+public struct ConvertResult: Sendable {
+    public var files: [FileSummary]
+    public var parts: [PartSummary]
+    public var elapsedSeconds: Double
+    public var summaryJSON: String
+    /// Exit status: 0, or 4 when the reject rate exceeded `--max-reject-rate`.
+    public var exitCode: Int32
+    public var unknownColumns: [(input: String, names: [String])]
+    public var outputPaths: [String]
+}
+
+/// One report row (rejects.csv / warnings.csv). Never a field value: the record id is an identifier.
+struct ReportRow {
+    var line: Int
+    var recordID: [UInt8]
+    var field: String
+    var code: ProblemCode
+    var message: String
+}
+
+/// Streams rendered lines to the final outputs (one per part), hashing as it goes.
+final class LineSink {
+    let kind: LayoutKind
+    let baseName: String
+    let outDir: String
+    let lineWidth: Int
+    var files: [Int32: OutputStream] = [:]
+    var order: [Int32] = []
+    let zstdLevel: Int32?
+    let publisher: Publisher
+
+    init(kind: LayoutKind, outDir: String, lineWidth: Int, zstdLevel: Int32?, publisher: Publisher) {
+        self.kind = kind
+        self.baseName = kind.outputName
+        self.outDir = outDir
+        self.lineWidth = lineWidth
+        self.zstdLevel = zstdLevel
+        self.publisher = publisher
+    }
+
+    func stream(part: Int32) throws -> OutputStream {
+        if let s = files[part] { return s }
+        let s = try publisher.create(relative: "part-\(partName(part))/\(baseName)\(zstdLevel == nil ? "" : ".zst")",
+                                     zstdLevel: zstdLevel)
+        files[part] = s
+        order.append(part)
+        return s
+    }
+
+    func partName(_ p: Int32) -> String {
+        let s = String(p + 1)
+        return String(repeating: "0", count: max(0, 3 - s.count)) + s
+    }
+}
+
+extension LayoutKind {
+    /// The output file's name.
+    public var outputName: String {
+        switch self {
+        case .patient: return "patient.txt"
+        case .immunization: return "immunization.txt"
+        case .comment: return "comment.txt"
+        case .query: return "query.txt"
+        case .patientReturn: return "patient-return.txt"
+        case .immunizationReturn: return "immunization-return.txt"
+        }
+    }
+}
+
+/// Converts member extracts to CAIR2 files (PRODUCT.md §2-§4). Throws `CAIR2Error` with the exit status.
+public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String) -> Void = { _ in }) throws -> ConvertResult {
+    let started = DispatchTime.now()
+    // Incompatible inputs and bad options: exit 2 before any work.
+    if options.query != nil && (options.patients != nil || options.immunizations != nil || options.comments != nil) {
+        throw CAIR2Error.usage("--query cannot be combined with --patients, --immunizations or --comments")
+    }
+    if options.patients == nil && (options.immunizations != nil || options.comments != nil) {
+        throw CAIR2Error.usage("--immunizations and --comments must be submitted with --patients (the registry links them to the patient file)")
+    }
+    if options.patients == nil && options.query == nil {
+        throw CAIR2Error.usage("nothing to convert: give --patients FILE (with --immunizations/--comments) or --query FILE")
+    }
+    if let org = options.org {
+        let b = Array(org.utf8)
+        if b.isEmpty || b.count > 12 || b.contains(where: { $0 < 0x21 || $0 > 0x7E }) {
+            throw CAIR2Error.usage("--org must be 1-12 printable ASCII characters without blanks")
+        }
+    }
+    if options.maxRecordsPerFile < 1 { throw CAIR2Error.usage("--max-records-per-file must be at least 1") }
+    let mapping = try loadMapping(options.mapFile)
+
+    var inputs: [(kind: LayoutKind, path: String)] = []
+    if let p = options.patients { inputs.append((.patient, p)) }
+    if let p = options.immunizations { inputs.append((.immunization, p)) }
+    if let p = options.comments { inputs.append((.comment, p)) }
+    if let p = options.query { inputs.append((.query, p)) }
+
+    // Open every input and read every header before any work.
+    var opened: [InputFile] = []
+    for (kind, path) in inputs {
+        let input = try InputFile.open(path: path, useMmap: options.useMmap)
+        opened.append(input)
+        _ = kind
+    }
+    var plans: [ColumnPlan] = []
+    var unknown: [(String, [String])] = []
+    for (i, (kind, path)) in inputs.enumerated() {
+        let header = opened[i].withBytes { readHeader($0, delimiter: options.delimiter) }
+        guard let header else {
+            throw CAIR2Error.usage("\(path): the file is empty; a header row is required")
+        }
+        do {
+            let plan = try ColumnPlan(layout: kind.layout, header: header.names, mapping: mapping, org: options.org)
+            plans.append(plan)
+            if !plan.unknownColumns.isEmpty { unknown.append((path, plan.unknownColumns)) }
+        } catch let e as PlanError {
+            throw CAIR2Error.usage("\(path): \(e.message)")
+        }
+    }
+    for (path, names) in unknown {
+        log("\(path): ignoring \(names.count) unknown column\(names.count == 1 ? "" : "s"): \(names.joined(separator: ", "))")
+    }
+
+    let publisher = try Publisher(outDir: options.outDir)
+    do {
+        let threads = options.threads > 0 ? options.threads : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64))
+        var summaries: [FileSummary] = []
+        var reports: [(path: String, rows: [ReportRow], layout: Layout)] = []
+        var patientIndex: PatientIndex?
+        var sinks: [LineSink] = []
+        var quarantines: [(String, [UInt8])] = []
+        for (i, (kind, path)) in inputs.enumerated() {
+            let rules = RecordRules(plan: plans[i], encoding: options.encoding, asOf: options.asOf,
+                                    patients: kind == .immunization || kind == .comment ? patientIndex : nil)
+            let lineWidth = (options.padToStatedTotal ? kind.layout.statedTotal : kind.layout.dataWidth) + 2
+            let sink = LineSink(kind: kind, outDir: options.outDir, lineWidth: lineWidth,
+                                zstdLevel: options.zstdLevel, publisher: publisher)
+            sinks.append(sink)
+            var summary = FileSummary(kind: kind, input: path)
+            var rows: [ReportRow] = []
+            var quarantine: [UInt8] = []
+            let split = (kind == .patient || kind == .query) ? options.maxRecordsPerFile : Int.max
+            let result = try opened[i].withBytes { bytes -> PatientIndex? in
+                try runInput(bytes: bytes, kind: kind, rules: rules, options: options, threads: threads,
+                             lineWidth: lineWidth, sink: sink, summary: &summary, rows: &rows,
+                             quarantine: &quarantine, keepQuarantine: options.quarantine, splitEvery: split)
+            }
+            try opened[i].checkIntact()
+            if kind == .patient { patientIndex = result }
+            summaries.append(summary)
+            reports.append((path, rows, kind.layout))
+            if options.quarantine { quarantines.append((path, quarantine)) }
+        }
+        // A run whose patients (or queries) were split writes every kind into the parts, each a complete
+        // submission; otherwise the files sit directly in the output directory.
+        let partCount = Int32(sinks.first.map { ($0.order.max() ?? 0) + 1 } ?? 1)
+        let splitRun = partCount > 1
+        for sink in sinks {
+            if splitRun {
+                for p in 0..<partCount { _ = try sink.stream(part: p) }
+                sink.order.sort()
+            } else {
+                let s = try sink.stream(part: 0)
+                s.relativePath = sink.baseName + (options.zstdLevel == nil ? "" : ".zst")
+            }
+        }
+        var parts: [PartSummary] = []
+        for (i, sink) in sinks.enumerated() {
+            var total = 0
+            for part in sink.order {
+                let s = sink.files[part]!
+                try s.finish()
+                total += s.bytesWritten
+            }
+            summaries[i].outputBytes = total
+            if sink.order.count == 1, let s = sink.files[sink.order[0]] {
+                summaries[i].output = s.relativePath
+                summaries[i].outputSHA256 = s.sha256Hex
+            } else {
+                summaries[i].output = sink.order.map { sink.files[$0]!.relativePath }.joined(separator: ",")
+            }
+        }
+        if splitRun {
+            var byPart: [Int32: PartSummary] = [:]
+            for sink in sinks {
+                for part in sink.order {
+                    let s = sink.files[part]!
+                    var p = byPart[part] ?? PartSummary(name: "part-\(sink.partName(part))", files: [])
+                    p.files.append((sink.kind, s.relativePath, s.bytesUncompressed / sink.lineWidth, s.bytesWritten, s.sha256Hex))
+                    byPart[part] = p
+                }
+            }
+            parts = byPart.keys.sorted().map { byPart[$0]! }
+        }
+        // Reports, sorted by file then line.
+        try writeReports(reports, publisher: publisher)
+        for (path, bytes) in quarantines {
+            let name = "quarantine/" + (path == "-" ? "stdin.csv" : lastPathComponent(path))
+            let s = try publisher.create(relative: name, zstdLevel: nil)
+            try s.write(bytes)
+            try s.finish()
+        }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        let json = summaryJSON(options: options, files: summaries, parts: parts, elapsed: elapsed)
+        let summaryOut = try publisher.create(relative: "summary.json", zstdLevel: nil)
+        try summaryOut.write(Array(json.utf8))
+        try summaryOut.finish()
+        try publisher.publishAll()
+
+        var exitCode: Int32 = 0
+        if let max = options.maxRejectRate {
+            let inputsTotal = summaries.reduce(0) { $0 + $1.inputRecords }
+            let rejected = summaries.reduce(0) { $0 + $1.rejected }
+            if inputsTotal > 0 && Double(rejected) / Double(inputsTotal) > max { exitCode = 4 }
+        }
+        return ConvertResult(files: summaries, parts: parts, elapsedSeconds: elapsed, summaryJSON: json,
+                             exitCode: exitCode, unknownColumns: unknown, outputPaths: publisher.finalPaths)
+    } catch {
+        publisher.discardAll()
+        throw error
+    }
+}
+
+func lastPathComponent(_ p: String) -> String {
+    if let i = p.lastIndex(of: "/") { return String(p[p.index(after: i)...]) }
+    return p
+}
+
+/// The header row: its field names and where the records begin.
+struct Header {
+    var names: [String]
+    var end: Int
+    var lines: Int
+}
+
+func readHeader(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Header? {
+    let bom = CSVScanner.bomLength(bytes)
+    var scanner = CSVScanner(bytes: bytes, delimiter: delimiter, position: bom, line: 0)
+    var rec = CSVRecord()
+    guard scanner.next(&rec) else { return nil }
+    var names: [String] = []
+    for f in rec.fields {
+        var v: [UInt8] = []
+        CSVScanner.appendValue(f, in: bytes, to: &v)
+        names.append(String(decoding: v, as: UTF8.self))
+    }
+    return Header(names: names, end: scanner.position, lines: scanner.line)
+}
+
+/// Reads the mapping file (`--map`): `{"columns": {...}, "defaults": {...}}`.
+func loadMapping(_ path: String?) throws -> ColumnMapping {
+    guard let path else { return ColumnMapping() }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw CAIR2Error.usage("\(path): cannot read the mapping file")
+    }
+    guard let obj = try? JSONSerialization.jsonObject(with: data), let dict = obj as? [String: Any] else {
+        throw CAIR2Error.usage("\(path): the mapping file is not a JSON object like {\"columns\": {...}, \"defaults\": {...}}")
+    }
+    for key in dict.keys where key != "columns" && key != "defaults" {
+        throw CAIR2Error.usage("\(path): unknown key '\(key)' in the mapping file (expected \"columns\" and \"defaults\")")
+    }
+    var mapping = ColumnMapping()
+    if let c = dict["columns"] {
+        guard let cols = c as? [String: String] else {
+            throw CAIR2Error.usage("\(path): \"columns\" must map their column names to canonical names (strings)")
+        }
+        let canonical = Set(LayoutKind.allCases.filter(\.isWritten).flatMap { $0.layout.columns.map(\.name) })
+        for (theirs, target) in cols {
+            let t = normalizeHeaderName(target)
+            guard canonical.contains(t) else {
+                throw CAIR2Error.usage("\(path): mapping target '\(target)' (for column '\(theirs)') is not a canonical column name; see cair2 layouts")
+            }
+        }
+        mapping.columns = cols
+    }
+    if let d = dict["defaults"] {
+        guard let defs = d as? [String: Any] else {
+            throw CAIR2Error.usage("\(path): \"defaults\" must map canonical names to values")
+        }
+        let canonical = Set(LayoutKind.allCases.filter(\.isWritten).flatMap { $0.layout.columns.map(\.name) })
+        for (k, v) in defs {
+            guard canonical.contains(normalizeHeaderName(k)) else {
+                throw CAIR2Error.usage("\(path): default for '\(k)', which is not a canonical column name; see cair2 layouts")
+            }
+            if let s = v as? String { mapping.defaults[k] = s } else if let n = v as? NSNumber { mapping.defaults[k] = n.stringValue } else {
+                throw CAIR2Error.usage("\(path): the default for '\(k)' must be a string")
+            }
+        }
+    }
+    return mapping
+}
+
+/// Runs one input through the chunked workers and the ordered merge.
+func runInput(bytes: UnsafeBufferPointer<UInt8>, kind: LayoutKind, rules: RecordRules, options: ConvertOptions,
+              threads: Int, lineWidth: Int, sink: LineSink, summary: inout FileSummary, rows: inout [ReportRow],
+              quarantine: inout [UInt8], keepQuarantine: Bool, splitEvery: Int) throws -> PatientIndex? {
+    summary.bytesIn = bytes.count
+    guard let header = readHeader(bytes, delimiter: options.delimiter) else { return nil }
+    if keepQuarantine {
+        var h = Array(UnsafeBufferPointer(rebasing: bytes[CSVScanner.bomLength(bytes)..<header.end]))
+        if h.last != 0x0A { h.append(0x0A) }
+        quarantine.append(contentsOf: h)
+    }
+    let layout = kind.layout
+    let starts = ChunkPlanner.starts(bytes, from: header.end, chunkSize: options.chunkSize)
+    let chunkCount = starts.count - 1
+    let workers = (0..<max(1, threads)).map { _ in RecordWorker(rules: rules) }
+    var seen = Set<IDKey>()
+    var index = PatientIndex()
+    var writtenCount = 0
+    var lineBase = header.lines  // lines before the current chunk's start
+    var trueEnd = header.end     // where the sequential scan really is
+    let window = max(1, threads) * 4
+    var batchStart = 0
+    let dupField = Int16(layout.index(of: "record_id") ?? -1)
+    let isPatient = kind == .patient
+    let partOf: (Int) -> Int32 = { n in Int32(n / splitEvery) }
+    let lineWidthData = layout.dataWidth
+
+    while batchStart < chunkCount {
+        let batchEnd = min(chunkCount, batchStart + window)
+        var outputs = [ChunkOutput?](repeating: nil, count: batchEnd - batchStart)
+        outputs.withUnsafeMutableBufferPointer { buf in
+            // Each iteration writes only its own slot and uses its own worker (scratch is not shared);
+            // the input is read-only while the workers run.
+            nonisolated(unsafe) let slots = buf.baseAddress!
+            nonisolated(unsafe) let input = bytes
+            let first = batchStart
+            let delimiter = options.delimiter
+            DispatchQueue.concurrentPerform(iterations: batchEnd - batchStart) { j in
+                let c = first + j
+                let worker = RecordWorker(rules: rules)
+                slots[j] = processChunk(input, start: starts[c], stopAt: starts[c + 1], delimiter: delimiter,
+                                        worker: worker, lineWidth: lineWidth, dataWidth: lineWidthData)
+            }
+        }
+        for j in 0..<(batchEnd - batchStart) {
+            let c = batchStart + j
+            var chunk = outputs[j]!
+            if chunk.start != trueEnd {
+                // Speculation failed (a quoted newline crossed the cut): redo from the true position.
+                let stop = starts[c + 1] > trueEnd ? starts[c + 1] : trueEnd
+                chunk = processChunk(bytes, start: trueEnd, stopAt: stop, delimiter: options.delimiter,
+                                     worker: workers[0], lineWidth: lineWidth, dataWidth: lineWidthData)
+            }
+            // Merge: duplicate ids (patients), parts, counts, reports, lines to the outputs.
+            var pi = 0
+            let problems = chunk.problems
+            var runStart = -1  // start of a run of consecutive written lines in chunk.lines
+            var runPart: Int32 = 0
+            var runLen = 0
+            func flush() throws {
+                if runLen > 0 {
+                    let s = try sink.stream(part: runPart)
+                    try chunk.lines.withUnsafeBufferPointer { lb in
+                        try s.write(UnsafeBufferPointer(rebasing: lb[(runStart * lineWidth)..<((runStart + runLen) * lineWidth)]))
+                    }
+                }
+                runLen = 0
+                runStart = -1
+            }
+            for r in 0..<chunk.results.count {
+                var res = chunk.results[r]
+                let line = lineBase + Int(chunk.recordLine[r]) + 1
+                let firstP = pi
+                while pi < problems.count && problems[pi].record == Int32(r) { pi += 1 }
+                var extra: Problem?
+                if isPatient && !res.id.isEmpty {
+                    let (inserted, _) = seen.insert(res.id)
+                    if !inserted && res.status != .excluded {
+                        extra = Problem(record: Int32(r), field: dupField, code: .duplicateID)
+                        res.status = .rejected
+                    }
+                }
+                summary.inputRecords += 1
+                let idBytes = res.id.isEmpty ? [] : res.id.bytes
+                func report(_ p: Problem) {
+                    rows.append(ReportRow(line: line, recordID: idBytes,
+                                          field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
+                                          code: p.code, message: p.code.message(field: Int(p.field), layout: layout)))
+                    if p.code.severity == .warning {
+                        summary.warnings[p.code.name, default: 0] += 1
+                    } else {
+                        summary.rejectCodes[p.code.name, default: 0] += 1
+                    }
+                }
+                if let e = extra { report(e) }
+                for p in problems[firstP..<pi] { report(p) }
+                switch res.status {
+                case .written:
+                    let part: Int32 = isPatient || kind == .query ? partOf(writtenCount) : res.part
+                    if isPatient { index.entries[res.id] = PatientIndex.Entry(birth: res.date, part: part) }
+                    writtenCount += 1
+                    summary.written += 1
+                    let li = Int(chunk.lineIndex[r])
+                    if runLen > 0 && (runPart != part || runStart + runLen != li) { try flush() }
+                    if runLen == 0 { runStart = li; runPart = part }
+                    runLen += 1
+                case .rejected:
+                    summary.rejected += 1
+                    if keepQuarantine {
+                        quarantine.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[chunk.recordStart[r]..<chunk.recordNext[r]]))
+                        if chunk.recordNext[r] == bytes.count && bytes.last != 0x0A { quarantine.append(0x0A) }
+                    }
+                case .excluded:
+                    summary.excluded += 1
+                }
+            }
+            try flush()
+            lineBase += chunk.linesScanned
+            trueEnd = chunk.end
+        }
+        batchStart = batchEnd
+    }
+    return isPatient ? index : nil
+}
+
+/// Writes rejects.csv and warnings.csv: `file,line,record_id,field,code,message`, sorted by file then line.
+func writeReports(_ reports: [(path: String, rows: [ReportRow], layout: Layout)], publisher: Publisher) throws {
+    let sorted = reports.sorted { $0.path < $1.path }
+    for (name, wantWarnings) in [("rejects.csv", false), ("warnings.csv", true)] {
+        var out: [UInt8] = Array("file,line,record_id,field,code,message\r\n".utf8)
+        for r in sorted {
+            let file = csvCell(Array(r.path.utf8))
+            for row in r.rows where (row.code.severity == .warning) == wantWarnings {
+                out.append(contentsOf: file)
+                out.append(0x2C)
+                out.append(contentsOf: Array(String(row.line).utf8))
+                out.append(0x2C)
+                out.append(contentsOf: csvCell(row.recordID))
+                out.append(0x2C)
+                out.append(contentsOf: Array(row.field.utf8))
+                out.append(0x2C)
+                out.append(contentsOf: Array(row.code.name.utf8))
+                out.append(0x2C)
+                out.append(contentsOf: csvCell(Array(row.message.utf8)))
+                out.append(contentsOf: [0x0D, 0x0A])
+            }
+        }
+        let s = try publisher.create(relative: name, zstdLevel: nil)
+        try s.write(out)
+        try s.finish()
+    }
+}
+
+/// One CSV cell: quoted when needed, and neutralized against spreadsheet formula injection
+/// (a leading = + - @ tab or CR gets a `'` in front).
+func csvCell(_ v: [UInt8]) -> [UInt8] {
+    var v = v
+    if let f = v.first, f == 0x3D || f == 0x2B || f == 0x2D || f == 0x40 || f == 0x09 || f == 0x0D {
+        v.insert(0x27, at: 0)
+    }
+    if v.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+        var q: [UInt8] = [0x22]
+        for b in v { if b == 0x22 { q.append(0x22) }; q.append(b) }
+        q.append(0x22)
+        return q
+    }
+    return v
+}
+
+func jsonString(_ s: String) -> String {
+    var out = "\""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        default:
+            if u.value < 0x20 {
+                let h = String(u.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+    }
+    return out + "\""
+}
+
+func summaryJSON(options: ConvertOptions, files: [FileSummary], parts: [PartSummary], elapsed: Double) -> String {
+    var s = "{\n"
+    s += "  \"tool\": \(jsonString(CAIR2Version.tool)),\n"
+    s += "  \"version\": \(jsonString(CAIR2Version.version)),\n"
+    s += "  \"as_of\": \(jsonString(options.asOf.iso)),\n"
+    s += "  \"files\": ["
+    for (i, f) in files.enumerated() {
+        s += i == 0 ? "\n" : ",\n"
+        s += "    {\n"
+        s += "      \"kind\": \(jsonString(f.kind.rawValue)),\n"
+        s += "      \"input\": \(jsonString(f.input)),\n"
+        s += "      \"input_records\": \(f.inputRecords),\n"
+        s += "      \"written\": \(f.written),\n"
+        s += "      \"rejected\": \(f.rejected),\n"
+        s += "      \"excluded\": \(f.excluded),\n"
+        s += "      \"warnings\": {"
+        s += f.warnings.keys.sorted().map { "\(jsonString($0)): \(f.warnings[$0]!)" }.joined(separator: ", ")
+        s += "},\n"
+        s += "      \"reject_codes\": {"
+        s += f.rejectCodes.keys.sorted().map { "\(jsonString($0)): \(f.rejectCodes[$0]!)" }.joined(separator: ", ")
+        s += "},\n"
+        s += "      \"output\": \(jsonString(f.output)),\n"
+        s += "      \"output_bytes\": \(f.outputBytes),\n"
+        s += "      \"output_sha256\": \(jsonString(f.outputSHA256))\n"
+        s += "    }"
+    }
+    s += "\n  ],\n"
+    s += "  \"parts\": ["
+    for (i, p) in parts.enumerated() {
+        s += i == 0 ? "\n" : ",\n"
+        s += "    {\"name\": \(jsonString(p.name)), \"files\": ["
+        s += p.files.map { f in
+            "{\"kind\": \(jsonString(f.kind.rawValue)), \"output\": \(jsonString(f.output)), \"records\": \(f.records), \"output_bytes\": \(f.bytes), \"output_sha256\": \(jsonString(f.sha256))}"
+        }.joined(separator: ", ")
+        s += "]}"
+    }
+    s += parts.isEmpty ? "],\n" : "\n  ],\n"
+    s += "  \"elapsed_seconds\": \(String(format: "%.3f", elapsed))\n"
+    s += "}\n"
+    return s
+}

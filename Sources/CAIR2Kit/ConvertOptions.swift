@@ -1,0 +1,58 @@
+import CAIR2Core
+
+/// Everything `cair2 convert` takes, validated into a library value.
+public struct ConvertOptions: Sendable {
+    public var patients: String?
+    public var immunizations: String?
+    public var comments: String?
+    public var query: String?
+    public var outDir: String
+    public var org: String?
+    public var mapFile: String?
+    /// The run's as-of date (default: today, UTC).
+    public var asOf: DateValue
+    public var threads: Int
+    /// zstd level for `.txt.zst` outputs; nil writes plain `.txt`.
+    public var zstdLevel: Int32?
+    public var delimiter: UInt8
+    public var encoding: TextEncoding
+    public var padToStatedTotal: Bool
+    /// Exit 4 when E_ records / input records exceeds this.
+    public var maxRejectRate: Double?
+    public var maxRecordsPerFile: Int
+    public var quarantine: Bool
+    public var useMmap: Bool
+    /// Bytes per chunk handed to a worker (tests use tiny chunks).
+    public var chunkSize: Int
+
+    public init(outDir: String, asOf: DateValue) {
+        self.outDir = outDir
+        self.asOf = asOf
+        threads = 0
+        zstdLevel = nil
+        delimiter = UInt8(ascii: ",")
+        encoding = .utf8
+        padToStatedTotal = false
+        maxRejectRate = nil
+        maxRecordsPerFile = 1_000_000
+        quarantine = false
+        useMmap = true
+        chunkSize = 4 << 20
+    }
+}
+
+/// A run that did not finish normally, with its documented exit status (PRODUCT.md §4).
+public struct CAIR2Error: Error, CustomStringConvertible, Sendable {
+    public let exitCode: Int32
+    public let message: String
+    public init(exitCode: Int32, _ message: String) {
+        self.exitCode = exitCode
+        self.message = message
+    }
+    public var description: String { message }
+
+    /// The run cannot start: nothing written (exit 2).
+    public static func usage(_ m: String) -> CAIR2Error { CAIR2Error(exitCode: 2, m) }
+    /// I/O failure during the run: nothing published (exit 3).
+    public static func io(_ m: String) -> CAIR2Error { CAIR2Error(exitCode: 3, m) }
+}

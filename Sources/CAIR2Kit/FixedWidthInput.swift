@@ -1,0 +1,232 @@
+// Byte sources and the output sink shared by `decode` and `validate`.
+//
+// Input is streamed through one reused buffer, so a 900 MB patient file and
+// standard input are read the same way in constant memory. The `.zst` seam:
+// `openFixedWidthInput` is the one place that picks a source for a path; a
+// streaming zstd reader only has to conform to `FixedWidthByteSource`.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CAIR2Core
+
+/// Why a `decode` or `validate` run could not start or could not finish.
+/// Messages name the path and the system error, never file contents.
+public enum FixedWidthIOError: Error, CustomStringConvertible, Equatable {
+    /// The input is missing or unreadable (exit 2: the run cannot start).
+    case cannotOpen(path: String, errno: Int32)
+    /// A `.zst` input: the streaming zstd reader is not wired in yet (exit 2).
+    case zstdInputNotSupported(path: String)
+    /// Reading failed after the run started (exit 3).
+    case readFailed(path: String, errno: Int32)
+    /// The output could not be created, written or published (exit 3).
+    case writeFailed(path: String, errno: Int32)
+
+    /// The process exit status PRODUCT.md §4 assigns to this failure.
+    public var exitStatus: Int32 {
+        switch self {
+        case .cannotOpen, .zstdInputNotSupported: return 2
+        case .readFailed, .writeFailed: return 3
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let e): return "\(path): cannot open: \(String(cString: strerror(e)))"
+        case .zstdInputNotSupported(let path): return "\(path): zstd input not yet supported"
+        case .readFailed(let path, let e): return "\(path): read failed: \(String(cString: strerror(e)))"
+        case .writeFailed(let path, let e): return "\(path): write failed: \(String(cString: strerror(e)))"
+        }
+    }
+}
+
+/// A stream of input bytes. `read` fills a prefix of `buffer` and returns its
+/// length; 0 means the input has ended.
+public protocol FixedWidthByteSource {
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// A file descriptor read with read(2), retried on EINTR.
+public struct FileDescriptorByteSource: FixedWidthByteSource {
+    public let fd: Int32
+    /// The path as given, for messages.
+    public let path: String
+    let closeWhenDone: Bool
+
+    public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            throw FixedWidthIOError.readFailed(path: path, errno: errno)
+        }
+    }
+
+    func close() {
+        if closeWhenDone { _ = Glibc.close(fd) }
+    }
+}
+
+/// Opens `path` (`-` is standard input) as a byte source.
+///
+/// This is the seam for compressed input: a path ending in `.zst` will get the
+/// streaming zstd reader here; until it lands it is refused with exit 2.
+public func openFixedWidthInput(_ path: String) throws -> FileDescriptorByteSource {
+    if path == "-" { return FileDescriptorByteSource(fd: 0, path: path, closeWhenDone: false) }
+    if path.hasSuffix(".zst") { throw FixedWidthIOError.zstdInputNotSupported(path: path) }
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    if fd < 0 { throw FixedWidthIOError.cannotOpen(path: path, errno: errno) }
+    // A directory opens fine but cannot be read: refuse it before the run starts.
+    var st = stat()
+    if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+        _ = Glibc.close(fd)
+        throw FixedWidthIOError.cannotOpen(path: path, errno: EISDIR)
+    }
+    return FileDescriptorByteSource(fd: fd, path: path, closeWhenDone: true)
+}
+
+/// Streams `source` through a reused buffer and hands every line item of
+/// `layout` to `body`, in order. Record bytes are valid only during the call.
+func forEachFixedWidthItem<S: FixedWidthByteSource>(
+    _ source: inout S, layout: Layout, bufferSize: Int = 1 << 20,
+    _ body: (FixedWidthItem) throws -> Void
+) throws {
+    var reader = FixedWidthReader(layout: layout)
+    let capacity = Swift.max(bufferSize, reader.maxLineBytes * 4)
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+    defer { buffer.deallocate() }
+    var filled = 0
+    var atEnd = false
+    while true {
+        if !atEnd {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            if n == 0 { atEnd = true } else { filled += n }
+        }
+        let view = UnsafeRawBufferPointer(rebasing: buffer[0..<filled])
+        var position = 0
+        while let item = reader.next(in: view, from: &position, isFinal: atEnd) {
+            try body(item)
+        }
+        if atEnd { return }
+        // The reader leaves at most one partial line (<= maxLineBytes): keep it at the front.
+        let tail = filled - position
+        if tail > 0 && position > 0 {
+            memmove(buffer.baseAddress!, buffer.baseAddress! + position, tail)
+        }
+        filled = tail
+    }
+}
+
+/// Where `decode` writes: standard output, or a file published atomically
+/// (created 0600 under a temporary name beside the target, renamed on success).
+final class OutputSink {
+    private let fd: Int32
+    private let finalPath: String?
+    private let tempPath: String?
+    private var buffer: [UInt8] = []
+    private let flushAt = 1 << 20
+    /// Standard output's reader went away (`| head`): further output is dropped.
+    private(set) var pipeClosed = false
+    private var done = false
+
+    /// `path` nil or `-` means standard output.
+    init(path: String?) throws {
+        buffer.reserveCapacity(flushAt + 4096)
+        guard let path, path != "-" else {
+            // A closed pipe must surface as EPIPE from write(2), not kill us.
+            signal(SIGPIPE, SIG_IGN)
+            fd = 1
+            finalPath = nil
+            tempPath = nil
+            return
+        }
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[...$0]) } ?? ""
+        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        var template = Array((dir + "." + base + ".tmp-XXXXXX").utf8CString)
+        let tfd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        if tfd < 0 { throw FixedWidthIOError.writeFailed(path: path, errno: errno) }
+        _ = fchmod(tfd, 0o600)
+        fd = tfd
+        finalPath = path
+        tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    deinit { if !done { abandon() } }
+
+    @inline(__always) func appendByte(_ byte: UInt8) {
+        buffer.append(byte)
+    }
+
+    @inline(__always) func append(_ bytes: UnsafeRawBufferPointer) {
+        buffer.append(contentsOf: bytes)
+    }
+
+    func append(_ string: String) {
+        buffer.append(contentsOf: string.utf8)
+    }
+
+    /// Writes the buffer out once it is large.
+    @inline(__always) func flushIfFull() throws {
+        if buffer.count >= flushAt { try flush() }
+    }
+
+    func flush() throws {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        if pipeClosed { return }
+        try buffer.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n > 0 { offset += n; continue }
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 && errno == EPIPE && finalPath == nil {
+                    pipeClosed = true
+                    return
+                }
+                throw FixedWidthIOError.writeFailed(path: finalPath ?? "standard output", errno: n < 0 ? errno : EIO)
+            }
+        }
+    }
+
+    /// Flushes and, for a file, syncs, closes and renames it into place.
+    func finish() throws {
+        try flush()
+        done = true
+        guard let finalPath, let tempPath else { return }
+        if fsync(fd) != 0 || close(fd) != 0 {
+            let e = errno
+            unlink(tempPath)
+            throw FixedWidthIOError.writeFailed(path: finalPath, errno: e)
+        }
+        if rename(tempPath, finalPath) != 0 {
+            let e = errno
+            unlink(tempPath)
+            throw FixedWidthIOError.writeFailed(path: finalPath, errno: e)
+        }
+    }
+
+    /// Drops the temporary file: nothing is published under the final name.
+    func abandon() {
+        done = true
+        guard let tempPath else { return }
+        _ = close(fd)
+        unlink(tempPath)
+    }
+}
+
+/// Writes a line to standard error, unbuffered (the default diagnostics sink).
+public func writeStandardError(_ line: String) {
+    var text = line
+    if !text.hasSuffix("\n") { text += "\n" }
+    text.utf8CString.withUnsafeBufferPointer { p in
+        var offset = 0
+        let count = p.count - 1
+        while offset < count {
+            let n = write(2, p.baseAddress! + offset, count - offset)
+            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
+        }
+    }
+}

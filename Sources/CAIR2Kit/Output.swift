@@ -1,0 +1,164 @@
+import CAIR2Core
+import CSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One output of a run: written to a temporary file in the output directory (mode 0600), hashed as it is
+/// written, and renamed to its final name only when the whole run succeeded (`Publisher.publishAll`).
+final class OutputStream {
+    /// The final path relative to the output directory (may change until published, e.g. parts).
+    var relativePath: String
+    let publisher: Publisher
+    let tempPath: String
+    var fd: Int32
+    var buffer: [UInt8] = []
+    let bufferLimit = 1 << 20
+    var sha = SHA256()
+    var sha256Hex = ""
+    /// Bytes in the file (after compression when compressed).
+    var bytesWritten = 0
+    /// Bytes before compression.
+    var bytesUncompressed = 0
+    let zstdLevel: Int32?
+    var finished = false
+
+    init(relativePath: String, publisher: Publisher, zstdLevel: Int32?) throws {
+        self.relativePath = relativePath
+        self.publisher = publisher
+        self.zstdLevel = zstdLevel
+        publisher.counter += 1
+        tempPath = "\(publisher.outDir)/.cair2-\(getpid())-\(publisher.counter).tmp"
+        fd = Glibc.open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 { throw CAIR2Error.io("\(publisher.outDir): cannot create an output file: \(errnoText())") }
+        fchmod(fd, 0o600)
+        buffer.reserveCapacity(bufferLimit)
+    }
+
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBufferPointer { try write($0) }
+    }
+
+    func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        sha.update(UnsafeRawBufferPointer(bytes))
+        bytesUncompressed += bytes.count
+        if buffer.count + bytes.count > bufferLimit { try flush() }
+        if bytes.count >= bufferLimit {
+            try writeRaw(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    func flush() throws {
+        if buffer.isEmpty { return }
+        try buffer.withUnsafeBufferPointer { try writeRaw($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeRaw(_ p: UnsafeBufferPointer<UInt8>) throws {
+        if let level = zstdLevel {
+            _ = level
+            throw CAIR2Error.io("zstd output is not available in this build")
+        } else {
+            try writeAllFD(p)
+        }
+    }
+
+    private func writeAllFD(_ p: UnsafeBufferPointer<UInt8>) throws {
+        var off = 0
+        while off < p.count {
+            let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): write failed: \(errnoText())")
+            }
+            off += n
+        }
+        bytesWritten += p.count
+    }
+
+    /// Flushes, fsyncs and closes; the file stays temporary until published.
+    func finish() throws {
+        if finished { return }
+        try flush()
+        if fsync(fd) != 0 { throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): fsync failed: \(errnoText())") }
+        close(fd)
+        fd = -1
+        finished = true
+        sha256Hex = SHA256.hex(sha.finalize())
+    }
+}
+
+/// The outputs of one run: created as temporary files, published together (rename, then fsync of the
+/// directories) or discarded together.
+final class Publisher {
+    let outDir: String
+    var streams: [OutputStream] = []
+    var counter = 0
+    var finalPaths: [String] = []
+
+    init(outDir: String) throws {
+        self.outDir = outDir
+        var st = stat()
+        if stat(outDir, &st) != 0 {
+            if mkdir(outDir, 0o700) != 0 && errno != EEXIST {
+                throw CAIR2Error.usage("\(outDir): cannot create the output directory: \(errnoText())")
+            }
+        } else if (st.st_mode & S_IFMT) != S_IFDIR {
+            throw CAIR2Error.usage("\(outDir): not a directory")
+        }
+        if access(outDir, W_OK | X_OK) != 0 {
+            throw CAIR2Error.usage("\(outDir): the output directory is not writable: \(errnoText())")
+        }
+    }
+
+    func create(relative: String, zstdLevel: Int32?) throws -> OutputStream {
+        let s = try OutputStream(relativePath: relative, publisher: self, zstdLevel: zstdLevel)
+        streams.append(s)
+        return s
+    }
+
+    /// Renames every finished temporary file to its final name, then fsyncs the directories.
+    func publishAll() throws {
+        var dirs = Set<String>([outDir])
+        for s in streams {
+            try s.finish()
+            let final = "\(outDir)/\(s.relativePath)"
+            if let slash = final.lastIndex(of: "/") {
+                let dir = String(final[..<slash])
+                if !dirs.contains(dir) {
+                    if mkdir(dir, 0o700) != 0 && errno != EEXIST {
+                        throw CAIR2Error.io("\(dir): cannot create: \(errnoText())")
+                    }
+                    dirs.insert(dir)
+                }
+            }
+        }
+        for s in streams {
+            let final = "\(outDir)/\(s.relativePath)"
+            if rename(s.tempPath, final) != 0 {
+                throw CAIR2Error.io("\(final): cannot publish: \(errnoText())")
+            }
+            finalPaths.append(final)
+        }
+        for d in dirs {
+            let fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 { fsync(fd); close(fd) }
+        }
+        streams.removeAll()
+    }
+
+    /// Removes every temporary file; nothing is published.
+    func discardAll() {
+        for s in streams {
+            if s.fd >= 0 { close(s.fd); s.fd = -1 }
+            unlink(s.tempPath)
+        }
+        streams.removeAll()
+    }
+}
+
+func errnoText(_ e: Int32 = errno) -> String {
+    String(cString: strerror(e))
+}

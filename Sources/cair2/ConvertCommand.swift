@@ -1,0 +1,95 @@
+import ArgumentParser
+import CAIR2Core
+import CAIR2Kit
+import Foundation
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert member extracts (CSV) into CAIR2 fixed-width files.",
+        discussion: """
+        Writes patient.txt, immunization.txt, comment.txt or query.txt into --out-dir, with rejects.csv,
+        warnings.csv and summary.json. Every input record is written, rejected or excluded, and counted.
+        No field value is ever printed or written to the reports.
+
+        Examples:
+          cair2 convert --patients members.csv --immunizations imms.csv --org ACMEHP --out-dir out
+          cair2 convert --query query.csv --out-dir out-query
+          cair2 convert --patients extract.psv --delimiter '|' --encoding cp1252 --map map.json --out-dir out
+
+        Exit status: 0 finished (rejects are data), 2 cannot start (nothing written), 3 I/O failure (nothing
+        published), 4 finished but --max-reject-rate exceeded, 130/143 interrupted.
+        """)
+
+    @Option(help: "Patient extract (CSV; '-' for standard input; .zst accepted).") var patients: String?
+    @Option(help: "Immunization extract (needs --patients).") var immunizations: String?
+    @Option(help: "Comment extract (needs --patients).") var comments: String?
+    @Option(help: "Query extract (HEDIS patient match), alone.") var query: String?
+    @Option(name: .customLong("out-dir"), help: "Directory for the outputs (created if missing).") var outDir: String
+    @Option(help: "Default for sending_org, disclosed_by and updated_by (your HP CAIR2 org code).") var org: String?
+    @Option(name: .customLong("map"), help: "Mapping file (JSON): {\"columns\": {THEIRS: canonical}, \"defaults\": {canonical: value}}.")
+    var mapFile: String?
+    @Option(name: .customLong("as-of"), help: "Dates after this day are invalid (YYYY-MM-DD; default: today).") var asOf: String?
+    @Option(help: "Worker threads (default: all cores).") var threads: Int = 0
+    @Option(name: .customLong("zstd"), help: "Write .txt.zst outputs at this zstd level.") var zstdLevel: Int32?
+    @Option(help: "Field delimiter: one byte, e.g. ',' '|' or '\\t'.") var delimiter: String = ","
+    @Option(help: "Input encoding: utf8, cp1252 or latin1.") var encoding: String = "utf8"
+    @Flag(name: .customLong("pad-to-stated-total"), help: "Pad lines to the spec's printed totals (877, 192).")
+    var padToStatedTotal = false
+    @Option(name: .customLong("max-reject-rate"), help: "Exit 4 when rejected records / input records exceeds this (0-1).")
+    var maxRejectRate: Double?
+    @Option(name: .customLong("max-records-per-file"), help: "Split patient and query outputs into parts of at most N records.")
+    var maxRecordsPerFile: Int = 1_000_000
+    @Flag(help: "Also write quarantine/<input>: the header and the raw rejected records (holds PHI).") var quarantine = false
+    @Flag(name: .customLong("no-mmap"), help: "Read inputs with read(2) instead of mapping them.") var noMmap = false
+    @Option(name: .customLong("chunk-size"), help: .hidden) var chunkSize: Int?
+    @Option(help: "Progress on stderr: auto, always or never.") var progress: String = "auto"
+    @Flag(name: .shortAndLong, help: "No messages on stderr except errors.") var quiet = false
+    @Flag(help: "Print summary.json to standard output.") var json = false
+
+    func run() throws {
+        let asOfDate: DateValue
+        if let asOf {
+            guard let d = DateValue.parseISO(asOf) else { throw ValidationError("--as-of must be YYYY-MM-DD") }
+            asOfDate = d
+        } else {
+            asOfDate = Today.date()
+        }
+        var o = ConvertOptions(outDir: outDir, asOf: asOfDate)
+        o.patients = patients
+        o.immunizations = immunizations
+        o.comments = comments
+        o.query = query
+        o.org = org
+        o.mapFile = mapFile
+        o.threads = threads
+        o.zstdLevel = zstdLevel
+        guard let d = Delimiter.parse(delimiter) else {
+            throw ValidationError("--delimiter must be a single byte (',', '|', '\\t', ';', ...)")
+        }
+        o.delimiter = d
+        guard let e = TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: "")) else {
+            throw ValidationError("--encoding must be utf8, cp1252 or latin1")
+        }
+        o.encoding = e
+        o.padToStatedTotal = padToStatedTotal
+        o.maxRejectRate = maxRejectRate
+        o.maxRecordsPerFile = maxRecordsPerFile
+        o.quarantine = quarantine
+        o.useMmap = !noMmap
+        if let chunkSize { o.chunkSize = chunkSize }
+        let quiet = self.quiet
+        do {
+            let result = try CAIR2Kit.convert(o, log: { msg in if !quiet { Console.error(msg) } })
+            if json { print(result.summaryJSON, terminator: "") }
+            if !quiet { Console.error(ClosingSummary.render(result)) }
+            if result.exitCode != 0 {
+                Console.error("reject rate exceeded --max-reject-rate; outputs were published (exit 4)")
+                throw ExitCode(result.exitCode)
+            }
+        } catch let e as CAIR2Error {
+            Console.error("cair2 convert: \(e.message)")
+            throw ExitCode(e.exitCode)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import CAIR2Core
+import CAIR2Kit
+
+struct DecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Read a fixed-width file (ours or the registry's return files) into CSV or JSON Lines.",
+        discussion: """
+            Columns are the canonical names of the layout (see `cair2 layouts KIND`), values right-trimmed. \
+            A line must be the layout's data width, or the spec's printed total ending in a blank, ended by \
+            CR LF or LF. Malformed lines (wrong width, non-ASCII bytes, empty lines between records) are \
+            reported on standard error as FILE:LINE: what is wrong (CODE), without their contents, and skipped.
+
+            Example:
+              cair2 decode patient_return.txt --kind patient-return -o matched.csv
+
+            Exit status: 0 every line decoded (also when the reader of standard output closes early, \
+            as with `| head`); 1 malformed lines were skipped; 2 the input is missing or unreadable; \
+            3 a read or write failed (no output file is published).
+            """)
+
+    @Argument(help: "The fixed-width file; '-' reads standard input.")
+    var file: String
+
+    @Option(help: "The layout: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var kind: String
+
+    @Option(help: "csv or jsonl.")
+    var format: String = "csv"
+
+    @Option(name: .shortAndLong, help: "Output file (created 0600, published atomically); standard output when omitted.")
+    var output: String?
+
+    func run() throws {
+        guard let layoutKind = LayoutKind(rawValue: kind) else {
+            writeStandardError("cair2 decode: unknown kind '\(kind)'; expected one of \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ExitCode(2)
+        }
+        guard let decodeFormat = DecodeFormat(rawValue: format) else {
+            throw ValidationError("unknown format '\(format)'; expected csv or jsonl")
+        }
+        do {
+            let outcome = try decodeFixedWidth(
+                DecodeOptions(input: file, kind: layoutKind, format: decodeFormat, output: output))
+            if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+        } catch let error as FixedWidthIOError {
+            writeStandardError("cair2 decode: \(error)")
+            throw ExitCode(error.exitStatus)
+        }
+    }
+}

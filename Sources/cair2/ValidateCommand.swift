@@ -1,0 +1,52 @@
+import ArgumentParser
+import CAIR2Core
+import CAIR2Kit
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check a fixed-width file line by line against its layout and the value rules.",
+        discussion: """
+            Checks width, ASCII, required fields, dates (real MMDDYYYY dates, year 1900 or later, not \
+            after --as-of where the field forbids it), code-set fields, names (A-Z and blank), identifiers, \
+            yes/no fields, race flags, zip, phone, SSN (must be blank), the patient filler and the \
+            immunization rules. Prints a report by problem code with counts, fields and the first line \
+            numbers; never a field value.
+
+            Example:
+              cair2 validate out/patient.txt --kind patient --as-of 2025-01-31
+
+            Exit status: 0 no problems; 1 problems found; 2 the input is missing or unreadable or the \
+            kind is unknown; 3 a read failed.
+            """)
+
+    @Argument(help: "The fixed-width file; '-' reads standard input.")
+    var file: String
+
+    @Option(help: "The layout: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var kind: String
+
+    @Option(name: .customLong("as-of"), help: "YYYY-MM-DD; dates after it are flagged where the field forbids it (default: today).")
+    var asOf: String?
+
+    func run() throws {
+        guard let layoutKind = LayoutKind(rawValue: kind) else {
+            writeStandardError("cair2 validate: unknown kind '\(kind)'; expected one of \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ExitCode(2)
+        }
+        var options = ValidateOptions(input: file, kind: layoutKind)
+        if let asOf {
+            guard let day = ValidationAsOf.parse(asOf) else {
+                throw ValidationError("--as-of '\(asOf)' is not a date of the form YYYY-MM-DD")
+            }
+            options.asOf = day
+        }
+        do {
+            let outcome = try validateFixedWidth(options)
+            if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
+        } catch let error as FixedWidthIOError {
+            writeStandardError("cair2 validate: \(error)")
+            throw ExitCode(error.exitStatus)
+        }
+    }
+}
