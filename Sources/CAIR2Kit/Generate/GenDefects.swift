@@ -32,6 +32,13 @@ extension BlockGenerator {
 
     private func oneColumn(_ options: [Int], _ rng: inout GenRandom) -> Int { options[rng.below(options.count)] }
 
+    /// A blank effective date defaults to the disclosed date (PRODUCT.md §3a); when the
+    /// disclosed date is the planted defect, an explicit effective date keeps the defect single.
+    private mutating func ensureEffectiveDate(_ rng: inout GenRandom) {
+        guard pf.isEmpty(PC.effective) else { return }
+        pf.begin(PC.effective); pf.buf.appendDate(s.asOf - rng.below(365), s.dateStyle[CorpusFile.members.rawValue]); pf.end(PC.effective)
+    }
+
     /// Plants `code` in the patient record; returns the report's field column (-1 for none).
     mutating func plantPatient(_ code: PlantedCode, _ rng: inout GenRandom) -> Int {
         switch code {
@@ -53,6 +60,7 @@ extension BlockGenerator {
         case .required:
             let col = oneColumn([PC.first, PC.last, PC.birth, PC.disclosedDate], &rng)
             if (col == PC.first || col == PC.last) && rng.chance(0.3) { pf.set(col, one(["-", "'", "."], &rng)) } else { pf.clear(col) }
+            if col == PC.disclosedDate { ensureEffectiveDate(&rng) }
             return col
         case .name:
             let col = oneColumn([PC.first, PC.last], &rng)
@@ -61,6 +69,7 @@ extension BlockGenerator {
         case .date:
             let col = oneColumn([PC.birth, PC.birth, PC.disclosedDate, PC.effective], &rng)
             pf.begin(col); pf.buf.appendInvalidDate(asOf: s.asOf, future: true, &rng); pf.end(col)
+            if col == PC.disclosedDate { ensureEffectiveDate(&rng) }
             return col
         case .code:
             pf.set(PC.status, one(["Z", "Current", "Enrolled", "X"], &rng))

@@ -505,8 +505,9 @@ extension BlockGenerator {
         if ageDays < 18 * 365 {
             start = rng.chance(0.55) ? b : b + rng.below(ageDays + 1)
         } else {
-            if rng.chance(0.25) { return }
-            start = asOf - rng.below(6 * 365)
+            // Plans send the claims of the member's enrollment: a few years, often none.
+            if rng.chance(0.3) { return }
+            start = asOf - rng.below(4 * 365)
         }
         start = max(start, GenCalendar.days(1996, 1, 1))
         let year = 365
