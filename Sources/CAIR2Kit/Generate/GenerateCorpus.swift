@@ -170,11 +170,7 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
         files.forEach { $0.abandon() }
         throw error
     }
-    var rejects: [[UInt8]] = Array(repeating: [], count: 4)
-    var warnings: [[UInt8]] = Array(repeating: [], count: 4)
-    var records = [0, 0, 0, 0]
-    var planted: [String: Int] = [:]
-
+    let sink = CorpusSink(files: files, fieldNames: CorpusFile.allCases.map { $0.layout.columns.map(\.name) })
     do {
         for f in CorpusFile.allCases {
             var head: [UInt8] = bom[f.rawValue] ? [0xEF, 0xBB, 0xBF] : []
@@ -183,13 +179,14 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
             head.append(10)
             try files[f.rawValue].write(head)
         }
-        let fieldNames: [[String]] = CorpusFile.allCases.map { $0.layout.columns.map(\.name) }
-        var nextLine = [2, 2, 2, 2]
         let blockSize = max(1, options.blockSize)
         let blockCount = (options.members + blockSize - 1) / blockSize
         let workers = min(options.threads, blockCount)
         let waveBlocks = workers * 2
         var generators = (0..<workers).map { _ in BlockGenerator(settings: settings, tables: tables) }
+        // Wave n+1 is generated while the writer queue writes wave n.
+        let writer = DispatchQueue(label: "cair2.generate.writer")
+        let writing = DispatchGroup()
         var firstBlock = 0
         while firstBlock < blockCount {
             let count = min(waveBlocks, blockCount - firstBlock)
@@ -207,6 +204,60 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
                     }
                 }
             }
+            writing.wait()
+            if let e = sink.error { throw e }
+            writer.async(group: writing) { sink.consume(wave, count: count) }
+            firstBlock += count
+        }
+        writing.wait()
+        if let e = sink.error { throw e }
+        for f in files { try f.publish() }
+    } catch {
+        files.forEach { $0.abandon() }
+        throw error
+    }
+    let rejects = sink.rejects, warnings = sink.warnings, records = sink.records, planted = sink.planted
+
+    for (name, parts) in [(AnswerKey.rejects, rejects), (AnswerKey.warnings, warnings)] {
+        let file = try OutputFile(dir + "/" + name)
+        do {
+            var bytes = Array((AnswerKey.header + "\n").utf8)
+            for p in parts { bytes += p }
+            try file.write(bytes)
+            try file.publish()
+        } catch {
+            file.abandon()
+            throw error
+        }
+    }
+    var recordCounts: [String: Int] = [:]
+    for f in CorpusFile.allCases { recordCounts[f.fileName] = records[f.rawValue] }
+    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+    return GenerateSummary(asOf: GenCalendar.iso(asOf), org: options.org, records: recordCounts, planted: planted,
+                           elapsedSeconds: elapsed)
+}
+
+/// Where finished waves go: the input files, and the answer-key rows with file-wide lines.
+/// Invariant: only the writer queue touches it between `async` and the group's `wait`, and
+/// the generating thread reads it only after that wait; that makes `@unchecked Sendable` sound.
+private final class CorpusSink: @unchecked Sendable {
+    let files: [OutputFile]
+    let fieldNames: [[String]]
+    var rejects: [[UInt8]] = Array(repeating: [], count: 4)
+    var warnings: [[UInt8]] = Array(repeating: [], count: 4)
+    var records = [0, 0, 0, 0]
+    var planted: [String: Int] = [:]
+    var nextLine = [2, 2, 2, 2]
+    var error: Error?
+
+    init(files: [OutputFile], fieldNames: [[String]]) {
+        self.files = files
+        self.fieldNames = fieldNames
+    }
+
+    func consume(_ wave: WaveSlots, count: Int) {
+        guard error == nil else { return }
+        do {
             for b in 0..<count {
                 let block = wave.slots[b]
                 for f in CorpusFile.allCases {
@@ -228,31 +279,10 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
                     nextLine[fi] += block.lines[fi]
                 }
             }
-            firstBlock += count
-        }
-        for f in files { try f.publish() }
-    } catch {
-        files.forEach { $0.abandon() }
-        throw error
-    }
-
-    for (name, parts) in [(AnswerKey.rejects, rejects), (AnswerKey.warnings, warnings)] {
-        let file = try OutputFile(dir + "/" + name)
-        do {
-            var bytes = Array((AnswerKey.header + "\n").utf8)
-            for p in parts { bytes += p }
-            try file.write(bytes)
-            try file.publish()
-        } catch {
-            file.abandon()
-            throw error
+        } catch let e {
+            error = e
         }
     }
-    var recordCounts: [String: Int] = [:]
-    for f in CorpusFile.allCases { recordCounts[f.fileName] = records[f.rawValue] }
-    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-    return GenerateSummary(asOf: GenCalendar.iso(asOf), org: options.org, records: recordCounts, planted: planted,
-                           elapsedSeconds: elapsed)
 }
 
 /// The workers' generators during one `concurrentPerform`: worker `w` touches only element `w`.
