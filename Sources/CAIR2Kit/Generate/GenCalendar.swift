@@ -72,7 +72,7 @@ enum DateStyle: Int, CaseIterable {
     case isoT           // 2025-08-19T00:00:00
 }
 
-extension Array where Element == UInt8 {
+extension ByteAppending {
     @inline(__always)
     mutating func appendDigits2(_ v: Int) {
         append(UInt8(48 + v / 10)); append(UInt8(48 + v % 10))
@@ -115,8 +115,8 @@ extension Array where Element == UInt8 {
         switch style {
         case .iso, .isoMinutes, .isoT:
             appendDigits4(y); append(dash); appendDigits2(m); append(dash); appendDigits2(d)
-            if style == .isoMinutes { append(contentsOf: [32, 48, 48, 58, 48, 48]) }
-            if style == .isoT { append(contentsOf: [84, 48, 48, 58, 48, 48, 58, 48, 48]) }
+            if style == .isoMinutes { append(32); append(48); append(48); append(58); append(48); append(48) }
+            if style == .isoT { append(84); append(48); append(48); append(58); append(48); append(48); append(58); append(48); append(48) }
         case .compact:
             appendDigits4(y); appendDigits2(m); appendDigits2(d)
         case .usPadded:

@@ -1,7 +1,7 @@
 // Planting one defect in a clean record. Each case picks a spelling whose outcome
 // PRODUCT.md §3/§3a settles without doubt, and returns the column the report names.
 
-extension Array where Element == UInt8 {
+extension ByteAppending {
     /// A date no reader may accept: Feb 30, month 13, year 1899, a two-digit year, an ISO
     /// date without zero padding, or (when `future` is allowed) a real date after `--as-of`.
     mutating func appendInvalidDate(asOf: Int, future: Bool, _ rng: inout GenRandom) {

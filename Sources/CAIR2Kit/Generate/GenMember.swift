@@ -19,7 +19,7 @@ struct GenSettings: Sendable {
 enum MemberIDs {
     static func digits(_ index: Int64) -> UInt64 { (UInt64(index + 1) &* 387_420_489) % 1_000_000_000 }
 
-    static func appendRecordID(_ index: Int64, to out: inout [UInt8]) {
+    static func appendRecordID<B: ByteAppending>(_ index: Int64, to out: inout B) {
         out.append(UInt8(ascii: "M"))
         out.appendPadded(digits(index), width: 9)
     }
@@ -36,7 +36,7 @@ private let queryCodes: [PlantedCode] = [.fieldCount, .encoding, .required, .nam
 
 /// What a block of members produced: the bytes of each file and the answer-key rows.
 struct BlockOutput: Sendable {
-    var bytes: [[UInt8]] = [[], [], [], []]
+    var bytes: [ByteArena] = [ByteArena(), ByteArena(), ByteArena(), ByteArena()]
     var lines: [Int] = [0, 0, 0, 0]
     var records: [Int] = [0, 0, 0, 0]
     var keys: [[KeyRow]] = [[], [], [], []]
@@ -74,10 +74,10 @@ struct BlockGenerator {
     mutating func run(_ range: Range<Int>) -> BlockOutput {
         out = BlockOutput()
         let n = range.count
-        out.bytes[CorpusFile.members.rawValue].reserveCapacity(n * 260)
-        out.bytes[CorpusFile.immunizations.rawValue].reserveCapacity(n * 330)
-        out.bytes[CorpusFile.query.rawValue].reserveCapacity(n * 60)
-        out.bytes[CorpusFile.comments.rawValue].reserveCapacity(n * 4)
+        out.bytes[CorpusFile.members.rawValue].reserve(n * 260)
+        out.bytes[CorpusFile.immunizations.rawValue].reserve(n * 500)
+        out.bytes[CorpusFile.query.rawValue].reserve(n * 60)
+        out.bytes[CorpusFile.comments.rawValue].reserve(n * 4)
         for i in range { member(i) }
         if range.upperBound == s.members && s.defectRate > 0 { trailingOpenQuotes() }
         return out
@@ -117,7 +117,7 @@ struct BlockGenerator {
     private mutating func emitPatient() -> Int32 {
         let f = CorpusFile.members.rawValue
         let line = Int32(out.lines[f])
-        out.lines[f] += pf.write(into: &out.bytes[f], crlf: s.crlf[f])
+        out.lines[f] += pf.write(into: out.bytes[f], crlf: s.crlf[f])
         out.records[f] += 1
         return line
     }
@@ -125,7 +125,7 @@ struct BlockGenerator {
     private mutating func emitImmunization() -> Int32 {
         let f = CorpusFile.immunizations.rawValue
         let line = Int32(out.lines[f])
-        out.lines[f] += imf.write(into: &out.bytes[f], crlf: s.crlf[f])
+        out.lines[f] += imf.write(into: out.bytes[f], crlf: s.crlf[f])
         out.records[f] += 1
         return line
     }
@@ -133,7 +133,7 @@ struct BlockGenerator {
     private mutating func emitComment() -> Int32 {
         let f = CorpusFile.comments.rawValue
         let line = Int32(out.lines[f])
-        out.lines[f] += cf.write(into: &out.bytes[f], crlf: s.crlf[f])
+        out.lines[f] += cf.write(into: out.bytes[f], crlf: s.crlf[f])
         out.records[f] += 1
         return line
     }
@@ -141,7 +141,7 @@ struct BlockGenerator {
     private mutating func emitQuery() -> Int32 {
         let f = CorpusFile.query.rawValue
         let line = Int32(out.lines[f])
-        out.lines[f] += qf.write(into: &out.bytes[f], crlf: s.crlf[f])
+        out.lines[f] += qf.write(into: out.bytes[f], crlf: s.crlf[f])
         out.records[f] += 1
         return line
     }
@@ -438,23 +438,22 @@ extension BlockGenerator {
     private mutating func appendPhone(area: Int, _ rng: inout GenRandom) {
         let exchange = rng.inRange(200, 999), line = rng.below(10_000)
         let f = rng.below(10)
-        var b: [UInt8] = []
+        var b = pf.buf
         switch f {
         case 0...3:
             b.appendInt(area); b.append(45); b.appendInt(exchange); b.append(45); b.appendPadded(UInt64(line), width: 4)
         case 4, 5:
-            b.append(40); b.appendInt(area); b.append(contentsOf: [41, 32]); b.appendInt(exchange); b.append(45)
+            b.append(40); b.appendInt(area); b.append(41); b.append(32); b.appendInt(exchange); b.append(45)
             b.appendPadded(UInt64(line), width: 4)
         case 6, 7:
             b.appendInt(area); b.appendInt(exchange); b.appendPadded(UInt64(line), width: 4)
         case 8:
-            b.append(contentsOf: [43, 49, 32]); b.appendInt(area); b.append(32); b.appendInt(exchange); b.append(32)
+            b.append(43); b.append(49); b.append(32); b.appendInt(area); b.append(32); b.appendInt(exchange); b.append(32)
             b.appendPadded(UInt64(line), width: 4)
         default:
             b.appendInt(area); b.append(46); b.appendInt(exchange); b.append(46); b.appendPadded(UInt64(line), width: 4)
-            if rng.chance(0.5) { b.append(contentsOf: [32, 120]); b.appendInt(rng.inRange(1, 9999)) }
+            if rng.chance(0.5) { b.append(32); b.append(120); b.appendInt(rng.inRange(1, 9999)) }
         }
-        pf.buf.append(contentsOf: b)
     }
 
     private mutating func buildQuery(_ rng: inout GenRandom) {
@@ -705,14 +704,14 @@ extension BlockGenerator {
         func letter(_ rng: inout GenRandom) -> UInt8 { UInt8(65 + rng.below(26)) }
         func digit(_ rng: inout GenRandom) -> UInt8 { UInt8(48 + rng.below(10)) }
         let m0 = mvx[0], m1 = mvx.count > 1 ? mvx[1] : 0
-        var b = [UInt8]()
+        let b = imf.buf
         switch (m0, m1) {
         case (80, 77):  // PMC: U1234AA
             b.append(letter(&rng)); for _ in 0..<4 { b.append(digit(&rng)) }; b.append(letter(&rng)); b.append(letter(&rng))
         case (83, 75):  // SKB: AC52B047AA
             b.append(letter(&rng)); b.append(letter(&rng)); b.append(digit(&rng)); b.append(digit(&rng)); b.append(letter(&rng))
             for _ in 0..<3 { b.append(digit(&rng)) }
-            if rng.chance(0.5) { b.append(contentsOf: [65, 65]) }
+            if rng.chance(0.5) { b.append(65); b.append(65) }
         case (77, 83):  // MSD: R012345
             b.append(letter(&rng)); for _ in 0..<6 { b.append(digit(&rng)) }
         case (80, 70):  // PFR: FL8095
@@ -723,7 +722,6 @@ extension BlockGenerator {
         default:
             b.append(letter(&rng)); b.append(letter(&rng)); for _ in 0..<5 { b.append(digit(&rng)) }
         }
-        imf.buf.append(contentsOf: b)
     }
 
     private mutating func buildComment(_ rng: inout GenRandom) {

@@ -97,9 +97,10 @@ enum QC { static let type = 0, hpID = 1, first = 2, middle = 3, last = 4, birth 
 /// The fields of one record: values appended to one scratch buffer, addressed by column.
 /// Defects replace a column's value by appending the new bytes and re-pointing the column.
 struct RecordFields {
-    var buf: [UInt8] = []
-    private var starts: [Int]
-    private var ends: [Int]
+    var buf = ByteArena(capacity: 1024)
+    private let spans: ColumnSpans
+    private let starts: UnsafeMutablePointer<Int>
+    private let ends: UnsafeMutablePointer<Int>
     let columnCount: Int
     /// E_UNTERMINATED_QUOTE: this column opens a quote that is never closed.
     var openQuoteColumn = -1
@@ -112,14 +113,14 @@ struct RecordFields {
 
     init(columns: Int) {
         columnCount = columns
-        starts = Array(repeating: 0, count: columns)
-        ends = Array(repeating: 0, count: columns)
-        buf.reserveCapacity(1024)
+        spans = ColumnSpans(columns)
+        starts = spans.starts
+        ends = spans.ends
     }
 
     @inline(__always)
     mutating func reset() {
-        buf.removeAll(keepingCapacity: true)
+        buf.removeAll()
         for k in 0..<columnCount { starts[k] = 0; ends[k] = 0 }
         openQuoteColumn = -1; countDelta = 0; unquotedColumn = -1; forceQuoteColumn = -1
     }
@@ -152,64 +153,106 @@ struct RecordFields {
     @inline(__always)
     mutating func duplicate(_ j: Int, _ k: Int) {
         let s = starts[k], e = ends[k]
+        buf.reserve(e - s)
         starts[j] = buf.count
         for x in s..<e { buf.append(buf[x]) }
         ends[j] = buf.count
     }
 
     /// The current bytes of a column (a copy).
-    func value(_ k: Int) -> [UInt8] { Array(buf[starts[k]..<ends[k]]) }
+    func value(_ k: Int) -> [UInt8] { buf.copy(starts[k]..<ends[k]) }
 
     /// Copies column `k` of `other` into column `j` of this record.
     @inline(__always)
     mutating func copy(_ j: Int, from other: RecordFields, _ k: Int) {
         starts[j] = buf.count
-        other.buf.withUnsafeBufferPointer { p in
-            buf.append(contentsOf: UnsafeBufferPointer(rebasing: p[other.starts[k]..<other.ends[k]]))
-        }
+        buf.append(contentsOf: UnsafeBufferPointer(rebasing: other.buf.bytes[other.starts[k]..<other.ends[k]]))
         ends[j] = buf.count
     }
 
     /// Writes the record as one CSV row; returns how many physical lines it spans.
-    func write(into out: inout [UInt8], crlf: Bool) -> Int {
+    func write(into out: ByteArena, crlf: Bool) -> Int {
         var lines = 1
         let n = columnCount + min(0, countDelta)
-        buf.withUnsafeBufferPointer { b in
-            for k in 0..<n {
-                if k > 0 { out.append(44) }
-                let s = starts[k], e = ends[k]
-                if k == openQuoteColumn {
-                    out.append(34)
-                    for i in s..<e {
-                        if b[i] == 34 { out.append(34) }
-                        out.append(b[i])
-                    }
-                    continue
+        // Worst case: every byte a doubled quote, every field quoted, separators, CR LF.
+        out.reserve(2 * buf.count + 3 * columnCount + 4)
+        let b = buf.base
+        var o = out.base + out.count
+        let o0 = o
+        for k in 0..<n {
+            if k > 0 { o.pointee = 44; o += 1 }
+            let s = starts[k], e = ends[k]
+            if k == openQuoteColumn {
+                o.pointee = 34; o += 1
+                for i in s..<e {
+                    if b[i] == 34 { o.pointee = 34; o += 1 }
+                    o.pointee = b[i]; o += 1
                 }
-                var needs = k == forceQuoteColumn
-                var newlines = 0
-                if k != unquotedColumn {
-                    for i in s..<e {
-                        let c = b[i]
-                        if c == 44 || c == 34 || c == 13 { needs = true } else if c == 10 { needs = true; newlines += 1 }
-                    }
-                }
-                if needs {
-                    out.append(34)
-                    for i in s..<e {
-                        if b[i] == 34 { out.append(34) }
-                        out.append(b[i])
-                    }
-                    out.append(34)
-                    lines += newlines
-                } else {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[s..<e]))
+                continue
+            }
+            var needs = k == forceQuoteColumn
+            var newlines = 0
+            if k != unquotedColumn && e > s && mayNeedQuotes(b + s, e - s) {
+                for i in s..<e {
+                    let c = b[i]
+                    if c == 44 || c == 34 || c == 13 { needs = true } else if c == 10 { needs = true; newlines += 1 }
                 }
             }
+            if needs {
+                o.pointee = 34; o += 1
+                for i in s..<e {
+                    if b[i] == 34 { o.pointee = 34; o += 1 }
+                    o.pointee = b[i]; o += 1
+                }
+                o.pointee = 34; o += 1
+                lines += newlines
+            } else if e > s {
+                o.update(from: b + s, count: e - s)
+                o += e - s
+            }
         }
-        if countDelta > 0 { out.append(44) }
-        if crlf { out.append(13) }
-        out.append(10)
+        if countDelta > 0 { o.pointee = 44; o += 1 }
+        if crlf { o.pointee = 13; o += 1 }
+        o.pointee = 10; o += 1
+        out.commit(o - o0)
         return lines
     }
+}
+
+/// The start and end offsets of a record's columns. A class so the offsets can be
+/// written through a pointer (no copy-on-write checks per field); owned by one RecordFields.
+final class ColumnSpans {
+    let starts: UnsafeMutablePointer<Int>
+    let ends: UnsafeMutablePointer<Int>
+    private let count: Int
+
+    init(_ n: Int) {
+        count = n
+        starts = .allocate(capacity: n); starts.initialize(repeating: 0, count: n)
+        ends = .allocate(capacity: n); ends.initialize(repeating: 0, count: n)
+    }
+
+    deinit {
+        starts.deallocate()
+        ends.deallocate()
+    }
+}
+
+/// True when the bytes may hold a comma, quote, CR or LF (16 bytes at a time).
+@inline(__always)
+func mayNeedQuotes(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    var i = 0
+    let raw = UnsafeRawPointer(p)
+    while i + 16 <= n {
+        let v = raw.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
+        let hit = (v .== 44) .| (v .== 34) .| (v .== 13) .| (v .== 10)
+        if any(hit) { return true }
+        i += 16
+    }
+    while i < n {
+        let c = p[i]
+        if c == 44 || c == 34 || c == 13 || c == 10 { return true }
+        i += 1
+    }
+    return false
 }

@@ -104,6 +104,19 @@ private struct OutputFile {
         }
     }
 
+    func write(_ arena: ByteArena) throws {
+        let raw = UnsafeRawBufferPointer(arena.bytes)
+        var at = 0
+        while at < raw.count {
+            let n = Glibc.write(fd, raw.baseAddress! + at, raw.count - at)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw GenerateError.io(path: temp, errno: errno)
+            }
+            at += n
+        }
+    }
+
     func publish() throws {
         if close(fd) != 0 { throw GenerateError.io(path: temp, errno: errno) }
         if rename(temp, path) != 0 { throw GenerateError.io(path: path, errno: errno) }
