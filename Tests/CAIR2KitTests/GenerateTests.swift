@@ -164,6 +164,23 @@ import Testing
         #expect(Self.read(a + "/immunizations.csv") != Self.read(b + "/immunizations.csv"))
     }
 
+    @Test func invalidOptionsAreRefusedBeforeAnyFile() throws {
+        let a = Self.scratch("bad")
+        defer { try? FileManager.default.removeItem(atPath: a) }
+        var o = GenerateOptions(members: 0, outputDirectory: a)
+        #expect(throws: GenerateError.self) { try generateCorpus(o) }
+        o.members = 10
+        o.asOf = "2026-02-30"
+        #expect(throws: GenerateError.self) { try generateCorpus(o) }
+        o.asOf = nil
+        o.defectRate = 1.5
+        #expect(throws: GenerateError.self) { try generateCorpus(o) }
+        o.defectRate = 0.1
+        o.org = "ACME HP"
+        #expect(throws: GenerateError.self) { try generateCorpus(o) }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: a).isEmpty)
+    }
+
     @Test func filesAreOwnerOnly() throws {
         let a = Self.scratch("mode")
         defer { try? FileManager.default.removeItem(atPath: a) }
