@@ -7,6 +7,9 @@ public final class CodeSetIndex: Sendable {
     /// The codes, as written.
     public let codes: [[UInt8]]
     private let byKey: [[UInt8]: Int]
+    /// Codes (upper-case, at most 8 bytes) packed big-endian into a word, sorted, for the fast path.
+    private let packed: [UInt64]
+    private let packedIndex: [Int]
 
     init(_ id: CodeSetID) {
         self.id = id
@@ -28,6 +31,19 @@ public final class CodeSetIndex: Sendable {
         }
         self.codes = codes
         self.byKey = byKey
+        var pairs: [(UInt64, Int)] = []
+        for (i, c) in codes.enumerated() where c.count <= 8 {
+            pairs.append((CodeSetIndex.pack(c.map(upper)), i))
+        }
+        pairs.sort { $0.0 < $1.0 }
+        packed = pairs.map(\.0)
+        packedIndex = pairs.map(\.1)
+    }
+
+    @inline(__always) static func pack<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+        var k: UInt64 = 0
+        for b in bytes { k = (k << 8) | UInt64(upper(b)) }
+        return k
     }
 
     /// Normalizes text for comparison: fold (input is UTF-8 here), upper-case, collapse and trim blanks.
@@ -54,10 +70,14 @@ public final class CodeSetIndex: Sendable {
     public func lookup(_ t: UnsafeBufferPointer<UInt8>) -> Int? {
         // Fast path: an exact code (the common case) without building a key.
         let v = trimBlanks(t)
-        if v.count <= 8 {
-            outer: for (i, c) in codes.enumerated() where c.count == v.count {
-                for j in 0..<c.count where upper(v[j]) != c[j] { continue outer }
-                return i
+        if v.count >= 1 && v.count <= 8 {
+            let k = CodeSetIndex.pack(v)
+            var lo = 0, hi = packed.count
+            while lo < hi {
+                let mid = (lo &+ hi) >> 1
+                let m = packed[mid]
+                if m == k { return packedIndex[mid] }
+                if m < k { lo = mid &+ 1 } else { hi = mid }
             }
         }
         return byKey[CodeSetIndex.keyOfPrepared(t)]

@@ -10,6 +10,7 @@
 public struct DateValue: Comparable, Hashable, Sendable {
     public let ymd: Int32
     public init(year: Int, month: Int, day: Int) { ymd = Int32(year * 10000 + month * 100 + day) }
+    public init(ymd: Int32) { self.ymd = ymd }
     public var year: Int { Int(ymd / 10000) }
     public var month: Int { Int(ymd / 100 % 100) }
     public var day: Int { Int(ymd % 100) }

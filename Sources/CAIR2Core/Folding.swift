@@ -96,7 +96,8 @@ public enum Folding {
         while i < n {
             let b = raw[i]
             if b < 0x80 {
-                out.append(isASCIISpace(b) ? 0x20 : b)
+                // The grave accent is in the contract's list of apostrophes and accents that become `'`.
+                out.append(isASCIISpace(b) ? 0x20 : (b == 0x60 && fold ? 0x27 : b))
                 i += 1
                 continue
             }

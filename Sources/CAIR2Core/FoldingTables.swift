@@ -1,4 +1,4 @@
-// Generated from Python 3.11.7 unicodedata (Unicode 14.0.0) by the lead; see Folding.swift.
+// Generated from Python 3.11.7 unicodedata (Unicode 14.0.0) by scripts/gen-folding-tables; see Folding.swift.
 // Do not edit by hand: regenerate with scripts/gen-folding-tables.
 
 /// Scalars whose canonical decomposition (NFD) begins with an ASCII letter, sorted, with that letter.

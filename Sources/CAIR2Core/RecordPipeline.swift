@@ -40,8 +40,20 @@ public struct PatientIndex: Sendable {
             self.part = part
         }
     }
-    public var entries: [IDKey: Entry] = [:]
+    var table = IDTable()
     public init() {}
+    public var count: Int { table.count }
+
+    public mutating func add(_ id: IDKey, _ e: Entry) {
+        table.set(id, value: UInt64(UInt32(bitPattern: e.birth.ymd)) | (UInt64(UInt32(bitPattern: e.part)) << 32))
+    }
+
+    public func lookup(_ id: IDKey) -> Entry? {
+        guard let v = table.find(id) else { return nil }
+        let ymd = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
+        let part = Int32(bitPattern: UInt32(truncatingIfNeeded: v >> 32))
+        return Entry(birth: DateValue(ymd: ymd), part: part)
+    }
 }
 
 /// The fate of one record.
@@ -79,6 +91,19 @@ public struct RecordRules: Sendable {
     }
 }
 
+/// A field's facts the hot loop needs, without the strings of `Field`.
+struct FieldSpec {
+    var offset: Int
+    var length: Int
+    var valueClass: ValueClass
+    var requirement: Requirement
+    var asOfBounded: Bool
+    var fold: Bool
+    var isInfoSource: Bool
+    var column: Int
+    var hasDefault: Bool
+}
+
 /// Normalizes, validates and renders records of one layout. One per thread.
 public final class RecordWorker {
     public let rules: RecordRules
@@ -94,6 +119,9 @@ public final class RecordWorker {
     let codeIndexes: [CodeSetIndex?]
     /// Prepared defaults per field.
     let preparedDefaults: [[UInt8]?]
+    /// Per field: what the hot loop needs (owned; freed in deinit).
+    let specs: UnsafeMutablePointer<FieldSpec>
+    let fieldCount: Int
 
     public init(rules: RecordRules) {
         self.rules = rules
@@ -116,6 +144,21 @@ public final class RecordWorker {
         }
         raw.reserveCapacity(1024)
         prep.reserveCapacity(1024)
+        fieldCount = layout.fields.count
+        specs = .allocate(capacity: layout.fields.count)
+        for (i, f) in layout.fields.enumerated() {
+            let d = preparedDefaults[i]
+            specs.advanced(by: i).initialize(to: FieldSpec(
+                offset: f.offset, length: f.length, valueClass: f.valueClass, requirement: f.requirement,
+                asOfBounded: f.asOfBounded, fold: f.valueClass != .identifier,
+                isInfoSource: layout.kind == .immunization && f.name == "info_source",
+                column: rules.plan.columnOf[i], hasDefault: d.map { $0.contains { $0 != 0x20 } } ?? false))
+        }
+    }
+
+    deinit {
+        specs.deinitialize(count: fieldCount)
+        specs.deallocate()
     }
 
     // MARK: field access
@@ -125,15 +168,16 @@ public final class RecordWorker {
     @inline(__always)
     func withPrepared<R>(_ fi: Int, _ rec: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>,
                          _ body: (UnsafeBufferPointer<UInt8>?, Bool) -> R) -> R {
-        let col = rules.plan.columnOf[fi]
+        let spec = specs[fi]
+        let col = spec.column
         if col >= 0 {
             let f = rec.fields[col]
-            let foldIt = layout.fields[fi].valueClass != .identifier
+            let foldIt = spec.fold
             if !f.quoted {
                 let src = UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])
                 // Fast path: printable ASCII needs no preparation.
                 var simple = true
-                for c in src where c < 0x20 || c >= 0x7F { simple = false; break }
+                for c in src where c < 0x20 || c >= 0x7F || c == 0x60 { simple = false; break }
                 if simple {
                     if !trimBlanks(src).isEmpty { return body(src, false) }
                 } else {
@@ -149,7 +193,7 @@ public final class RecordWorker {
                 if prep.contains(where: { $0 != 0x20 }) { return prep.withUnsafeBufferPointer { body($0, false) } }
             }
         }
-        if let d = preparedDefaults[fi], d.contains(where: { $0 != 0x20 }) {
+        if spec.hasDefault, let d = preparedDefaults[fi] {
             return d.withUnsafeBufferPointer { body($0, true) }
         }
         return body(nil, false)
@@ -157,7 +201,8 @@ public final class RecordWorker {
 
     // MARK: the record
 
-    /// Processes one record into `out` (a slot of `layout.dataWidth` bytes), appending its problems.
+    /// Processes one record into `out` (a slot of `layout.dataWidth` bytes, blank-filled by the caller),
+    /// appending its problems.
     public func process(_ rec: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>, ordinal: Int32,
                         out: UnsafeMutablePointer<UInt8>, problems: inout [Problem]) -> RecordResult {
         var result = RecordResult()
@@ -187,7 +232,6 @@ public final class RecordWorker {
             if bad { return result }
         }
         result.structural = true
-        for i in 0..<width { out[i] = 0x20 }
 
         // The record id, for every kind that has one.
         var idValid = false
@@ -213,8 +257,8 @@ public final class RecordWorker {
         var beginDate: DateValue?
         var anyVaccine = false
 
-        for fi in 0..<layout.fields.count where fi != fRecordID {
-            let f = layout.fields[fi]
+        for fi in 0..<fieldCount where fi != fRecordID {
+            let f = specs[fi]
             let slot = out + f.offset
             switch f.valueClass {
             case .filler, .text:
@@ -286,7 +330,7 @@ public final class RecordWorker {
                 withPrepared(fi, rec, bytes) { t, _ in
                     guard let t else { if f.requirement == .required { add(fi, .required) }; return }
                     var code: [UInt8]?
-                    if kind == .immunization && f.name == "info_source" {
+                    if f.isInfoSource {
                         let v = trimBlanks(t)
                         if v.count == 1 && v[0] == 0x31 { code = Array("01".utf8) }
                     }
@@ -352,7 +396,7 @@ public final class RecordWorker {
 
         // Cross-file rules, on a valid record id only.
         if let patients = rules.patients, idValid {
-            if let p = patients.entries[result.id] {
+            if let p = patients.lookup(result.id) {
                 result.part = p.part
                 if let v = vaccinationDate, v < p.birth { add(fVaccinationDate, .beforeBirth) }
             } else {
@@ -369,7 +413,7 @@ public final class RecordWorker {
     }
 
     @inline(__always)
-    func parseDateField(_ t: UnsafeBufferPointer<UInt8>, _ f: Field) -> DateValue? {
+    func parseDateField(_ t: UnsafeBufferPointer<UInt8>, _ f: FieldSpec) -> DateValue? {
         guard let d = DateValue.parse(trimBlanks(t)) else { return nil }
         if f.asOfBounded && d > rules.asOf { return nil }
         return d
@@ -380,7 +424,7 @@ public final class RecordWorker {
     func identifierField(_ fi: Int, _ rec: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>,
                          _ out: UnsafeMutablePointer<UInt8>, _ add: (Int, ProblemCode) -> Void,
                          keyInto key: inout IDKey) -> Bool {
-        let f = layout.fields[fi]
+        let f = specs[fi]
         let slot = out + f.offset
         return withPrepared(fi, rec, bytes) { t, _ in
             guard let t else {

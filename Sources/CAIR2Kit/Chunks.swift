@@ -13,25 +13,78 @@ import CAIR2Core
 // Positions inside a chunk are chunk-local (lines counted from the chunk's
 // start); the merge turns them into file-wide line numbers.
 
-/// One chunk's records, rendered lines and problems.
+/// One chunk's records, rendered lines and problems. Reused from chunk to chunk (`reset`), so its buffers
+/// are allocated (and faulted in) once per worker, not once per chunk.
 final class ChunkOutput: @unchecked Sendable {
     // Invariant for @unchecked Sendable: a ChunkOutput is written by exactly one worker, then handed to
-    // the merge after the worker finished (concurrentPerform's completion orders the accesses).
+    // the merge (and the writer) through ChunkPipeline's lock, and reused only after they are done with it.
     /// Where the chunk's scan started, and where it really ended.
     var start = 0
     var end = 0
     /// Lines (LFs) between `start` and `end` as counted by the scanner.
     var linesScanned = 0
-    /// The rendered lines of written records, each `lineWidth` bytes.
-    var lines: [UInt8] = []
+    /// The rendered lines of written records, each `lineWidth` bytes: `lineBytes[0..<lineCount]`.
+    private(set) var lineBytes: UnsafeMutablePointer<UInt8>
+    private(set) var lineCapacity: Int
+    var lineCount = 0
     var results: [RecordResult] = []
     /// Per record: its line relative to `start` (0-based), and its byte span for quarantine.
     var recordLine: [Int32] = []
     var recordStart: [Int] = []
     var recordNext: [Int] = []
-    /// Per record: index of its rendered line in `lines`, or -1.
+    /// Per record: index of its rendered line, or -1.
     var lineIndex: [Int32] = []
     var problems: [Problem] = []
+    /// The last record scanned ran to the end of the buffer without a terminator (or its quote never closed):
+    /// when more input follows, it is incomplete.
+    var lastRecordOpen = false
+
+    init() {
+        lineCapacity = 1 << 16
+        lineBytes = .allocate(capacity: lineCapacity)
+    }
+
+    deinit { lineBytes.deallocate() }
+
+    func reset() {
+        start = 0; end = 0; linesScanned = 0; lineCount = 0; lastRecordOpen = false
+        results.removeAll(keepingCapacity: true)
+        recordLine.removeAll(keepingCapacity: true)
+        recordStart.removeAll(keepingCapacity: true)
+        recordNext.removeAll(keepingCapacity: true)
+        lineIndex.removeAll(keepingCapacity: true)
+        problems.removeAll(keepingCapacity: true)
+    }
+
+    /// Makes room for `n` more bytes of lines.
+    @inline(__always) func reserveLines(_ n: Int) {
+        if lineCount + n <= lineCapacity { return }
+        var cap = lineCapacity * 2
+        while cap < lineCount + n { cap *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
+        bigger.update(from: lineBytes, count: lineCount)
+        lineBytes.deallocate()
+        lineBytes = bigger
+        lineCapacity = cap
+    }
+
+    /// Forgets the last record (its line, result and problems): it is carried to the next block.
+    func dropLastRecord(lineWidth: Int) {
+        guard let last = results.indices.last else { return }
+        if lineIndex[last] >= 0 { lineCount -= lineWidth }
+        let ordinal = Int32(last)
+        while let p = problems.last, p.record == ordinal { problems.removeLast() }
+        end = recordStart[last]
+        linesScanned = Int(recordLine[last])
+        results.removeLast(); recordLine.removeLast(); recordStart.removeLast(); recordNext.removeLast()
+        lineIndex.removeLast()
+        lastRecordOpen = false
+    }
+
+    /// The rendered bytes of lines `first..<first+count`.
+    func lines(_ first: Int, _ count: Int, width: Int) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: lineBytes + first * width, count: count * width)
+    }
 }
 
 enum ChunkPlanner {
@@ -55,10 +108,10 @@ enum ChunkPlanner {
     }
 }
 
-/// Processes records of one chunk with a worker.
+/// Processes records of one chunk with a worker, into `out` (reset first).
 func processChunk(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, stopAt: Int, delimiter: UInt8,
-                  worker: RecordWorker, lineWidth: Int, dataWidth: Int) -> ChunkOutput {
-    let out = ChunkOutput()
+                  worker: RecordWorker, lineWidth: Int, into out: ChunkOutput = ChunkOutput()) -> ChunkOutput {
+    out.reset()
     out.start = start
     var scanner = CSVScanner(bytes: bytes, delimiter: delimiter, position: start, line: 0)
     var rec = CSVRecord()
@@ -66,21 +119,20 @@ func processChunk(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, stopAt: Int, 
     let estimate = max(16, (stopAt - start) / 160)
     out.results.reserveCapacity(estimate)
     out.recordLine.reserveCapacity(estimate)
-    out.lines.reserveCapacity(estimate * lineWidth)
+    out.reserveLines(estimate * lineWidth)
     var written: Int32 = 0
     while scanner.position < stopAt, scanner.next(&rec) {
-        let base = out.lines.count
-        out.lines.append(contentsOf: repeatElement(0x20, count: lineWidth))
-        let r = out.lines.withUnsafeMutableBufferPointer { lb in
-            worker.process(rec, bytes, ordinal: ordinal, out: lb.baseAddress! + base, problems: &out.problems)
-        }
+        out.reserveLines(lineWidth)
+        let slot = out.lineBytes + out.lineCount
+        slot.initialize(repeating: 0x20, count: lineWidth - 2)
+        let r = worker.process(rec, bytes, ordinal: ordinal, out: slot, problems: &out.problems)
         if r.status == .written {
-            out.lines[base + lineWidth - 2] = 0x0D
-            out.lines[base + lineWidth - 1] = 0x0A
+            slot[lineWidth - 2] = 0x0D
+            slot[lineWidth - 1] = 0x0A
+            out.lineCount += lineWidth
             out.lineIndex.append(written)
             written += 1
         } else {
-            out.lines.removeLast(lineWidth)
             out.lineIndex.append(-1)
         }
         out.results.append(r)
@@ -91,6 +143,8 @@ func processChunk(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, stopAt: Int, 
     }
     out.end = scanner.position
     out.linesScanned = scanner.line
-    _ = dataWidth
+    if !out.results.isEmpty {
+        out.lastRecordOpen = rec.unterminated || (rec.next == bytes.count && (rec.next == rec.end))
+    }
     return out
 }

@@ -125,14 +125,14 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
     // Open every input and read every header before any work.
     var opened: [InputFile] = []
     for (kind, path) in inputs {
-        let input = try InputFile.open(path: path, useMmap: options.useMmap)
+        let input = try InputFile.open(path: path, useMmap: options.useMmap, blockSize: options.blockSize)
         opened.append(input)
         _ = kind
     }
     var plans: [ColumnPlan] = []
     var unknown: [(String, [String])] = []
     for (i, (kind, path)) in inputs.enumerated() {
-        let header = opened[i].withBytes { readHeader($0, delimiter: options.delimiter) }
+        let header = try opened[i].header(delimiter: options.delimiter)
         guard let header else {
             throw CAIR2Error.usage("\(path): the file is empty; a header row is required")
         }
@@ -167,11 +167,9 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
             var rows: [ReportRow] = []
             var quarantine: [UInt8] = []
             let split = (kind == .patient || kind == .query) ? options.maxRecordsPerFile : Int.max
-            let result = try opened[i].withBytes { bytes -> PatientIndex? in
-                try runInput(bytes: bytes, kind: kind, rules: rules, options: options, threads: threads,
-                             lineWidth: lineWidth, sink: sink, summary: &summary, rows: &rows,
-                             quarantine: &quarantine, keepQuarantine: options.quarantine, splitEvery: split)
-            }
+            let result = try runInput(input: opened[i], kind: kind, rules: rules, options: options, threads: threads,
+                                      lineWidth: lineWidth, sink: sink, summary: &summary, rows: &rows,
+                                      quarantine: &quarantine, keepQuarantine: options.quarantine, splitEvery: split)
             try opened[i].checkIntact()
             if kind == .patient { patientIndex = result }
             summaries.append(summary)
@@ -318,128 +316,229 @@ func loadMapping(_ path: String?) throws -> ColumnMapping {
 }
 
 /// Runs one input through the chunked workers and the ordered merge.
-func runInput(bytes: UnsafeBufferPointer<UInt8>, kind: LayoutKind, rules: RecordRules, options: ConvertOptions,
+func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: ConvertOptions,
               threads: Int, lineWidth: Int, sink: LineSink, summary: inout FileSummary, rows: inout [ReportRow],
               quarantine: inout [UInt8], keepQuarantine: Bool, splitEvery: Int) throws -> PatientIndex? {
-    summary.bytesIn = bytes.count
-    guard let header = readHeader(bytes, delimiter: options.delimiter) else { return nil }
-    if keepQuarantine {
-        var h = Array(UnsafeBufferPointer(rebasing: bytes[CSVScanner.bomLength(bytes)..<header.end]))
-        if h.last != 0x0A { h.append(0x0A) }
-        quarantine.append(contentsOf: h)
-    }
     let layout = kind.layout
-    let starts = ChunkPlanner.starts(bytes, from: header.end, chunkSize: options.chunkSize)
-    let chunkCount = starts.count - 1
-    let workers = (0..<max(1, threads)).map { _ in RecordWorker(rules: rules) }
-    var seen = Set<IDKey>()
+    let workers = [RecordWorker(rules: rules)]
+    var seen = IDTable(capacity: max(1024, input.sizeHint / 200))
     var index = PatientIndex()
     var writtenCount = 0
-    var lineBase = header.lines  // lines before the current chunk's start
-    var trueEnd = header.end     // where the sequential scan really is
-    let window = max(1, threads) * 4
-    var batchStart = 0
+    var lineBase = 0              // lines before the current chunk's start
+    var trueEnd = 0               // where the sequential scan really is, in the current block
+    let window = max(2, threads * 3)
     let dupField = Int16(layout.index(of: "record_id") ?? -1)
     let isPatient = kind == .patient
     let partOf: (Int) -> Int32 = { n in Int32(n / splitEvery) }
-    let lineWidthData = layout.dataWidth
+    var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)  // the current block
+    var starts: [Int] = []
+    var openTail = false          // the block may end inside a record (streamed input, more to come)
+    var consumedBefore = 0        // stream bytes dropped before the current block
 
-    while batchStart < chunkCount {
-        let batchEnd = min(chunkCount, batchStart + window)
-        var outputs = [ChunkOutput?](repeating: nil, count: batchEnd - batchStart)
-        outputs.withUnsafeMutableBufferPointer { buf in
-            // Each iteration writes only its own slot and uses its own worker (scratch is not shared);
-            // the input is read-only while the workers run.
-            nonisolated(unsafe) let slots = buf.baseAddress!
-            nonisolated(unsafe) let input = bytes
-            let first = batchStart
-            let delimiter = options.delimiter
-            DispatchQueue.concurrentPerform(iterations: batchEnd - batchStart) { j in
-                let c = first + j
-                let worker = RecordWorker(rules: rules)
-                slots[j] = processChunk(input, start: starts[c], stopAt: starts[c + 1], delimiter: delimiter,
-                                        worker: worker, lineWidth: lineWidth, dataWidth: lineWidthData)
+    let merger = workers[0]
+    let redo = ChunkOutput()
+    /// Merges chunk `c` in input order: checks the speculation chain, then duplicate ids (patients), parts,
+    /// counts, reports, and the lines to the outputs.
+    func mergeChunk(_ c: Int, _ speculative: ChunkOutput) throws -> (ChunkOutput, [WriteJob]) {
+        var chunk = speculative
+        var jobs: [WriteJob] = []
+        if chunk.start != trueEnd {
+            // Speculation failed (a quoted newline crossed the cut): redo from the true position.
+            let stop = starts[c + 1] > trueEnd ? starts[c + 1] : trueEnd
+            chunk = processChunk(bytes, start: trueEnd, stopAt: stop, delimiter: options.delimiter,
+                                 worker: merger, lineWidth: lineWidth, into: ChunkOutput())
+        }
+        if openTail && chunk.end == bytes.count && chunk.lastRecordOpen {
+            // The block ends inside this record: it is carried to the next block and processed there.
+            chunk.dropLastRecord(lineWidth: lineWidth)
+        }
+        // Merge: duplicate ids (patients), parts, counts, reports, lines to the outputs.
+        var pi = 0
+        let problems = chunk.problems
+        var runStart = -1  // start of a run of consecutive written lines in chunk.lines
+        var runPart: Int32 = 0
+        var runLen = 0
+        func flush() throws {
+            if runLen > 0 {
+                let s = try sink.stream(part: runPart)
+                // Hash here, in order; the copy to the file may happen on the writer thread.
+                let bytes = chunk.lines(runStart, runLen, width: lineWidth)
+                s.hash(bytes)
+                jobs.append(WriteJob(stream: s, first: runStart, count: runLen))
+            }
+            runLen = 0
+            runStart = -1
+        }
+        for r in 0..<chunk.results.count {
+            var res = chunk.results[r]
+            let line = lineBase + Int(chunk.recordLine[r]) + 1
+            let firstP = pi
+            while pi < problems.count && problems[pi].record == Int32(r) { pi += 1 }
+            var extra: Problem?
+            if isPatient && !res.id.isEmpty {
+                let inserted = seen.insert(res.id)
+                if !inserted && res.status != .excluded {
+                    extra = Problem(record: Int32(r), field: dupField, code: .duplicateID)
+                    res.status = .rejected
+                }
+            }
+            summary.inputRecords += 1
+            var idBytes: [UInt8]?
+            func report(_ p: Problem) {
+                if idBytes == nil { idBytes = res.id.isEmpty ? [] : res.id.bytes }
+                rows.append(ReportRow(line: line, recordID: idBytes!,
+                                      field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
+                                      code: p.code, message: p.code.message(field: Int(p.field), layout: layout)))
+                if p.code.severity == .warning {
+                    summary.warnings[p.code.name, default: 0] += 1
+                } else {
+                    summary.rejectCodes[p.code.name, default: 0] += 1
+                }
+            }
+            if let e = extra { report(e) }
+            for p in problems[firstP..<pi] { report(p) }
+            switch res.status {
+            case .written:
+                let part: Int32 = isPatient || kind == .query ? partOf(writtenCount) : res.part
+                if isPatient { index.add(res.id, PatientIndex.Entry(birth: res.date, part: part)) }
+                writtenCount += 1
+                summary.written += 1
+                let li = Int(chunk.lineIndex[r])
+                if runLen > 0 && (runPart != part || runStart + runLen != li) { try flush() }
+                if runLen == 0 { runStart = li; runPart = part }
+                runLen += 1
+            case .rejected:
+                summary.rejected += 1
+                if keepQuarantine {
+                    quarantine.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[chunk.recordStart[r]..<chunk.recordNext[r]]))
+                    if chunk.recordNext[r] == bytes.count && bytes.last != 0x0A { quarantine.append(0x0A) }
+                }
+            case .excluded:
+                summary.excluded += 1
             }
         }
-        for j in 0..<(batchEnd - batchStart) {
-            let c = batchStart + j
-            var chunk = outputs[j]!
-            if chunk.start != trueEnd {
-                // Speculation failed (a quoted newline crossed the cut): redo from the true position.
-                let stop = starts[c + 1] > trueEnd ? starts[c + 1] : trueEnd
-                chunk = processChunk(bytes, start: trueEnd, stopAt: stop, delimiter: options.delimiter,
-                                     worker: workers[0], lineWidth: lineWidth, dataWidth: lineWidthData)
-            }
-            // Merge: duplicate ids (patients), parts, counts, reports, lines to the outputs.
-            var pi = 0
-            let problems = chunk.problems
-            var runStart = -1  // start of a run of consecutive written lines in chunk.lines
-            var runPart: Int32 = 0
-            var runLen = 0
-            func flush() throws {
-                if runLen > 0 {
-                    let s = try sink.stream(part: runPart)
-                    try chunk.lines.withUnsafeBufferPointer { lb in
-                        try s.write(UnsafeBufferPointer(rebasing: lb[(runStart * lineWidth)..<((runStart + runLen) * lineWidth)]))
-                    }
-                }
-                runLen = 0
-                runStart = -1
-            }
-            for r in 0..<chunk.results.count {
-                var res = chunk.results[r]
-                let line = lineBase + Int(chunk.recordLine[r]) + 1
-                let firstP = pi
-                while pi < problems.count && problems[pi].record == Int32(r) { pi += 1 }
-                var extra: Problem?
-                if isPatient && !res.id.isEmpty {
-                    let (inserted, _) = seen.insert(res.id)
-                    if !inserted && res.status != .excluded {
-                        extra = Problem(record: Int32(r), field: dupField, code: .duplicateID)
-                        res.status = .rejected
-                    }
-                }
-                summary.inputRecords += 1
-                let idBytes = res.id.isEmpty ? [] : res.id.bytes
-                func report(_ p: Problem) {
-                    rows.append(ReportRow(line: line, recordID: idBytes,
-                                          field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
-                                          code: p.code, message: p.code.message(field: Int(p.field), layout: layout)))
-                    if p.code.severity == .warning {
-                        summary.warnings[p.code.name, default: 0] += 1
-                    } else {
-                        summary.rejectCodes[p.code.name, default: 0] += 1
-                    }
-                }
-                if let e = extra { report(e) }
-                for p in problems[firstP..<pi] { report(p) }
-                switch res.status {
-                case .written:
-                    let part: Int32 = isPatient || kind == .query ? partOf(writtenCount) : res.part
-                    if isPatient { index.entries[res.id] = PatientIndex.Entry(birth: res.date, part: part) }
-                    writtenCount += 1
-                    summary.written += 1
-                    let li = Int(chunk.lineIndex[r])
-                    if runLen > 0 && (runPart != part || runStart + runLen != li) { try flush() }
-                    if runLen == 0 { runStart = li; runPart = part }
-                    runLen += 1
-                case .rejected:
-                    summary.rejected += 1
-                    if keepQuarantine {
-                        quarantine.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[chunk.recordStart[r]..<chunk.recordNext[r]]))
-                        if chunk.recordNext[r] == bytes.count && bytes.last != 0x0A { quarantine.append(0x0A) }
-                    }
-                case .excluded:
-                    summary.excluded += 1
-                }
-            }
-            try flush()
-            lineBase += chunk.linesScanned
-            trueEnd = chunk.end
+        try flush()
+        lineBase += chunk.linesScanned
+        trueEnd = chunk.end
+        if let progress = options.progress {
+            progress(ConvertProgress(input: summary.input, kind: kind, bytesDone: consumedBefore + trueEnd,
+                                     bytesTotal: input.knownSize, records: summary.inputRecords,
+                                     written: summary.written, rejected: summary.rejected, excluded: summary.excluded,
+                                     finished: false))
         }
-        batchStart = batchEnd
+        return (chunk, jobs)
     }
+
+    /// Processes every complete record of `block` from `from`; returns where the unprocessed rest begins
+    /// (the block's end, or the start of a record the block cuts when more input follows).
+    func runBlock(_ block: UnsafeBufferPointer<UInt8>, from: Int, isFinal: Bool) throws -> Int {
+        bytes = block
+        openTail = !isFinal
+        trueEnd = from
+        starts = ChunkPlanner.starts(block, from: from, chunkSize: options.chunkSize)
+        let chunkCount = starts.count - 1
+        if chunkCount == 0 { return from }
+        if threads <= 1 || chunkCount <= 1 {
+            // Sequential: each chunk starts where the previous one really ended.
+            for c in 0..<chunkCount {
+                let chunk = processChunk(bytes, start: trueEnd, stopAt: max(starts[c + 1], trueEnd),
+                                         delimiter: options.delimiter, worker: merger, lineWidth: lineWidth,
+                                         into: redo)
+                let (merged, jobs) = try mergeChunk(c, chunk)
+                for j in jobs { try j.stream.writeToFile(merged.lines(j.first, j.count, width: lineWidth)) }
+            }
+            return trueEnd
+        }
+
+        // Parallel: `threads` workers claim chunks in order, at most `window` ahead of the merge, which runs on
+        // this thread (writing and hashing while the workers go on).
+        let pipe = ChunkPipeline(count: chunkCount, window: window)
+        let group = DispatchGroup()
+        nonisolated(unsafe) let input = bytes
+        let blockStarts = starts
+        let delimiter = options.delimiter
+        for _ in 0..<threads {
+            group.enter()
+            let thread = Thread {
+                let worker = RecordWorker(rules: rules)
+                while let c = pipe.claim() {
+                    let out = processChunk(input, start: blockStarts[c], stopAt: blockStarts[c + 1], delimiter: delimiter,
+                                           worker: worker, lineWidth: lineWidth, into: pipe.recycled())
+                    pipe.deliver(c, out)
+                }
+                group.leave()
+            }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+        defer {
+            pipe.cancel()
+            group.wait()
+        }
+        // The writer copies merged chunks into the files in order while the merge goes on.
+        let writer = DispatchQueue(label: "cair2.writer")
+        let failure = WriteFailure()
+        defer { writer.sync {} }
+        for c in 0..<chunkCount {
+            let chunk = pipe.take(c)
+            if let e = failure.error { throw e }
+            let (merged, jobs) = try mergeChunk(c, chunk)
+            nonisolated(unsafe) let jobsToRun = jobs
+            writer.async {
+                if failure.error == nil {
+                    do {
+                        for j in jobsToRun { try j.stream.writeToFile(merged.lines(j.first, j.count, width: lineWidth)) }
+                    } catch {
+                        failure.set(error)
+                    }
+                }
+                pipe.merged(c, merged)
+            }
+        }
+        writer.sync {}
+        if let e = failure.error { throw e }
+        return trueEnd
+    }
+
+    if let mapped = input.mappedBytes {
+        // The whole input is in memory (mapped): one block.
+        summary.bytesIn = mapped.count
+        guard let header = readHeader(mapped, delimiter: options.delimiter) else { return nil }
+        if keepQuarantine { quarantine.append(contentsOf: headerLine(mapped, header)) }
+        lineBase = header.lines
+        _ = try runBlock(mapped, from: header.end, isFinal: true)
+        return isPatient ? index : nil
+    }
+
+    // Streamed input (standard input, .zst, --no-mmap): blocks read into a reused buffer; a record the block
+    // cuts is carried to the next one.
+    let stream = input.stream!
+    var first = true
+    var from = 0
+    while true {
+        let eof = try stream.fill()
+        let block = stream.buffered
+        if first {
+            guard let header = readHeader(block, delimiter: options.delimiter) else { return nil }
+            if keepQuarantine { quarantine.append(contentsOf: headerLine(block, header)) }
+            lineBase = header.lines
+            from = header.end
+            first = false
+        }
+        let rest = try runBlock(block, from: from, isFinal: eof)
+        if eof { break }
+        stream.consume(upTo: rest)
+        consumedBefore += rest
+        from = 0
+    }
+    summary.bytesIn = stream.totalRead
     return isPatient ? index : nil
+}
+
+func headerLine(_ bytes: UnsafeBufferPointer<UInt8>, _ header: Header) -> [UInt8] {
+    var h = Array(UnsafeBufferPointer(rebasing: bytes[CSVScanner.bomLength(bytes)..<header.end]))
+    if h.last != 0x0A { h.append(0x0A) }
+    return h
 }
 
 /// Writes rejects.csv and warnings.csv: `file,line,record_id,field,code,message`, sorted by file then line.
@@ -448,7 +547,7 @@ func writeReports(_ reports: [(path: String, rows: [ReportRow], layout: Layout)]
     for (name, wantWarnings) in [("rejects.csv", false), ("warnings.csv", true)] {
         var out: [UInt8] = Array("file,line,record_id,field,code,message\r\n".utf8)
         for r in sorted {
-            let file = csvCell(Array(r.path.utf8))
+            let file = csvCell(Array(r.path.utf8), neutralize: false)
             for row in r.rows where (row.code.severity == .warning) == wantWarnings {
                 out.append(contentsOf: file)
                 out.append(0x2C)
@@ -472,9 +571,9 @@ func writeReports(_ reports: [(path: String, rows: [ReportRow], layout: Layout)]
 
 /// One CSV cell: quoted when needed, and neutralized against spreadsheet formula injection
 /// (a leading = + - @ tab or CR gets a `'` in front).
-func csvCell(_ v: [UInt8]) -> [UInt8] {
+func csvCell(_ v: [UInt8], neutralize: Bool = true) -> [UInt8] {
     var v = v
-    if let f = v.first, f == 0x3D || f == 0x2B || f == 0x2D || f == 0x40 || f == 0x09 || f == 0x0D {
+    if neutralize, let f = v.first, f == 0x3D || f == 0x2B || f == 0x2D || f == 0x40 || f == 0x09 || f == 0x0D {
         v.insert(0x27, at: 0)
     }
     if v.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
@@ -547,4 +646,90 @@ func summaryJSON(options: ConvertOptions, files: [FileSummary], parts: [PartSumm
     s += "  \"elapsed_seconds\": \(String(format: "%.3f", elapsed))\n"
     s += "}\n"
     return s
+}
+
+/// The hand-off between chunk workers and the ordered merge: workers claim chunk indexes in order, never more
+/// than `window` ahead of the merge, and deliver their outputs; the merge takes them in order.
+final class ChunkPipeline: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: every stored property is read and written under `cond`.
+    private let cond = NSCondition()
+    private var next = 0
+    private var mergedCount = 0
+    private var ready: [ChunkOutput?]
+    private var cancelled = false
+    private var pool: [ChunkOutput] = []
+    private let count: Int
+    private let window: Int
+
+    init(count: Int, window: Int) {
+        self.count = count
+        self.window = window
+        ready = [ChunkOutput?](repeating: nil, count: count)
+    }
+
+    /// The next chunk to process, or nil when there is none left (or the run was cancelled).
+    func claim() -> Int? {
+        cond.lock()
+        defer { cond.unlock() }
+        while !cancelled && next < count && next - mergedCount >= window { cond.wait() }
+        if cancelled || next >= count { return nil }
+        next += 1
+        return next - 1
+    }
+
+    /// A chunk output to fill: a recycled one when available.
+    func recycled() -> ChunkOutput {
+        cond.lock()
+        defer { cond.unlock() }
+        return pool.popLast() ?? ChunkOutput()
+    }
+
+    func deliver(_ c: Int, _ out: ChunkOutput) {
+        cond.lock()
+        ready[c] = out
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    /// Waits for chunk `c` and takes it.
+    func take(_ c: Int) -> ChunkOutput {
+        cond.lock()
+        defer { cond.unlock() }
+        while ready[c] == nil { cond.wait() }
+        let out = ready[c]!
+        ready[c] = nil
+        return out
+    }
+
+    /// Marks chunk `c` merged; its output object goes back to the pool.
+    func merged(_ c: Int, _ out: ChunkOutput) {
+        cond.lock()
+        mergedCount = c + 1
+        pool.append(out)
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    func cancel() {
+        cond.lock()
+        cancelled = true
+        cond.broadcast()
+        cond.unlock()
+    }
+}
+
+/// Lines of one merged chunk bound for one output file.
+struct WriteJob {
+    let stream: OutputStream
+    let first: Int
+    let count: Int
+}
+
+/// The first error of the writer thread, read by the merge.
+final class WriteFailure: @unchecked Sendable {
+    // Invariant for @unchecked Sendable: `stored` is only touched under `lock`.
+    private let lock = NSLock()
+    private var stored: Error?
+    var error: Error? { lock.lock(); defer { lock.unlock() }; return stored }
+    func set(_ e: Error) { lock.lock(); if stored == nil { stored = e }; lock.unlock() }
 }

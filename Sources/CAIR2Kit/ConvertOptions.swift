@@ -24,6 +24,10 @@ public struct ConvertOptions: Sendable {
     public var useMmap: Bool
     /// Bytes per chunk handed to a worker (tests use tiny chunks).
     public var chunkSize: Int
+    /// Bytes per block read from a stream (standard input, .zst, --no-mmap).
+    public var blockSize: Int
+    /// Called on the merging thread after each merged chunk (never with a field value).
+    public var progress: (@Sendable (ConvertProgress) -> Void)?
 
     public init(outDir: String, asOf: DateValue) {
         self.outDir = outDir
@@ -37,7 +41,8 @@ public struct ConvertOptions: Sendable {
         maxRecordsPerFile = 1_000_000
         quarantine = false
         useMmap = true
-        chunkSize = 4 << 20
+        chunkSize = 1 << 20
+        blockSize = 16 << 20
     }
 }
 
@@ -55,4 +60,19 @@ public struct CAIR2Error: Error, CustomStringConvertible, Sendable {
     public static func usage(_ m: String) -> CAIR2Error { CAIR2Error(exitCode: 2, m) }
     /// I/O failure during the run: nothing published (exit 3).
     public static func io(_ m: String) -> CAIR2Error { CAIR2Error(exitCode: 3, m) }
+}
+
+/// Where a run is: for progress lines. Counts only, never a value.
+public struct ConvertProgress: Sendable {
+    public var input: String
+    public var kind: LayoutKind
+    /// Input bytes consumed so far, and the total when known (0 for standard input and .zst).
+    public var bytesDone: Int
+    public var bytesTotal: Int
+    public var records: Int
+    public var written: Int
+    public var rejected: Int
+    public var excluded: Int
+    /// True for the final event of an input.
+    public var finished: Bool
 }

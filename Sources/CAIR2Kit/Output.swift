@@ -22,6 +22,9 @@ final class OutputStream {
     var bytesUncompressed = 0
     let zstdLevel: Int32?
     var finished = false
+    var compressor: ZstdFrameCompressor?
+    var registrySlot: Int32 = -1
+    var frame: [UInt8] = []
 
     init(relativePath: String, publisher: Publisher, zstdLevel: Int32?) throws {
         self.relativePath = relativePath
@@ -29,8 +32,19 @@ final class OutputStream {
         self.zstdLevel = zstdLevel
         publisher.counter += 1
         tempPath = "\(publisher.outDir)/.cair2-\(getpid())-\(publisher.counter).tmp"
+        // Registered before it exists, so an interrupt can never leave it behind.
+        do {
+            registrySlot = try TemporaryFileRegistry.register(tempPath)
+        } catch {
+            throw CAIR2Error(exitCode: 3, error.description)
+        }
         fd = Glibc.open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 { throw CAIR2Error.io("\(publisher.outDir): cannot create an output file: \(errnoText())") }
+        if fd < 0 {
+            let e = errno
+            TemporaryFileRegistry.unregister(registrySlot)
+            throw CAIR2Error(exitCode: AtomicOutputFile.creationExitCode(e),
+                             "\(publisher.outDir): cannot create an output file: \(errnoText(e))")
+        }
         fchmod(fd, 0o600)
         buffer.reserveCapacity(bufferLimit)
     }
@@ -39,9 +53,20 @@ final class OutputStream {
         try bytes.withUnsafeBufferPointer { try write($0) }
     }
 
+    /// Hashes and writes (the usual path).
     func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
-        sha.update(UnsafeRawBufferPointer(bytes))
+        hash(bytes)
+        try writeToFile(bytes)
+    }
+
+    /// The hashing half of `write`: bytes must later go through `writeToFile` in the same order.
+    func hash(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if zstdLevel == nil { sha.update(UnsafeRawBufferPointer(bytes)) }
         bytesUncompressed += bytes.count
+    }
+
+    /// The writing half of `write` (may run on the writer thread, in order).
+    func writeToFile(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         if buffer.count + bytes.count > bufferLimit { try flush() }
         if bytes.count >= bufferLimit {
             try writeRaw(bytes)
@@ -58,22 +83,26 @@ final class OutputStream {
 
     private func writeRaw(_ p: UnsafeBufferPointer<UInt8>) throws {
         if let level = zstdLevel {
-            _ = level
-            throw CAIR2Error.io("zstd output is not available in this build")
+            // One independent frame (with content checksum) per write; frames concatenate.
+            if compressor == nil { compressor = try ZstdFrameCompressor(level: Int(level)) }
+            let bound = Zstd.compressBound(p.count)
+            if frame.count < bound { frame = [UInt8](repeating: 0, count: bound) }
+            let n = try frame.withUnsafeMutableBytes { try compressor!.compress(UnsafeRawBufferPointer(p), into: $0) }
+            try frame.withUnsafeBufferPointer { f in
+                let out = UnsafeBufferPointer(rebasing: f[0..<n])
+                sha.update(UnsafeRawBufferPointer(out))
+                try writeAllFD(out)
+            }
         } else {
             try writeAllFD(p)
         }
     }
 
     private func writeAllFD(_ p: UnsafeBufferPointer<UInt8>) throws {
-        var off = 0
-        while off < p.count {
-            let n = Glibc.write(fd, p.baseAddress! + off, p.count - off)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): write failed: \(errnoText())")
-            }
-            off += n
+        do {
+            try FileDescriptor(rawValue: fd, path: tempPath).writeAll(UnsafeRawBufferPointer(p))
+        } catch {
+            throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): write failed: \(error.reason); nothing was published")
         }
         bytesWritten += p.count
     }
@@ -135,11 +164,16 @@ final class Publisher {
                 }
             }
         }
+        // Renames happen with SIGINT/SIGTERM held back, so a batch is never half published.
+        cair2_commit_begin()
+        defer { cair2_commit_end() }
         for s in streams {
             let final = "\(outDir)/\(s.relativePath)"
             if rename(s.tempPath, final) != 0 {
                 throw CAIR2Error.io("\(final): cannot publish: \(errnoText())")
             }
+            TemporaryFileRegistry.unregister(s.registrySlot)
+            s.registrySlot = -1
             finalPaths.append(final)
         }
         for d in dirs {
@@ -154,6 +188,7 @@ final class Publisher {
         for s in streams {
             if s.fd >= 0 { close(s.fd); s.fd = -1 }
             unlink(s.tempPath)
+            if s.registrySlot >= 0 { TemporaryFileRegistry.unregister(s.registrySlot); s.registrySlot = -1 }
         }
         streams.removeAll()
     }

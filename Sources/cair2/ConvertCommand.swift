@@ -43,6 +43,7 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Also write quarantine/<input>: the header and the raw rejected records (holds PHI).") var quarantine = false
     @Flag(name: .customLong("no-mmap"), help: "Read inputs with read(2) instead of mapping them.") var noMmap = false
     @Option(name: .customLong("chunk-size"), help: .hidden) var chunkSize: Int?
+    @Option(name: .customLong("block-size"), help: .hidden) var blockSize: Int?
     @Option(help: "Progress on stderr: auto, always or never.") var progress: String = "auto"
     @Flag(name: .shortAndLong, help: "No messages on stderr except errors.") var quiet = false
     @Flag(help: "Print summary.json to standard output.") var json = false
@@ -78,8 +79,11 @@ struct ConvertCommand: ParsableCommand {
         o.quarantine = quarantine
         o.useMmap = !noMmap
         if let chunkSize { o.chunkSize = chunkSize }
+        if let blockSize { o.blockSize = blockSize }
         let quiet = self.quiet
         do {
+            // Interrupted runs remove their temporary files and exit 130 / 143; nothing is published.
+            try Signals.installInterruptHandlers()
             let result = try CAIR2Kit.convert(o, log: { msg in if !quiet { Console.error(msg) } })
             if json { print(result.summaryJSON, terminator: "") }
             if !quiet { Console.error(ClosingSummary.render(result)) }
@@ -89,6 +93,9 @@ struct ConvertCommand: ParsableCommand {
             }
         } catch let e as CAIR2Error {
             Console.error("cair2 convert: \(e.message)")
+            throw ExitCode(e.exitCode)
+        } catch let e as IOError {
+            Console.error("cair2 convert: \(e.description)")
             throw ExitCode(e.exitCode)
         }
     }

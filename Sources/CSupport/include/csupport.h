@@ -32,5 +32,47 @@ void cair2_sha256_update(cair2_sha256_ctx *ctx, const void *data, size_t len);
 /// Finishes the hash and writes the 32-byte digest to out. The context must be
 /// initialized again before reuse.
 void cair2_sha256_final(cair2_sha256_ctx *ctx, uint8_t out[32]);
+// MARK: - Mapping guard (guard.c)
+
+/// How many mappings can be guarded at once.
+#define CAIR2_GUARD_SLOTS 64
+
+/// Installs the process-wide SIGBUS handler (once; later calls return the first result).
+/// Returns 0 or an errno value.
+int cair2_guard_install(void);
+/// Guards [start, start + length): a fault there is repaired with a zero page and flagged.
+/// Returns the slot, or -1 when every slot is in use.
+int cair2_guard_register(const void *start, size_t length);
+/// 1 once a fault in the slot's range has been repaired, else 0.
+int cair2_guard_damaged(int slot);
+/// Stops guarding the slot's range (call before munmap).
+void cair2_guard_unregister(int slot);
+
+// MARK: - Temporary files and interrupts (guard.c)
+
+/// How many temporary files can be live at once, and the longest path (with its NUL).
+#define CAIR2_TMP_SLOTS 512
+#define CAIR2_TMP_PATH_MAX 4096
+
+/// Records a temporary path for the interrupt handler to unlink. Returns the slot (>= 0) or -errno
+/// (-ENAMETOOLONG, -EMFILE when full).
+int cair2_tmp_register(const char *path);
+/// Forgets a slot (after the file was renamed into place or unlinked).
+void cair2_tmp_unregister(int slot);
+/// Unlinks every registered path and frees its slot; async-signal-safe. Returns how many unlinks
+/// succeeded.
+int cair2_tmp_unlink_all(void);
+/// Frees every slot without unlinking: for a child process after fork(), whose copy of the
+/// registry names its parent's files. Async-signal-safe.
+void cair2_tmp_forget_all(void);
+/// How many paths are registered (for tests).
+int cair2_tmp_live_count(void);
+/// Installs the SIGINT/SIGTERM handler (once): unlink every registered path, _exit(128 + signal).
+/// Returns 0 or an errno value.
+int cair2_install_interrupt_handlers(void);
+/// Brackets the renames of an output set: a signal in between is held until the outermost end,
+/// which then runs the handler's cleanup and exit.
+void cair2_commit_begin(void);
+void cair2_commit_end(void);
 
 #endif

@@ -1,0 +1,258 @@
+import CSupport
+import Glibc
+import Synchronization
+
+/// An output file that appears under its final name only when complete.
+///
+/// It is written as `.NAME.tmp-PID-N` in the destination directory (created with
+/// `O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC`, then `fchmod` to 0600 so the umask cannot widen or
+/// narrow it), registered for the interrupt handler. `publish()` flushes, fsyncs, renames it over
+/// the final name and fsyncs the directory: a crash or failure at any point leaves either the
+/// previous file or the complete new one under the final name, never a partial one. `discard()`,
+/// or dropping the last reference before `publish()`, unlinks it.
+///
+/// Sequential `write`s go through a large internal buffer. Positioned writes (`write(_:at:)`, or
+/// `descriptor.pwriteAll` from several workers at once) go straight to the file and do not move the
+/// sequential position; don't mix the two over the same byte range.
+public final class AtomicOutputFile {
+    public enum State: Sendable, Equatable {
+        case writing, published, discarded
+    }
+
+    /// The destination directory and the final file name in it.
+    public let directory: String
+    public let name: String
+    /// `directory/name`.
+    public let finalPath: String
+    /// `directory/.name.tmp-PID-N`, where the bytes are written until `publish()`.
+    public let temporaryPath: String
+    /// The temporary file's descriptor, for positioned writes from workers (`pwriteAll` is
+    /// thread-safe on disjoint ranges). Closed by `publish()` and `discard()`.
+    public let descriptor: FileDescriptor
+    /// Where the file is in its life.
+    public private(set) var state: State = .writing
+    /// Bytes passed to sequential `write`s so far (buffered or not).
+    public private(set) var bytesWritten: Int64 = 0
+
+    private var buffer: UnsafeMutableRawBufferPointer
+    private var buffered = 0
+    private var registrySlot: Int32
+    private var descriptorOpen = true
+
+    private static let sequence = Atomic<Int>(0)
+
+    /// Creates the temporary file for `directory/name` with a `bufferSize`-byte write buffer.
+    ///
+    /// A directory that does not exist, is not a directory or cannot be written is exit code 2
+    /// (the run cannot start); running out of space or an I/O error is exit code 3.
+    public init(directory: String, name: String, bufferSize: Int = 4 << 20) throws(IOError) {
+        self.directory = directory
+        self.name = name
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        self.finalPath = prefix + name
+        var attempt = 0
+        while true {
+            let number = AtomicOutputFile.sequence.wrappingAdd(1, ordering: .relaxed).oldValue
+            let candidate = "\(prefix).\(name).tmp-\(getpid())-\(number)"
+            // Registered before it exists: a signal between open and registration must not leak it.
+            let slot = try TemporaryFileRegistry.register(candidate)
+            let opened = candidate.withCString {
+                Syscall.open($0, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
+            }
+            switch opened {
+            case .success(let fd):
+                self.temporaryPath = candidate
+                self.descriptor = FileDescriptor(rawValue: fd, path: candidate)
+                self.registrySlot = slot
+            case .failure(let error):
+                TemporaryFileRegistry.unregister(slot)
+                // A leftover of an earlier process that had our pid: take the next number.
+                if error.rawValue == EEXIST && attempt < 100 { attempt += 1; continue }
+                throw IOError(.createTemporary, path: candidate, errno: error.rawValue,
+                              exitCode: AtomicOutputFile.creationExitCode(error.rawValue))
+            }
+            break
+        }
+        self.buffer = .allocate(byteCount: max(bufferSize, 1), alignment: 64)
+        do throws(IOError) {
+            // The mode given to open is filtered by the umask; this is not.
+            try descriptor.setPermissions(0o600)
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    deinit {
+        if state == .writing { discard() }
+        buffer.deallocate()
+    }
+
+    /// Appends `bytes` through the buffer (a write larger than the buffer goes straight through).
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(IOError) {
+        try checkWriting()
+        if bytes.count > buffer.count - buffered {
+            try flush()
+            if bytes.count >= buffer.count {
+                try descriptor.writeAll(bytes)
+                bytesWritten += Int64(bytes.count)
+                return
+            }
+        }
+        guard let source = bytes.baseAddress else { return }
+        (buffer.baseAddress! + buffered).copyMemory(from: source, byteCount: bytes.count)
+        buffered += bytes.count
+        bytesWritten += Int64(bytes.count)
+    }
+
+    /// Appends the bytes of `bytes`.
+    public func write(_ bytes: [UInt8]) throws(IOError) {
+        // withUnsafeBytes rethrows untyped errors; carry the typed one out in a Result.
+        try bytes.withUnsafeBytes { raw in Result { () throws(IOError) in try write(raw) } }.get()
+    }
+
+    /// Appends the UTF-8 bytes of `string`.
+    public func write(_ string: String) throws(IOError) {
+        var copy = string
+        try copy.withUTF8 { utf8 in Result { () throws(IOError) in try write(UnsafeRawBufferPointer(utf8)) } }.get()
+    }
+
+    /// Writes `bytes` at `offset` with pwrite(2), bypassing the buffer.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws(IOError) {
+        try checkWriting()
+        try descriptor.pwriteAll(bytes, at: offset)
+    }
+
+    /// Writes out the buffered bytes.
+    public func flush() throws(IOError) {
+        try checkWriting()
+        guard buffered > 0 else { return }
+        let pending = UnsafeRawBufferPointer(rebasing: buffer[..<buffered])
+        buffered = 0  // a failed write is not retried: the file will be discarded
+        try descriptor.writeAll(pending)
+    }
+
+    /// Flushes, fsyncs, renames over the final name and fsyncs the directory. A failure before the
+    /// rename removes the temporary file, and the final name keeps whatever it held before; a
+    /// failing directory fsync after it throws with the new file already in place.
+    public func publish() throws(IOError) {
+        do throws(IOError) {
+            try prepareForPublish()
+            cair2_commit_begin()
+            defer { cair2_commit_end() }
+            try renameIntoPlace()
+        } catch {
+            discard()
+            throw error
+        }
+        try FileSystem.syncDirectory(directory)
+    }
+
+    /// Removes the temporary file (if not yet published). Never throws: it runs on failure paths.
+    public func discard() {
+        guard state == .writing else { return }
+        closeDescriptor()
+        _ = temporaryPath.withCString { Syscall.unlink($0) }
+        TemporaryFileRegistry.unregister(registrySlot)
+        state = .discarded
+    }
+
+    // MARK: Publishing in steps (used by OutputSet)
+
+    /// Everything that can fail before the rename: flush, fsync, close.
+    func prepareForPublish() throws(IOError) {
+        try flush()
+        try descriptor.sync()
+        descriptorOpen = false
+        try Syscall.close(descriptor.rawValue).get(.close, path: temporaryPath)
+    }
+
+    /// rename(2) of the temporary file over the final name.
+    func renameIntoPlace() throws(IOError) {
+        try temporaryPath.withCString { from in finalPath.withCString { to in Syscall.rename(from, to) } }
+            .get(.rename, path: finalPath)
+        TemporaryFileRegistry.unregister(registrySlot)
+        state = .published
+    }
+
+    private func checkWriting() throws(IOError) {
+        guard state == .writing, descriptorOpen else {
+            throw IOError.misuse(path: finalPath, "\(finalPath): written after it was published or discarded")
+        }
+    }
+
+    private func closeDescriptor() {
+        if descriptorOpen {
+            descriptorOpen = false
+            _ = Syscall.close(descriptor.rawValue)
+        }
+    }
+
+    /// A directory we may not or cannot write into means the run cannot start (2); a full or
+    /// failing disk is a failure during the run (3).
+    static func creationExitCode(_ errno: Int32) -> Int32 {
+        switch errno {
+        case EACCES, EPERM, EROFS, ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP: return 2
+        default: return 3
+        }
+    }
+}
+
+/// Outputs of one run, published together once the run is complete, or all discarded.
+///
+/// `publish()` first does everything that can fail for every file (flush, fsync, close), then
+/// renames them all into place in one stretch during which SIGINT and SIGTERM are held: an
+/// interrupt there lets the renames finish and then exits 130 / 143. So a batch is never half
+/// published by an interrupt. (A rename that fails after others succeeded, which needs the
+/// directory to change under us, leaves those published; the error says which one failed.)
+public final class OutputSet {
+    /// The files in the set, in the order they were added (and will be renamed).
+    public private(set) var files: [AtomicOutputFile] = []
+    private var finished = false
+
+    public init() {}
+
+    /// Creates an `AtomicOutputFile` for `directory/name` in the set.
+    public func create(directory: String, name: String, bufferSize: Int = 4 << 20) throws(IOError) -> AtomicOutputFile {
+        try checkOpen()
+        let file = try AtomicOutputFile(directory: directory, name: name, bufferSize: bufferSize)
+        files.append(file)
+        return file
+    }
+
+    /// Adds a file created elsewhere.
+    public func add(_ file: AtomicOutputFile) throws(IOError) {
+        try checkOpen()
+        files.append(file)
+    }
+
+    /// Publishes every file: flush + fsync + close all, then rename all, then fsync each directory
+    /// once. Any failure before the renames discards the whole set.
+    public func publish() throws(IOError) {
+        try checkOpen()
+        finished = true
+        do throws(IOError) {
+            for file in files { try file.prepareForPublish() }
+            cair2_commit_begin()
+            defer { cair2_commit_end() }
+            for file in files { try file.renameIntoPlace() }
+        } catch {
+            discard()
+            throw error
+        }
+        var synced: Set<String> = []
+        for file in files where synced.insert(file.directory).inserted {
+            try FileSystem.syncDirectory(file.directory)
+        }
+    }
+
+    /// Removes every temporary file not yet published. Never throws.
+    public func discard() {
+        finished = true
+        for file in files { file.discard() }
+    }
+
+    private func checkOpen() throws(IOError) {
+        if finished { throw IOError.misuse(path: "", "output set used after it was published or discarded") }
+    }
+}

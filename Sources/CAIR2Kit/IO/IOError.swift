@@ -1,0 +1,99 @@
+import Glibc
+
+/// A failed file-system operation: what was tried, on which path, and the system's errno.
+///
+/// Paths and error texts only: an `IOError` never carries file contents, so its description is safe
+/// to print. `exitCode` follows PRODUCT.md §4: 2 when the run cannot start (an input that cannot be
+/// opened or stat'ed, an output directory that cannot be written), 3 for a failure during the run
+/// (read or write error, disk full, input changed while being read).
+public struct IOError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The operation that failed; its raw value names the system call (or step) in messages.
+    public enum Operation: String, Sendable {
+        case open, close, stat, read, write, fsync, fchmod, rename, unlink, mkdir, mmap
+        /// Creating a temporary output file in the destination directory.
+        case createTemporary = "create"
+        /// Registering a temporary path for cleanup on interrupt (the fixed registry is full).
+        case registerTemporary = "register"
+        /// Installing the SIGINT/SIGTERM handlers.
+        case installHandlers = "sigaction"
+        /// Opening or syncing the destination directory after a rename.
+        case syncDirectory = "fsync directory"
+        /// A mapped or streamed input changed while it was being read.
+        case inputChanged = "changed"
+        /// A batch was used after it was published or discarded.
+        case misuse = "output"
+    }
+
+    /// The failed operation.
+    public var operation: Operation
+    /// The path the operation was about, as the caller named it (`-` for standard input).
+    public var path: String
+    /// The errno value, or 0 when the failure is not a system-call error (`inputChanged`).
+    public var errno: Int32
+    /// `strerror(errno)`, or the whole message for failures that have no errno.
+    public var reason: String
+    /// The process exit status this failure maps to: 2 (cannot start) or 3 (failed during the run).
+    public var exitCode: Int32
+
+    /// Creates an error for a failed system call; the exit code defaults from the operation
+    /// (`open`, `stat`, `createTemporary`, `mkdir` cannot start: 2; everything else: 3).
+    public init(_ operation: Operation, path: String, errno: Int32, exitCode: Int32? = nil) {
+        self.operation = operation
+        self.path = path
+        self.errno = errno
+        self.reason = String(cString: strerror(errno))
+        self.exitCode = exitCode ?? IOError.defaultExitCode(for: operation)
+    }
+
+    private init(operation: Operation, path: String, reason: String, exitCode: Int32) {
+        self.operation = operation
+        self.path = path
+        self.errno = 0
+        self.reason = reason
+        self.exitCode = exitCode
+    }
+
+    /// The input at `path` was truncated or replaced while the run was reading it.
+    public static func inputChanged(path: String) -> IOError {
+        IOError(operation: .inputChanged, path: path,
+                reason: "\(path) changed while being read (truncated or replaced); nothing was published",
+                exitCode: 3)
+    }
+
+    /// An output set or file was used after it was published or discarded (a programming error).
+    static func misuse(path: String, _ what: String) -> IOError {
+        IOError(operation: .misuse, path: path, reason: what, exitCode: 3)
+    }
+
+    /// The same error, reported as a failure during the run (exit 3): for an open or stat that
+    /// happens after the run has started, such as a later part's output directory.
+    public func duringRun() -> IOError {
+        var copy = self
+        copy.exitCode = 3
+        return copy
+    }
+
+    /// `operation: path: reason`, or the full sentence for a changed input.
+    public var description: String {
+        if operation == .inputChanged || operation == .misuse { return reason }
+        return "\(operation.rawValue): \(path): \(reason)"
+    }
+
+    static func defaultExitCode(for operation: Operation) -> Int32 {
+        switch operation {
+        case .open, .stat, .createTemporary, .mkdir: return 2
+        default: return 3
+        }
+    }
+}
+
+extension Result where Failure == Errno {
+    /// Converts an errno failure into an `IOError` about `path` and returns the value.
+    @inline(__always)
+    func get(_ operation: IOError.Operation, path: String) throws(IOError) -> Success {
+        switch self {
+        case .success(let value): return value
+        case .failure(let error): throw IOError(operation, path: path, errno: error.rawValue)
+        }
+    }
+}
