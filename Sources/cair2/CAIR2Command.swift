@@ -14,6 +14,7 @@ struct CAIR2Command: ParsableCommand {
             ValidateCommand.self,
             ArchiveCommand.self,
             VerifyCommand.self,
+            GenerateCommand.self,
         ]
     )
 }

@@ -1,0 +1,51 @@
+import ArgumentParser
+import CAIR2Kit
+import Foundation
+
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Write a synthetic California plan extract (members, immunizations, comments, query) and an answer key of the defects planted in it.")
+
+    @Option(help: "Number of members.")
+    var members: Int
+
+    @Option(name: .customLong("out-dir"), help: "Directory for the CSV files and the answer key.")
+    var outDir: String
+
+    @Option(help: "Seed: the same seed and options give byte-identical files.")
+    var seed: UInt64 = 1
+
+    @Option(name: .customLong("defect-rate"), help: "Share of records carrying exactly one planted defect (0 to 1).")
+    var defectRate: Double = 0.01
+
+    @Option(name: .customLong("as-of"), help: "The date (YYYY-MM-DD) convert will run --as-of; default today (UTC).")
+    var asOf: String?
+
+    @Option(help: "Organization code written as sending_org, disclosed_by and updated_by (pass the same --org to convert).")
+    var org: String = "ACMEHP"
+
+    @Option(help: "Worker threads (the output does not depend on it).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() throws {
+        var options = GenerateOptions(members: members, outputDirectory: outDir)
+        options.seed = seed
+        options.defectRate = defectRate
+        options.asOf = asOf
+        options.org = org
+        options.threads = threads
+        let summary: GenerateSummary
+        do {
+            summary = try generateCorpus(options)
+        } catch let error as GenerateError {
+            if case .invalidOption = error { throw ValidationError(error.description) }
+            FileHandle.standardError.write(Data("cair2 generate: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+        let counts = summary.records.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        let planted = summary.planted.values.reduce(0, +)
+        print("generated \(counts); \(planted) answer-key rows; as-of \(summary.asOf), org \(summary.org); "
+              + String(format: "%.2f s", summary.elapsedSeconds))
+    }
+}
