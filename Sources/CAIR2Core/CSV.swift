@@ -114,6 +114,7 @@ public struct CSVScanner {
         let fields = rec.storage
         fields.count = 0
         let delim = delimiter
+        let delimWord = 0x0101_0101_0101_0101 &* UInt64(delim)
         while true {
             var field = CSVField(start: pos, end: pos, closeQuote: -1, quoted: false)
             var tailStart = pos
@@ -150,6 +151,15 @@ public struct CSVScanner {
             var sawDelimiter = false
             let p = b.baseAddress!
             while pos < n {
+                // Eight bytes at a time to the next delimiter or LF (the lowest flagged byte is exact).
+                if pos + 8 <= n {
+                    let w = UnsafeRawPointer(p).loadUnaligned(fromByteOffset: pos, as: UInt64.self)
+                    let xd = w ^ delimWord, xl = w ^ 0x0A0A_0A0A_0A0A_0A0A
+                    let m = (((xd &- 0x0101_0101_0101_0101) & ~xd) | ((xl &- 0x0101_0101_0101_0101) & ~xl))
+                        & 0x8080_8080_8080_8080
+                    if m == 0 { pos += 8; continue }
+                    pos += m.trailingZeroBitCount >> 3
+                }
                 let c = p[pos]
                 if c > 0x22 && c != delim { pos += 1; continue }  // the common case: an ordinary byte
                 if c == delim {

@@ -42,14 +42,29 @@ public struct PatientIndex: Sendable {
     }
     var table: IDTable
     public init(capacity: Int = 1024) { table = IDTable(capacity: capacity) }
+    /// Ids seen (written or not).
     public var count: Int { table.count }
 
-    public mutating func add(_ id: IDKey, _ e: Entry) {
-        table.set(id, value: UInt64(UInt32(bitPattern: e.birth.ymd)) | (UInt64(UInt32(bitPattern: e.part)) << 32))
+    /// The value of an id seen on a record that was not written.
+    static let notWritten = UInt64.max
+
+    static func pack(_ e: Entry) -> UInt64 {
+        UInt64(UInt32(bitPattern: e.birth.ymd)) | (UInt64(UInt32(bitPattern: e.part)) << 32)
     }
 
+    public mutating func add(_ id: IDKey, _ e: Entry) {
+        table.set(id, value: PatientIndex.pack(e))
+    }
+
+    /// Records `id` as seen, with its entry when the patient was written (nil: seen, not written).
+    /// Returns false when the id had been seen before (nothing changes then).
+    public mutating func insert(_ id: IDKey, _ e: Entry?) -> Bool {
+        table.insert(id, value: e.map(PatientIndex.pack) ?? PatientIndex.notWritten)
+    }
+
+    /// The entry of a written patient; nil when the id was never seen or its record was not written.
     public func lookup(_ id: IDKey) -> Entry? {
-        guard let v = table.find(id) else { return nil }
+        guard let v = table.find(id), v != PatientIndex.notWritten else { return nil }
         let ymd = Int32(bitPattern: UInt32(truncatingIfNeeded: v))
         let part = Int32(bitPattern: UInt32(truncatingIfNeeded: v >> 32))
         return Entry(birth: DateValue(ymd: ymd), part: part)
@@ -125,6 +140,8 @@ public final class RecordWorker {
     /// Prepared defaults, packed: (offset, length) per field into `defaultStorage`.
     let defaultTexts: [(Int, Int)]
     let defaultStorage: UnsafeMutablePointer<UInt8>
+    /// The current record holds only printable ASCII other than the grave accent.
+    var recordIsPlain = false
     /// Folded text of the current field.
     var scratch: UnsafeMutablePointer<UInt8>
     var scratchCapacity = 4096
@@ -196,9 +213,13 @@ public final class RecordWorker {
                 // Fast path: printable ASCII needs no preparation (the grave accent folds to an apostrophe).
                 var simple = true
                 var nonBlank = false
-                for c in src {
-                    if c < 0x20 || c >= 0x7F || c == 0x60 { simple = false; break }
-                    if c != 0x20 { nonBlank = true }
+                if recordIsPlain {
+                    for c in src where c != 0x20 { nonBlank = true; break }
+                } else {
+                    for c in src {
+                        if c < 0x20 || c >= 0x7F || c == 0x60 { simple = false; break }
+                        if c != 0x20 { nonBlank = true }
+                    }
                 }
                 if simple {
                     if nonBlank { return (src, false) }
@@ -259,7 +280,10 @@ public final class RecordWorker {
         // Structural checks: an open quote, the field count, then the encoding of every field.
         if rec.unterminated { add(-1, .unterminatedQuote); return result }
         if rec.fieldCount != rules.plan.headerCount { add(-1, .fieldCount); return result }
-        if rules.encoding != .latin1 {
+        // One pass over the whole record, 8 bytes at a time: a record of plain printable ASCII (the usual case)
+        // needs neither the encoding check nor any field's preparation.
+        recordIsPlain = ByteScan.isPlainPrintableASCII(UnsafeBufferPointer(rebasing: bytes[rec.start..<rec.end]))
+        if !recordIsPlain && rules.encoding != .latin1 {
             var bad = false
             for c in 0..<rec.fieldCount {
                 let f = rec.field(c)
@@ -486,5 +510,38 @@ public final class RecordWorker {
             add(fi, .id)
             return false
         }
+    }
+}
+
+/// Word-at-a-time byte tests for the hot path.
+public enum ByteScan {
+    @inline(__always) static func broadcast(_ b: UInt8) -> UInt64 { 0x0101_0101_0101_0101 &* UInt64(b) }
+
+    /// True when every byte is printable ASCII (0x20...0x7E) and none is the grave accent (0x60).
+    @inlinable
+    public static func isPlainPrintableASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return true }
+        let n = b.count
+        let raw = UnsafeRawPointer(base)
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        var i = 0
+        while i + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            // A byte >= 0x80, a byte < 0x20 (exact given no high bytes), 0x7F or 0x60.
+            let below20 = (w &- ones &* 0x20) & ~w & high
+            let x7f = w ^ (ones &* 0x7F)
+            let is7f = (x7f &- ones) & ~x7f & high
+            let x60 = w ^ (ones &* 0x60)
+            let is60 = (x60 &- ones) & ~x60 & high
+            if (w & high) | below20 | is7f | is60 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            let c = base[i]
+            if c < 0x20 || c >= 0x7F || c == 0x60 { return false }
+            i += 1
+        }
+        return true
     }
 }

@@ -321,7 +321,6 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
               quarantine: inout [UInt8], keepQuarantine: Bool, splitEvery: Int) throws -> PatientIndex? {
     let layout = kind.layout
     let workers = [RecordWorker(rules: rules)]
-    var seen = IDTable(capacity: max(1024, input.sizeHint / 200))
     var index = PatientIndex(capacity: max(1024, input.sizeHint / 200))
     var writtenCount = 0
     var lineBase = 0              // lines before the current chunk's start
@@ -376,7 +375,10 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             while pi < problems.count && problems[pi].record == Int32(r) { pi += 1 }
             var extra: Problem?
             if isPatient && !res.id.isEmpty {
-                let inserted = seen.insert(res.id)
+                // One probe does both: the duplicate check and, for a written patient, its index entry.
+                let entry = res.status == .written
+                    ? PatientIndex.Entry(birth: res.date, part: partOf(writtenCount)) : nil
+                let inserted = index.insert(res.id, entry)
                 if !inserted && res.status != .excluded {
                     extra = Problem(record: Int32(r), field: dupField, code: .duplicateID)
                     res.status = .rejected
@@ -400,7 +402,6 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             switch res.status {
             case .written:
                 let part: Int32 = isPatient || kind == .query ? partOf(writtenCount) : res.part
-                if isPatient { index.add(res.id, PatientIndex.Entry(birth: res.date, part: part)) }
                 writtenCount += 1
                 summary.written += 1
                 let li = Int(chunk.lineIndex[r])

@@ -126,6 +126,29 @@ func scanAll(_ b: [UInt8], delimiter: UInt8 = 0x2C) -> [ReferenceCSV.Rec] {
         }
     }
 
+    /// The word-at-a-time scan agrees with the reference on long random lines, every delimiter.
+    @Test func wordScanAgreesOnLongLines() {
+        var rng = SplitMix(seed: 7)
+        for delim: UInt8 in [0x2C, 0x7C, 0x09, 0x3B] {
+            let alphabet: [UInt8] = Array("abcdefgh \"\r\n".utf8) + [delim, delim, 0xC3, 0xA9, 0x0A]
+            for _ in 0..<500 {
+                let len = Int(rng.next() % 200)
+                let bytes = (0..<len).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+                #expect(scanAll(bytes, delimiter: delim) == ReferenceCSV.parse(bytes, delimiter: delim))
+            }
+        }
+    }
+
+    @Test func plainASCIIWordTest() {
+        var rng = SplitMix(seed: 9)
+        for _ in 0..<5000 {
+            let len = Int(rng.next() % 40)
+            let bytes = (0..<len).map { _ in UInt8(truncatingIfNeeded: rng.next() % 4 == 0 ? rng.next() : 0x20 + rng.next() % 0x5F) }
+            let naive = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x60 }
+            #expect(bytes.withUnsafeBufferPointer { ByteScan.isPlainPrintableASCII($0) } == naive)
+        }
+    }
+
     /// Speculative starts: scanning from any record boundary the sequential scan reached gives the same records.
     @Test func resumingAtARecordBoundaryGivesTheSameRecords() {
         let text = Array("h1,h2\n\"a\nb\",c\nd,\"e,\"\"f\"\"\"\n\ng,h\r\n".utf8)
