@@ -12,8 +12,13 @@ struct DecodeCommand: ParsableCommand {
             CR LF or LF. Malformed lines (wrong width, non-ASCII bytes, empty lines between records) are \
             reported on standard error as FILE:LINE: what is wrong (CODE), without their contents, and skipped.
 
-            Example:
+            Examples:
+              # the registry's patient match return file, as CSV
               cair2 decode patient_return.txt --kind patient-return -o matched.csv
+              # look at the first records of our own output
+              cair2 decode batch/patient.txt --kind patient --format jsonl | head
+              # from a compressed output
+              zstd -dc batch/patient.txt.zst | cair2 decode - --kind patient
 
             Exit status: 0 every line decoded (also when the reader of standard output closes early, \
             as with `| head`); 1 malformed lines were skipped; 2 the input is missing or unreadable; \
