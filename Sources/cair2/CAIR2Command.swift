@@ -26,4 +26,7 @@ struct CAIR2Command: ParsableCommand {
             VerifyCommand.self,
         ]
     )
+
+    /// `--zstd` alone means the default level (PRODUCT.md: `--zstd[=LEVEL]`), which argument-parser cannot say.
+    static func main() { main(ConvertCommand.expandingBareZstd(Array(CommandLine.arguments.dropFirst()))) }
 }

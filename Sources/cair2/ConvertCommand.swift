@@ -48,7 +48,7 @@ struct ConvertCommand: ParsableCommand {
     var mapFile: String?
     @Option(name: .customLong("as-of"), help: "Dates after this day are invalid (YYYY-MM-DD; default: today).") var asOf: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = 0
-    @Option(name: .customLong("zstd"), help: ArgumentHelp("Write .txt.zst outputs at this zstd level (e.g. --zstd=3).", valueName: "level"))
+    @Option(name: .customLong("zstd"), help: ArgumentHelp("Write .txt.zst outputs; --zstd alone is level 3, --zstd=19 compresses harder.", valueName: "level"))
     var zstdLevel: Int32?
     @Option(help: "Field delimiter: one byte, e.g. ',' '|' or '\\t'.") var delimiter: String = ","
     @Option(help: "Input encoding: utf8, cp1252 or latin1.") var encoding: String = "utf8"
@@ -130,3 +130,27 @@ struct ConvertCommand: ParsableCommand {
 }
 
 extension ProgressMode: ExpressibleByArgument {}
+
+extension ConvertCommand {
+    /// zstd's own default level, for a bare `--zstd`.
+    static let defaultZstdLevel = 3
+
+    /// Turns a bare `--zstd` (not followed by a level) into `--zstd=3`, so that `--zstd`, `--zstd=19` and
+    /// `--zstd 19` all work. Only for `convert`, and only before a `--` terminator.
+    static func expandingBareZstd(_ args: [String]) -> [String] {
+        guard args.first == "convert" else { return args }
+        var out: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if a == "--" { out += args[i...]; break }
+            if a == "--zstd" && (i + 1 == args.count || Int32(args[i + 1]) == nil) {
+                out.append("--zstd=\(defaultZstdLevel)")
+            } else {
+                out.append(a)
+            }
+            i += 1
+        }
+        return out
+    }
+}
