@@ -21,10 +21,10 @@ struct ArchiveCommand: ParsableCommand {
             Exit status: 0 written, 2 cannot start (nothing written), 3 I/O failure (nothing published).
             """)
 
-    @Argument(help: "The batch directory (a convert --out-dir).")
+    @Argument(help: "The batch directory (a convert --out-dir).", completion: .directory)
     var directory: String
 
-    @Option(name: .shortAndLong, help: "The archive to write, e.g. BATCH.tar.zst.")
+    @Option(name: .shortAndLong, help: "The archive to write, e.g. BATCH.tar.zst.", completion: .file(extensions: ["zst"]))
     var output: String
 
     @Option(help: "zstd compression level (default \(BatchArchive.defaultLevel)).")

@@ -38,20 +38,20 @@ struct ConvertCommand: ParsableCommand {
         exceeded, outputs published; 64 malformed command line; 130/143 interrupted.
         """)
 
-    @Option(help: "Patient extract (CSV; '-' for standard input; .zst accepted).") var patients: String?
-    @Option(help: "Immunization extract (needs --patients).") var immunizations: String?
-    @Option(help: "Comment extract (needs --patients).") var comments: String?
-    @Option(help: "Query extract (HEDIS patient match), alone.") var query: String?
-    @Option(name: .customLong("out-dir"), help: "Directory for the outputs (created if missing).") var outDir: String
+    @Option(help: "Patient extract (CSV; '-' for standard input; .zst accepted).", completion: .file()) var patients: String?
+    @Option(help: "Immunization extract (needs --patients).", completion: .file()) var immunizations: String?
+    @Option(help: "Comment extract (needs --patients).", completion: .file()) var comments: String?
+    @Option(help: "Query extract (HEDIS patient match), alone.", completion: .file()) var query: String?
+    @Option(name: .customLong("out-dir"), help: "Directory for the outputs (created if missing).", completion: .directory) var outDir: String
     @Option(help: "Default for sending_org, disclosed_by and updated_by (your HP CAIR2 org code).") var org: String?
-    @Option(name: .customLong("map"), help: "Mapping file (JSON): {\"columns\": {THEIRS: canonical}, \"defaults\": {canonical: value}}.")
+    @Option(name: .customLong("map"), help: "Mapping file (JSON): {\"columns\": {THEIRS: canonical}, \"defaults\": {canonical: value}}.", completion: .file(extensions: ["json"]))
     var mapFile: String?
     @Option(name: .customLong("as-of"), help: "Dates after this day are invalid (YYYY-MM-DD; default: today).") var asOf: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = 0
     @Option(name: .customLong("zstd"), help: ArgumentHelp("Write .txt.zst outputs; --zstd alone is level 3, --zstd=19 compresses harder.", valueName: "level"))
     var zstdLevel: Int32?
     @Option(help: "Field delimiter: one byte, e.g. ',' '|' or '\\t'.") var delimiter: String = ","
-    @Option(help: "Input encoding: utf8, cp1252 or latin1.") var encoding: String = "utf8"
+    @Option(help: "Input encoding: utf8, cp1252 (Windows) or latin1.", completion: .list(["utf8", "cp1252", "latin1"])) var encoding: String = "utf8"
     @Flag(name: .customLong("pad-to-stated-total"), help: "Pad lines to the spec's printed totals (877, 192).")
     var padToStatedTotal = false
     @Option(name: .customLong("max-reject-rate"), help: "Exit 4 when rejected records / input records exceeds this (0-1).")

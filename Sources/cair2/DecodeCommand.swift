@@ -25,16 +25,16 @@ struct DecodeCommand: ParsableCommand {
             3 a read or write failed (no output file is published).
             """)
 
-    @Argument(help: "The fixed-width file; '-' reads standard input.")
+    @Argument(help: "The fixed-width file; '-' reads standard input.", completion: .file())
     var file: String
 
-    @Option(help: "The layout: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "The layout: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")).", completion: .list(LayoutKind.allCases.map(\.rawValue)))
     var kind: String
 
-    @Option(help: "csv or jsonl.")
+    @Option(help: "csv or jsonl.", completion: .list(["csv", "jsonl"]))
     var format: String = "csv"
 
-    @Option(name: .shortAndLong, help: "Output file (created 0600, published atomically); standard output when omitted.")
+    @Option(name: .shortAndLong, help: "Output file (created 0600, published atomically); standard output when omitted.", completion: .file())
     var output: String?
 
     func run() throws {

@@ -17,7 +17,7 @@ struct LayoutsCommand: ParsableCommand {
               cair2 layouts            # all six layouts
             """)
 
-    @Argument(help: "One of: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")). All when omitted.")
+    @Argument(help: "One of: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")). All when omitted.", completion: .list(LayoutKind.allCases.map(\.rawValue)))
     var kind: String?
 
     func run() throws {

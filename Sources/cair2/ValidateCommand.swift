@@ -23,10 +23,10 @@ struct ValidateCommand: ParsableCommand {
             kind is unknown; 3 a read failed.
             """)
 
-    @Argument(help: "The fixed-width file; '-' reads standard input.")
+    @Argument(help: "The fixed-width file; '-' reads standard input.", completion: .file())
     var file: String
 
-    @Option(help: "The layout: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "The layout: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")).", completion: .list(LayoutKind.allCases.map(\.rawValue)))
     var kind: String
 
     @Option(name: .customLong("as-of"), help: "YYYY-MM-DD; dates after it are flagged where the field forbids it (default: today).")

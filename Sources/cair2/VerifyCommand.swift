@@ -18,7 +18,7 @@ struct VerifyCommand: ParsableCommand {
             Exit status: 0 everything matches, 1 problems found, 2 the archive cannot be opened.
             """)
 
-    @Argument(help: "The archive to check.")
+    @Argument(help: "The archive to check.", completion: .file(extensions: ["zst"]))
     var archive: String
 
     func run() throws {
