@@ -62,7 +62,10 @@ public enum ClosingSummary {
             let warned = f.warnings.values.reduce(0, +)
             s += "\(f.input) (\(f.kind.rawValue)): \(g(f.inputRecords)) in, \(g(f.written)) written, "
                 + "\(g(f.rejected)) rejected, \(g(f.excluded)) excluded, \(g(warned)) warning\(warned == 1 ? "" : "s")\n"
-            if !f.rejectCodes.isEmpty { s += "    rejects:  " + top(f.rejectCodes) + "\n" }
+            let rejects = f.rejectCodes.filter { !$0.key.hasPrefix("X_") }
+            let exclusions = f.rejectCodes.filter { $0.key.hasPrefix("X_") }
+            if !rejects.isEmpty { s += "    rejects:  " + top(rejects) + "\n" }
+            if !exclusions.isEmpty { s += "    excluded: " + top(exclusions) + "\n" }
             if !f.warnings.isEmpty { s += "    warnings: " + top(f.warnings) + "\n" }
             let outputs = f.output.split(separator: ",").map(String.init)
             let paths = outputs.map { rel in r.outputPaths.first { $0.hasSuffix("/" + rel) } ?? rel }
@@ -153,8 +156,9 @@ public enum RunHints {
             }
             let orphans = f.rejectCodes["E_ORPHAN"] ?? 0
             if orphans > 0 && orphans * 2 >= max(1, f.inputRecords) {
-                out.append("hint: \(f.input): \(g(orphans)) records name a patient that was not written in this run; do the "
-                    + "record_id columns of both files hold the same identifier?")
+                out.append("hint: \(f.input): \(g(orphans)) records name a patient that was not written in this run; a rejected "
+                    + "or excluded patient takes its records along (see rejects.csv), and both files' record_id must hold "
+                    + "the same identifier")
             }
             let dates = f.rejectCodes["E_DATE"] ?? 0
             if dates > 0 && dates * 2 >= max(1, f.inputRecords) {
