@@ -33,6 +33,28 @@ public enum Delimiter {
     }
 }
 
+/// Command-line rewriting argument-parser cannot express.
+public enum ConvertArguments {
+    /// zstd's own default level, for a bare `--zstd`.
+    public static let defaultZstdLevel = 3
+
+    /// Turns a bare `--zstd` (not followed by a level) into `--zstd=3`, so that `--zstd`, `--zstd=19` and
+    /// `--zstd 19` all work (PRODUCT.md: `--zstd[=LEVEL]`). Only for `convert`, and only before a `--`.
+    public static func expandingBareZstd(_ args: [String]) -> [String] {
+        guard args.first == "convert" else { return args }
+        var out: [String] = []
+        for (i, a) in args.enumerated() {
+            if a == "--" { out += args[i...]; break }
+            if a == "--zstd" && (i + 1 == args.count || Int32(args[i + 1]) == nil) {
+                out.append("--zstd=\(defaultZstdLevel)")
+            } else {
+                out.append(a)
+            }
+        }
+        return out
+    }
+}
+
 /// The accepted forms of `cair2 convert`, shown after an error about which inputs go together.
 public enum ConvertUsage {
     public static let text = """
@@ -212,10 +234,10 @@ public enum EncodingGuess: Equatable, Sendable {
             if b < 0x80 { i += 1; continue }
             let len: Int
             if b >= 0xC2 && b <= 0xDF { len = 2 } else if b >= 0xE0 && b <= 0xEF { len = 3 } else if b >= 0xF0 && b <= 0xF4 { len = 4 } else { invalid = true; break }
-            if i + len > n { break }
             var ok = true
-            for k in 1..<len where bytes[i + k] & 0xC0 != 0x80 { ok = false }
+            for k in 1..<min(len, n - i) where bytes[i + k] & 0xC0 != 0x80 { ok = false }
             if !ok { invalid = true; break }
+            if i + len > n { break } // a sequence cut by the end of the sample: not evidence either way
             i += len
         }
         guard invalid else { return .utf8 }

@@ -28,5 +28,5 @@ struct CAIR2Command: ParsableCommand {
     )
 
     /// `--zstd` alone means the default level (PRODUCT.md: `--zstd[=LEVEL]`), which argument-parser cannot say.
-    static func main() { main(ConvertCommand.expandingBareZstd(Array(CommandLine.arguments.dropFirst()))) }
+    static func main() { main(ConvertArguments.expandingBareZstd(Array(CommandLine.arguments.dropFirst()))) }
 }

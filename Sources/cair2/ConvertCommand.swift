@@ -130,27 +130,3 @@ struct ConvertCommand: ParsableCommand {
 }
 
 extension ProgressMode: ExpressibleByArgument {}
-
-extension ConvertCommand {
-    /// zstd's own default level, for a bare `--zstd`.
-    static let defaultZstdLevel = 3
-
-    /// Turns a bare `--zstd` (not followed by a level) into `--zstd=3`, so that `--zstd`, `--zstd=19` and
-    /// `--zstd 19` all work. Only for `convert`, and only before a `--` terminator.
-    static func expandingBareZstd(_ args: [String]) -> [String] {
-        guard args.first == "convert" else { return args }
-        var out: [String] = []
-        var i = 0
-        while i < args.count {
-            let a = args[i]
-            if a == "--" { out += args[i...]; break }
-            if a == "--zstd" && (i + 1 == args.count || Int32(args[i + 1]) == nil) {
-                out.append("--zstd=\(defaultZstdLevel)")
-            } else {
-                out.append(a)
-            }
-            i += 1
-        }
-        return out
-    }
-}
