@@ -99,10 +99,10 @@ extension ProblemCode {
     public func message(field: Int, layout: Layout) -> String {
         let f = field >= 0 ? layout.fields[field] : nil
         switch self {
-        case .fieldCount: return "field count differs from the header's"
+        case .fieldCount: return "field count differs from the header's (check the delimiter and quotes)"
         case .unterminatedQuote: return "quote left open at end of file; the rest of the file is this record"
-        case .encoding: return "bytes not valid in the input encoding"
-        case .required: return "required value missing"
+        case .encoding: return "bytes not valid in the input encoding (see --encoding)"
+        case .required: return "required value missing (fill the cell, or give a default with --map or --org)"
         case .name: return "not a valid name (letters, blanks, ' . - , / only)"
         case .date:
             return f?.asOfBounded == true ? "not a real date from 1900 up to the as-of date" : "not a real date from 1900"
@@ -110,9 +110,9 @@ extension ProblemCode {
             if let cs = f?.codeSet { return "not a code or description of the \(cs.rawValue.lowercased()) code set" }
             return "not a valid \(f?.name ?? "code")"
         case .id: return "identifier must be printable ASCII without blanks, at most \(f?.length ?? 0) characters"
-        case .duplicateID: return "record_id already seen earlier in this file"
+        case .duplicateID: return "record_id already seen earlier in this file; the first one was kept"
         case .noVaccine: return "no vaccine code (NDC, trade name, CPT, CVX, vaccine group) survived validation"
-        case .orphan: return "no patient with this record_id was written in this run"
+        case .orphan: return "no patient with this record_id was written in this run (missing, rejected or excluded)"
         case .beforeBirth: return "vaccination date before the patient's birth date"
         case .notDisclosed: return "patient not disclosed; excluded"
         case .truncated: return "value longer than \(f?.length ?? 0) characters; cut"

@@ -9,14 +9,22 @@ struct ArchiveCommand: ParsableCommand {
         discussion: """
             The archive is a POSIX tar compressed by zstd (with checksums); `tar --zstd -xf` and `zstd -t` open it. \
             MANIFEST.json comes first, then the batch's files in name order, including part-NNN/ folders. \
-            The same files with the same --mtime give a byte-identical archive. \
+            The same files with the same --mtime give a byte-identical archive.
+
+            Examples:
+              cair2 archive batch -o batch-2025-01-31.tar.zst
+              # reproducible: the same bytes every time for the same files
+              cair2 archive batch -o batch.tar.zst --mtime 2025-01-31T12:00:00Z --level 19
+              # look inside with standard tools
+              tar --zstd -tvf batch.tar.zst
+
             Exit status: 0 written, 2 cannot start (nothing written), 3 I/O failure (nothing published).
             """)
 
-    @Argument(help: "The batch directory (a convert --out-dir).")
+    @Argument(help: "The batch directory (a convert --out-dir).", completion: .directory)
     var directory: String
 
-    @Option(name: .shortAndLong, help: "The archive to write, e.g. BATCH.tar.zst.")
+    @Option(name: .shortAndLong, help: "The archive to write, e.g. BATCH.tar.zst.", completion: .file(extensions: ["zst"]))
     var output: String
 
     @Option(help: "zstd compression level (default \(BatchArchive.defaultLevel)).")

@@ -6,6 +6,16 @@ struct CAIR2Command: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cair2",
         abstract: "Convert health-plan member extracts to CAIR2 fixed-width files, and read them back.",
+        discussion: """
+            A night's batch, start to finish:
+              cair2 convert --patients members.csv --immunizations imms.csv \\
+                --org ACMEHP --map map.json --out-dir batch
+              cair2 validate batch/patient.txt --kind patient
+              cair2 archive batch -o batch-2025-01-31.tar.zst
+              cair2 verify batch-2025-01-31.tar.zst
+
+            Reports never hold a field value. Guide: docs/GUIDE.md; codes: docs/CODES.md.
+            """,
         version: CAIR2Version.version,
         subcommands: [
             ConvertCommand.self,
@@ -17,4 +27,7 @@ struct CAIR2Command: ParsableCommand {
             GenerateCommand.self,
         ]
     )
+
+    /// `--zstd` alone means the default level (PRODUCT.md: `--zstd[=LEVEL]`), which argument-parser cannot say.
+    static func main() { main(ConvertArguments.expandingBareZstd(Array(CommandLine.arguments.dropFirst()))) }
 }

@@ -8,32 +8,50 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert member extracts (CSV) into CAIR2 fixed-width files.",
         discussion: """
-        Writes patient.txt, immunization.txt, comment.txt or query.txt into --out-dir, with rejects.csv,
-        warnings.csv and summary.json. Every input record is written, rejected or excluded, and counted.
-        No field value is ever printed or written to the reports.
+        Writes patient.txt, immunization.txt, comment.txt or query.txt into --out-dir, with \
+        rejects.csv and warnings.csv (file, line, record_id, field, code, message: never a value) \
+        and summary.json. Every input record is written, rejected (E_ codes), excluded (X_) or \
+        written with warnings (W_), and counted. Columns are matched by their canonical names \
+        (see `cair2 layouts KIND`); --map renames yours and supplies defaults. \
+        docs/CODES.md explains every code; docs/GUIDE.md walks through a whole batch.
+
+        On a terminal a progress line shows bytes, records, records/s and the time left; \
+        a summary follows (per input: in, written, rejected, excluded, warnings, top codes, \
+        outputs and sizes). -q keeps only errors; --json prints summary.json to standard output.
 
         Examples:
-          cair2 convert --patients members.csv --immunizations imms.csv --org ACMEHP --out-dir out
+          # patients with their immunizations; your org code fills sending_org etc.
+          cair2 convert --patients members.csv --immunizations imms.csv \\
+            --org ACMEHP --out-dir out
+          # a pipe-delimited Windows export with your own column names
+          cair2 convert --patients extract.psv --delimiter '|' \\
+            --encoding cp1252 --map map.json --org ACMEHP --out-dir out
+          # a HEDIS patient-match query file (alone)
           cair2 convert --query query.csv --out-dir out-query
-          cair2 convert --patients extract.psv --delimiter '|' --encoding cp1252 --map map.json --out-dir out
+          # nightly: compressed output, fail (exit 4) above 5% rejects
+          cair2 convert --patients members.csv.zst --zstd --max-reject-rate 0.05 \\
+            --org ACMEHP --out-dir out -q --json > summary.json
 
-        Exit status: 0 finished (rejects are data), 2 cannot start (nothing written), 3 I/O failure (nothing
-        published), 4 finished but --max-reject-rate exceeded, 130/143 interrupted.
+        Exit status: 0 finished (rejects are data, not failure); 2 cannot start (missing \
+        input, missing required column, bad --map or --org, incompatible inputs), nothing \
+        written; 3 I/O failure, nothing published; 4 finished but --max-reject-rate \
+        exceeded, outputs published; 64 malformed command line; 130/143 interrupted.
         """)
 
-    @Option(help: "Patient extract (CSV; '-' for standard input; .zst accepted).") var patients: String?
-    @Option(help: "Immunization extract (needs --patients).") var immunizations: String?
-    @Option(help: "Comment extract (needs --patients).") var comments: String?
-    @Option(help: "Query extract (HEDIS patient match), alone.") var query: String?
-    @Option(name: .customLong("out-dir"), help: "Directory for the outputs (created if missing).") var outDir: String
+    @Option(help: "Patient extract (CSV; '-' for standard input; .zst accepted).", completion: .file()) var patients: String?
+    @Option(help: "Immunization extract (needs --patients).", completion: .file()) var immunizations: String?
+    @Option(help: "Comment extract (needs --patients).", completion: .file()) var comments: String?
+    @Option(help: "Query extract (HEDIS patient match), alone.", completion: .file()) var query: String?
+    @Option(name: .customLong("out-dir"), help: "Directory for the outputs (created if missing).", completion: .directory) var outDir: String
     @Option(help: "Default for sending_org, disclosed_by and updated_by (your HP CAIR2 org code).") var org: String?
-    @Option(name: .customLong("map"), help: "Mapping file (JSON): {\"columns\": {THEIRS: canonical}, \"defaults\": {canonical: value}}.")
+    @Option(name: .customLong("map"), help: "Mapping file (JSON): {\"columns\": {THEIRS: canonical}, \"defaults\": {canonical: value}}.", completion: .file(extensions: ["json"]))
     var mapFile: String?
     @Option(name: .customLong("as-of"), help: "Dates after this day are invalid (YYYY-MM-DD; default: today).") var asOf: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = 0
-    @Option(name: .customLong("zstd"), help: "Write .txt.zst outputs at this zstd level.") var zstdLevel: Int32?
+    @Option(name: .customLong("zstd"), help: ArgumentHelp("Write .txt.zst outputs; --zstd alone is level 3, --zstd=19 compresses harder.", valueName: "level"))
+    var zstdLevel: Int32?
     @Option(help: "Field delimiter: one byte, e.g. ',' '|' or '\\t'.") var delimiter: String = ","
-    @Option(help: "Input encoding: utf8, cp1252 or latin1.") var encoding: String = "utf8"
+    @Option(help: "Input encoding: utf8, cp1252 (Windows) or latin1.", completion: .list(["utf8", "cp1252", "latin1"])) var encoding: String = "utf8"
     @Flag(name: .customLong("pad-to-stated-total"), help: "Pad lines to the spec's printed totals (877, 192).")
     var padToStatedTotal = false
     @Option(name: .customLong("max-reject-rate"), help: "Exit 4 when rejected records / input records exceeds this (0-1).")
@@ -44,14 +62,15 @@ struct ConvertCommand: ParsableCommand {
     @Flag(name: .customLong("no-mmap"), help: "Read inputs with read(2) instead of mapping them.") var noMmap = false
     @Option(name: .customLong("chunk-size"), help: .hidden) var chunkSize: Int?
     @Option(name: .customLong("block-size"), help: .hidden) var blockSize: Int?
-    @Option(help: "Progress on stderr: auto, always or never.") var progress: String = "auto"
-    @Flag(name: .shortAndLong, help: "No messages on stderr except errors.") var quiet = false
-    @Flag(help: "Print summary.json to standard output.") var json = false
+    @Option(help: "Progress line on stderr: auto (when stderr is a terminal), always, never.")
+    var progress: ProgressMode = .auto
+    @Flag(name: .shortAndLong, help: "Quiet: no progress, summary or hints on stderr; errors only.") var quiet = false
+    @Flag(help: "Print summary.json to standard output (instead of the summary on stderr).") var json = false
 
     func run() throws {
         let asOfDate: DateValue
         if let asOf {
-            guard let d = DateValue.parseISO(asOf) else { throw ValidationError("--as-of must be YYYY-MM-DD") }
+            guard let d = DateValue.parseISO(asOf) else { throw ValidationError("--as-of '\(asOf)' is not a date; use YYYY-MM-DD, e.g. --as-of 2025-01-31") }
             asOfDate = d
         } else {
             asOfDate = Today.date()
@@ -66,11 +85,11 @@ struct ConvertCommand: ParsableCommand {
         o.threads = threads
         o.zstdLevel = zstdLevel
         guard let d = Delimiter.parse(delimiter) else {
-            throw ValidationError("--delimiter must be a single byte (',', '|', '\\t', ';', ...)")
+            throw ValidationError("--delimiter must be a single byte, e.g. --delimiter '|', --delimiter ';' or --delimiter '\\t' (tab)")
         }
         o.delimiter = d
         guard let e = TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: "")) else {
-            throw ValidationError("--encoding must be utf8, cp1252 or latin1")
+            throw ValidationError("--encoding '\(encoding)' is not known; use --encoding utf8, cp1252 (Windows) or latin1")
         }
         o.encoding = e
         o.padToStatedTotal = padToStatedTotal
@@ -81,22 +100,33 @@ struct ConvertCommand: ParsableCommand {
         if let chunkSize { o.chunkSize = chunkSize }
         if let blockSize { o.blockSize = blockSize }
         let quiet = self.quiet
+        let line = ProgressLine.forStandardError(mode: progress, quiet: quiet)
+        o.progress = line.callback
         do {
             // Interrupted runs remove their temporary files and exit 130 / 143; nothing is published.
             try Signals.installInterruptHandlers()
-            let result = try CAIR2Kit.convert(o, log: { msg in if !quiet { Console.error(msg) } })
-            if json { print(result.summaryJSON, terminator: "") }
-            if !quiet { Console.error(ClosingSummary.render(result)) }
+            let result = try CAIR2Kit.convert(o, log: { msg in if !quiet { line.message(msg) } })
+            line.clear()
+            if json { print(result.summaryJSON.hasSuffix("\n") ? result.summaryJSON : result.summaryJSON + "\n", terminator: "") }
+            if !quiet {
+                if !json { Console.error(ClosingSummary.render(result)) }
+                for h in RunHints.hints(result, options: o) { Console.error(h) }
+            }
             if result.exitCode != 0 {
-                Console.error("reject rate exceeded --max-reject-rate; outputs were published (exit 4)")
+                Console.error("cair2 convert: the reject rate exceeded --max-reject-rate; outputs were published (exit \(result.exitCode))")
                 throw ExitCode(result.exitCode)
             }
         } catch let e as CAIR2Error {
+            line.clear()
             Console.error("cair2 convert: \(e.message)")
+            if e.exitCode == 2, let forms = ConvertUsage.forms(for: e.message) { Console.error(forms) }
             throw ExitCode(e.exitCode)
         } catch let e as IOError {
+            line.clear()
             Console.error("cair2 convert: \(e.description)")
             throw ExitCode(e.exitCode)
         }
     }
 }
+
+extension ProgressMode: ExpressibleByArgument {}

@@ -12,24 +12,29 @@ struct DecodeCommand: ParsableCommand {
             CR LF or LF. Malformed lines (wrong width, non-ASCII bytes, empty lines between records) are \
             reported on standard error as FILE:LINE: what is wrong (CODE), without their contents, and skipped.
 
-            Example:
+            Examples:
+              # the registry's patient match return file, as CSV
               cair2 decode patient_return.txt --kind patient-return -o matched.csv
+              # look at the first records of our own output
+              cair2 decode batch/patient.txt --kind patient --format jsonl | head
+              # from a compressed output
+              zstd -dc batch/patient.txt.zst | cair2 decode - --kind patient
 
             Exit status: 0 every line decoded (also when the reader of standard output closes early, \
             as with `| head`); 1 malformed lines were skipped; 2 the input is missing or unreadable; \
             3 a read or write failed (no output file is published).
             """)
 
-    @Argument(help: "The fixed-width file; '-' reads standard input.")
+    @Argument(help: "The fixed-width file; '-' reads standard input.", completion: .file())
     var file: String
 
-    @Option(help: "The layout: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "The layout: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")).", completion: .list(LayoutKind.allCases.map(\.rawValue)))
     var kind: String
 
-    @Option(help: "csv or jsonl.")
+    @Option(help: "csv or jsonl.", completion: .list(["csv", "jsonl"]))
     var format: String = "csv"
 
-    @Option(name: .shortAndLong, help: "Output file (created 0600, published atomically); standard output when omitted.")
+    @Option(name: .shortAndLong, help: "Output file (created 0600, published atomically); standard output when omitted.", completion: .file())
     var output: String?
 
     func run() throws {

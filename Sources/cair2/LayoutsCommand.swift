@@ -4,9 +4,20 @@ import CAIR2Core
 struct LayoutsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "layouts",
-        abstract: "Print a layout table (field, start, length, requirement, code set) from the layout data.")
+        abstract: "Print a layout table (field, start, length, requirement, code set) from the layout data.",
+        discussion: """
+            One table per layout, printed from the same data the converter, decoder and validator use. \
+            The field names are the canonical CSV column names (your extract's header, or the targets \
+            of a --map file). Starts are 1-based; R/SE is the spec's requirement (R required, SE strongly encouraged, \
+            * at least one of the vaccine codes, blank optional); the default fills a blank cell.
 
-    @Argument(help: "One of: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")). All when omitted.")
+            Examples:
+              cair2 layouts patient
+              cair2 layouts immunization | grep -i date
+              cair2 layouts            # all six layouts
+            """)
+
+    @Argument(help: "One of: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")). All when omitted.", completion: .list(LayoutKind.allCases.map(\.rawValue)))
     var kind: String?
 
     func run() throws {

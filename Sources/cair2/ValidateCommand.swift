@@ -13,17 +13,20 @@ struct ValidateCommand: ParsableCommand {
             immunization rules. Prints a report by problem code with counts, fields and the first line \
             numbers; never a field value.
 
-            Example:
-              cair2 validate out/patient.txt --kind patient --as-of 2025-01-31
+            Examples:
+              # our own output, before submitting it
+              cair2 validate batch/patient.txt --kind patient --as-of 2025-01-31
+              # somebody else's immunization file, from standard input
+              cat vendor_imms.txt | cair2 validate - --kind immunization
 
             Exit status: 0 no problems; 1 problems found; 2 the input is missing or unreadable or the \
             kind is unknown; 3 a read failed.
             """)
 
-    @Argument(help: "The fixed-width file; '-' reads standard input.")
+    @Argument(help: "The fixed-width file; '-' reads standard input.", completion: .file())
     var file: String
 
-    @Option(help: "The layout: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "The layout: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")).", completion: .list(LayoutKind.allCases.map(\.rawValue)))
     var kind: String
 
     @Option(name: .customLong("as-of"), help: "YYYY-MM-DD; dates after it are flagged where the field forbids it (default: today).")

@@ -8,11 +8,17 @@ struct VerifyCommand: ParsableCommand {
         abstract: "Check every file of a BATCH.tar.zst against its MANIFEST.json, without extracting.",
         discussion: """
             Reports files missing, extra or altered (size, SHA-256, record count), member names that are absolute \
-            or contain '..', links and devices, and corruption of the zstd or tar stream. \
+            or contain '..', links and devices, and corruption of the zstd or tar stream.
+
+            Examples:
+              cair2 verify batch-2025-01-31.tar.zst
+              # every archive of the month, stopping at the first bad one
+              for a in archive/2025-01-*.tar.zst; do cair2 verify "$a" || break; done
+
             Exit status: 0 everything matches, 1 problems found, 2 the archive cannot be opened.
             """)
 
-    @Argument(help: "The archive to check.")
+    @Argument(help: "The archive to check.", completion: .file(extensions: ["zst"]))
     var archive: String
 
     func run() throws {
