@@ -36,7 +36,8 @@ public enum Delimiter {
 /// Command-line rewriting argument-parser cannot express.
 public enum ConvertArguments {
     /// zstd's own default level, for a bare `--zstd`.
-    public static let defaultZstdLevel = 3
+    /// Level 1: on our fixed-width data it is both faster and smaller than 3 (issue 6; docs/PERFORMANCE.md).
+    public static let defaultZstdLevel = 1
 
     /// Turns a bare `--zstd` (not followed by a level) into `--zstd=3`, so that `--zstd`, `--zstd=19` and
     /// `--zstd 19` all work (PRODUCT.md: `--zstd[=LEVEL]`). Only for `convert`, and only before a `--`.

@@ -5,7 +5,18 @@ import Foundation
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
-        abstract: "Write a synthetic California plan extract (members, immunizations, comments, query) and an answer key of the defects planted in it.")
+        abstract: "Write a synthetic California plan extract (members, immunizations, comments, query) and an answer key of the defects planted in it.",
+        discussion: """
+        Same seed and options: byte-identical files, whatever --threads. The answer key
+        (expected-rejects.csv, expected-warnings.csv) lists every planted defect by file, line,
+        record_id, field and code: convert with the same --org and --as-of reports exactly those.
+
+        Examples:
+          cair2 generate --members 100000 --out-dir corpus --seed 7 --as-of 2026-01-15
+          cair2 convert --patients corpus/members.csv \\
+            --immunizations corpus/immunizations.csv --comments corpus/comments.csv \\
+            --org ACMEHP --as-of 2026-01-15 --out-dir batch
+        """)
 
     @Option(help: "Number of members.")
     var members: Int

@@ -173,13 +173,13 @@ _cair2() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    convert|layouts|decode|validate|archive|verify|help)
+    convert|layouts|decode|validate|archive|verify|generate|help)
         # Offer subcommand argument completions
         "_cair2_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'convert layouts decode validate archive verify help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'convert layouts decode validate archive verify generate help' -- "${cur}"))
         ;;
     esac
 }
@@ -365,6 +365,39 @@ _cair2_verify() {
     case "${positional_number}" in
     1)
         __cair2_add_completions -o plusdirs -fX '!*.@(zst)'
+        return
+        ;;
+    esac
+}
+
+_cair2_generate() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--members --out-dir --seed --defect-rate --as-of --org --threads)
+    __cair2_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--members')
+        return
+        ;;
+    '--out-dir')
+        return
+        ;;
+    '--seed')
+        return
+        ;;
+    '--defect-rate')
+        return
+        ;;
+    '--as-of')
+        return
+        ;;
+    '--org')
+        return
+        ;;
+    '--threads')
         return
         ;;
     esac

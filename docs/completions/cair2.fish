@@ -34,6 +34,8 @@ function __cair2_parse_tokens -S
             __cair2_parse_subcommand 1 'o/output=' 'level=' 'mtime=' 'version' 'h/help'
         case 'verify'
             __cair2_parse_subcommand 1 'version' 'h/help'
+        case 'generate'
+            __cair2_parse_subcommand 0 'members=' 'out-dir=' 'seed=' 'defect-rate=' 'as-of=' 'org=' 'threads=' 'version' 'h/help'
         case 'help'
             __cair2_parse_subcommand -r 1 'version'
         end
@@ -97,6 +99,7 @@ complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" 
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" -eq 1' -fa 'validate' -d 'Check a fixed-width file line by line against its layout and the value rules.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" -eq 1' -fa 'archive' -d 'Archive a batch directory as BATCH.tar.zst with a MANIFEST.json of sizes, SHA-256 and record counts.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" -eq 1' -fa 'verify' -d 'Check every file of a BATCH.tar.zst against its MANIFEST.json, without extracting.'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" -eq 1' -fa 'generate' -d 'Write a synthetic California plan extract (members, immunizations, comments, query) and an answer key of the defects planted in it.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 convert" patients' -l 'patients' -d 'Patient extract (CSV; \'-\' for standard input; .zst accepted).' -rF
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 convert" immunizations' -l 'immunizations' -d 'Immunization extract (needs --patients).' -rF
@@ -143,4 +146,13 @@ complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "c
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2 verify" -eq 1' -fa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'zst\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 verify" version' -l 'version' -d 'Show the version.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 verify" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 generate" members' -l 'members' -d 'Number of members.' -rfka ''
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 generate" out-dir' -l 'out-dir' -d 'Directory for the CSV files and the answer key.' -rfka ''
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 generate" seed' -l 'seed' -d 'Seed: the same seed and options give byte-identical files.' -rfka ''
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 generate" defect-rate' -l 'defect-rate' -d 'Share of records carrying exactly one planted defect (0 to 1).' -rfka ''
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 generate" as-of' -l 'as-of' -d 'The date (YYYY-MM-DD) convert will run --as-of; default today (UTC).' -rfka ''
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 generate" org' -l 'org' -d 'Organization code written as sending_org, disclosed_by and updated_by (pass the same --org to convert).' -rfka ''
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 generate" threads' -l 'threads' -d 'Worker threads (the output does not depend on it).' -rfka ''
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 generate" version' -l 'version' -d 'Show the version.'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 generate" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 help" version' -l 'version' -d 'Show the version.'
