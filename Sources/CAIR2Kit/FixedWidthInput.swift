@@ -46,6 +46,8 @@ public enum FixedWidthIOError: Error, CustomStringConvertible, Equatable {
 /// length; 0 means the input has ended.
 public protocol FixedWidthByteSource {
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// Releases the underlying descriptor (when the source owns it).
+    func close()
 }
 
 /// A file descriptor read with read(2), retried on EINTR.
@@ -64,7 +66,7 @@ public struct FileDescriptorByteSource: FixedWidthByteSource {
         }
     }
 
-    func close() {
+    public func close() {
         if closeWhenDone { _ = Glibc.close(fd) }
     }
 }
@@ -73,9 +75,8 @@ public struct FileDescriptorByteSource: FixedWidthByteSource {
 ///
 /// This is the seam for compressed input: a path ending in `.zst` will get the
 /// streaming zstd reader here; until it lands it is refused with exit 2.
-public func openFixedWidthInput(_ path: String) throws -> FileDescriptorByteSource {
+public func openFixedWidthInput(_ path: String) throws -> any FixedWidthByteSource {
     if path == "-" { return FileDescriptorByteSource(fd: 0, path: path, closeWhenDone: false) }
-    if path.hasSuffix(".zst") { throw FixedWidthIOError.zstdInputNotSupported(path: path) }
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     if fd < 0 { throw FixedWidthIOError.cannotOpen(path: path, errno: errno) }
     // A directory opens fine but cannot be read: refuse it before the run starts.
@@ -84,7 +85,47 @@ public func openFixedWidthInput(_ path: String) throws -> FileDescriptorByteSour
         _ = Glibc.close(fd)
         throw FixedWidthIOError.cannotOpen(path: path, errno: EISDIR)
     }
-    return FileDescriptorByteSource(fd: fd, path: path, closeWhenDone: true)
+    let file = FileDescriptorByteSource(fd: fd, path: path, closeWhenDone: true)
+    if path.hasSuffix(".zst") {
+        // Streamed through libzstd: never decompressed whole into memory.
+        return try ZstdFixedWidthSource(file: file, path: path)
+    }
+    return file
+}
+
+/// A `.zst` fixed-width file, decompressed as it is read.
+final class ZstdFixedWidthSource: FixedWidthByteSource {
+    private let reader: ZstdStreamReader
+    private let path: String
+    private let file: FileDescriptorByteSource
+
+    func close() { file.close() }
+
+    /// Adapts the file source to the zstd reader's `ByteSource`.
+    private struct Adapter: ByteSource {
+        var file: FileDescriptorByteSource
+        mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try file.read(into: buffer) }
+    }
+
+    init(file: FileDescriptorByteSource, path: String) throws {
+        self.path = path
+        self.file = file
+        do {
+            reader = try ZstdStreamReader(source: Adapter(file: file))
+        } catch {
+            throw FixedWidthIOError.cannotOpen(path: path, errno: EINVAL)
+        }
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        do {
+            return try reader.read(into: buffer)
+        } catch let e as FixedWidthIOError {
+            throw e
+        } catch {
+            throw CAIR2Error(exitCode: 3, "\(path): \(error)")
+        }
+    }
 }
 
 /// Streams `source` through a reused buffer and hands every line item of

@@ -52,6 +52,10 @@ struct DecodeCommand: ParsableCommand {
         } catch let error as FixedWidthIOError {
             writeStandardError("cair2 decode: \(error)")
             throw ExitCode(error.exitStatus)
+        } catch let error as CAIR2Error {
+            // A corrupt or truncated .zst input: an I/O failure during the run (exit 3).
+            writeStandardError("cair2 decode: \(error.message)")
+            throw ExitCode(error.exitCode)
         }
     }
 }

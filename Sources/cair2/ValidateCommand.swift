@@ -50,6 +50,10 @@ struct ValidateCommand: ParsableCommand {
         } catch let error as FixedWidthIOError {
             writeStandardError("cair2 validate: \(error)")
             throw ExitCode(error.exitStatus)
+        } catch let error as CAIR2Error {
+            // A corrupt or truncated .zst input: an I/O failure during the run (exit 3).
+            writeStandardError("cair2 validate: \(error.message)")
+            throw ExitCode(error.exitCode)
         }
     }
 }
