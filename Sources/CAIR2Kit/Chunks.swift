@@ -47,7 +47,7 @@ final class ChunkOutput: @unchecked Sendable {
     deinit { lineBytes.deallocate() }
 
     func reset() {
-        start = 0; end = 0; linesScanned = 0; lineCount = 0; lastRecordOpen = false
+        start = 0; end = 0; linesScanned = 0; lineCount = 0; lastRecordOpen = false; frameLines = -1
         results.removeAll(keepingCapacity: true)
         recordLine.removeAll(keepingCapacity: true)
         recordStart.removeAll(keepingCapacity: true)
@@ -66,6 +66,31 @@ final class ChunkOutput: @unchecked Sendable {
         lineBytes.deallocate()
         lineBytes = bigger
         lineCapacity = cap
+    }
+
+    /// The chunk's lines compressed as one zstd frame by the worker (`--zstd`), when it did.
+    var frame: [UInt8] = []
+    var frameLength = 0
+    var frameLines = -1
+
+    /// Compresses all rendered lines into `frame` (one complete frame with its checksum).
+    func compressLines(with compressor: ZstdFrameCompressor) {
+        frameLines = -1
+        guard lineCount > 0 else { return }
+        let bound = Zstd.compressBound(lineCount)
+        if frame.count < bound { frame = [UInt8](repeating: 0, count: bound) }
+        let source = UnsafeRawBufferPointer(start: lineBytes, count: lineCount)
+        guard let n = try? frame.withUnsafeMutableBytes({ try compressor.compress(source, into: $0) }) else { return }
+        frameLength = n
+        frameLines = lineCount
+    }
+
+    /// Writes the worker's frame for `job` when the job is exactly all of this chunk's lines; false otherwise
+    /// (the caller then writes the lines, compressed by the stream).
+    func writeFrameIfWhole(_ job: WriteJob, lineWidth: Int) throws -> Bool {
+        guard frameLines == lineCount, job.first == 0, job.count * lineWidth == lineCount else { return false }
+        try frame.withUnsafeBufferPointer { try job.stream.writeFrame(UnsafeBufferPointer(rebasing: $0[0..<frameLength])) }
+        return true
     }
 
     /// Forgets the last record (its line, result and problems): it is carried to the next block.

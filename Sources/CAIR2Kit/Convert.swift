@@ -458,13 +458,18 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         nonisolated(unsafe) let input = bytes
         let blockStarts = starts
         let delimiter = options.delimiter
+        let zstdLevel = options.zstdLevel
         for _ in 0..<threads {
             group.enter()
             let thread = Thread {
                 let worker = RecordWorker(rules: rules)
+                // With --zstd each worker also compresses its chunk's lines into one frame, in parallel; the
+                // merge uses it whenever the chunk's lines go out unchanged (the usual case).
+                let compressor = zstdLevel.flatMap { try? ZstdFrameCompressor(level: Int($0)) }
                 while let c = pipe.claim() {
                     let out = processChunk(input, start: blockStarts[c], stopAt: blockStarts[c + 1], delimiter: delimiter,
                                            worker: worker, lineWidth: lineWidth, into: pipe.recycled())
+                    if let compressor { out.compressLines(with: compressor) }
                     pipe.deliver(c, out)
                 }
                 group.leave()
@@ -488,7 +493,11 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             writer.async {
                 if failure.error == nil {
                     do {
-                        for j in jobsToRun { try j.stream.writeToFile(merged.lines(j.first, j.count, width: lineWidth)) }
+                        if jobsToRun.count == 1, try merged.writeFrameIfWhole(jobsToRun[0], lineWidth: lineWidth) {
+                            // written as the worker compressed it
+                        } else {
+                            for j in jobsToRun { try j.stream.writeToFile(merged.lines(j.first, j.count, width: lineWidth)) }
+                        }
                     } catch {
                         failure.set(error)
                     }

@@ -65,6 +65,13 @@ final class OutputStream {
         bytesUncompressed += bytes.count
     }
 
+    /// Writes an already compressed frame (`--zstd`, compressed by a worker) after whatever is buffered.
+    func writeFrame(_ frame: UnsafeBufferPointer<UInt8>) throws {
+        try flush()
+        sha.update(UnsafeRawBufferPointer(frame))
+        try writeAllFD(frame)
+    }
+
     /// The writing half of `write` (may run on the writer thread, in order).
     func writeToFile(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         if buffer.count + bytes.count > bufferLimit { try flush() }
