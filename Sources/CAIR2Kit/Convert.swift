@@ -459,9 +459,9 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         let blockStarts = starts
         let delimiter = options.delimiter
         let zstdLevel = options.zstdLevel
-        for _ in 0..<threads {
-            group.enter()
-            let thread = Thread {
+        for w in 0..<threads {
+            // One serial Dispatch queue per worker: each runs the claim/process/deliver loop on its own thread.
+            DispatchQueue(label: "cair2.worker.\(w)", qos: .userInitiated).async(group: group) {
                 let worker = RecordWorker(rules: rules)
                 // With --zstd each worker also compresses its chunk's lines into one frame, in parallel; the
                 // merge uses it whenever the chunk's lines go out unchanged (the usual case).
@@ -472,10 +472,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
                     if let compressor { out.compressLines(with: compressor) }
                     pipe.deliver(c, out)
                 }
-                group.leave()
             }
-            thread.stackSize = 1 << 20
-            thread.start()
         }
         defer {
             pipe.cancel()
