@@ -1,78 +1,133 @@
-// An open-addressing hash table keyed by packed identifiers, for the
-// duplicate-id set and the patient index of a run (millions of entries).
-// Swift's Dictionary hashes with SipHash; identifiers here are not attacker
-// controlled in a way that matters (a slow run, never a wrong one), so a
-// multiply-xor hash is enough and several times faster.
+// An open-addressing hash table keyed by identifiers, for the duplicate-id
+// check and the patient index of a run: one entry per patient, so its size
+// is what bounds memory on the largest extracts (Medi-Cal: ~15 million).
+//
+// A slot is 24 bytes: the identifier itself when it has at most 15 bytes
+// (the usual case: 16 bytes, length in the top byte), else a 64-bit hash and
+// the index of the full identifier in a side array; plus a 64-bit value.
+// The table grows at 70% load by about 1.6x, not doubling, so it stays
+// between ~34 and ~55 bytes a patient. Swift's Dictionary would hash with
+// SipHash and store 48+ bytes a slot at a lower load.
 
-/// Maps `IDKey` to a 64-bit value. An all-zero key is the empty slot (identifiers are never empty).
+/// Maps `IDKey` to a 64-bit value.
 public struct IDTable: Sendable {
-    private var keys: [IDKey]
+    private var k0: [UInt64]
+    private var k1: [UInt64]   // 0: empty slot
     private var values: [UInt64]
-    private var mask: Int
+    private var long: [IDKey] = []
+    private var capacity: Int
     public private(set) var count = 0
 
     public init(capacity: Int = 1024) {
-        var n = 16
-        while n < capacity * 2 { n <<= 1 }
-        keys = [IDKey](repeating: IDKey(), count: n)
+        let n = max(16, capacity + capacity / 2)
+        self.capacity = n
+        k0 = [UInt64](repeating: 0, count: n)
+        k1 = [UInt64](repeating: 0, count: n)
         values = [UInt64](repeating: 0, count: n)
-        mask = n - 1
     }
 
-    @inline(__always) static func hash(_ k: IDKey) -> Int {
+    @inline(__always) static func hash(_ k: IDKey) -> UInt64 {
         var h = k.a &* 0x9E37_79B9_7F4A_7C15
         h ^= k.b &* 0xC2B2_AE3D_27D4_EB4F
         h ^= k.c &* 0x1656_67B1_9E37_79F9
         h ^= k.d &* 0x27D4_EB2F_1656_67C5
         h ^= h >> 29
-        return Int(truncatingIfNeeded: h)
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        return h ^ (h >> 32)
+    }
+
+    /// Bytes in the identifier (identifiers hold no NUL).
+    @inline(__always) static func length(_ k: IDKey) -> Int {
+        func bytes(_ w: UInt64) -> Int { w == 0 ? 0 : 8 - w.leadingZeroBitCount / 8 }
+        if k.d != 0 { return 24 + bytes(k.d) }
+        if k.c != 0 { return 16 + bytes(k.c) }
+        if k.b != 0 { return 8 + bytes(k.b) }
+        return bytes(k.a)
+    }
+
+    /// The slot words of a short identifier (at most 15 bytes), or nil for a long one.
+    @inline(__always) static func shortWords(_ k: IDKey) -> (UInt64, UInt64)? {
+        let n = length(k)
+        guard n <= 15 else { return nil }
+        return (k.a, (k.b & 0x00FF_FFFF_FFFF_FFFF) | (UInt64(n) << 56))
+    }
+
+    /// Maps a hash onto 0..<capacity without a division.
+    @inline(__always) func home(_ h: UInt64) -> Int {
+        Int(truncatingIfNeeded: h.multipliedFullWidth(by: UInt64(capacity)).high)
+    }
+
+    /// The slot holding `key`, or the empty slot where it would go (found == false).
+    @inline(__always)
+    private func probe(_ key: IDKey, _ h: UInt64, _ short: (UInt64, UInt64)?) -> (Int, Bool) {
+        var i = home(h)
+        while true {
+            let w1 = k1[i]
+            if w1 == 0 { return (i, false) }
+            if let (s0, s1) = short {
+                if w1 == s1 && k0[i] == s0 { return (i, true) }
+            } else if w1 >> 56 == 0xFF && k0[i] == h && long[Int(w1 & 0x00FF_FFFF_FFFF_FFFF)] == key {
+                return (i, true)
+            }
+            i += 1
+            if i == capacity { i = 0 }
+        }
+    }
+
+    private mutating func place(_ i: Int, _ key: IDKey, _ h: UInt64, _ short: (UInt64, UInt64)?, _ value: UInt64) {
+        if let (s0, s1) = short {
+            k0[i] = s0
+            k1[i] = s1
+        } else {
+            k0[i] = h
+            k1[i] = (0xFF << 56) | UInt64(long.count)
+            long.append(key)
+        }
+        values[i] = value
+        count += 1
     }
 
     /// Inserts `key` with `value` unless present. Returns true when inserted.
     @discardableResult
     public mutating func insert(_ key: IDKey, value: UInt64 = 0) -> Bool {
-        if (count + 1) * 2 > keys.count { grow() }
-        var i = IDTable.hash(key) & mask
-        while true {
-            let k = keys[i]
-            if k.a == 0 {
-                keys[i] = key
-                values[i] = value
-                count += 1
-                return true
-            }
-            if k == key { return false }
-            i = (i &+ 1) & mask
-        }
+        if (count + 1) * 10 > capacity * 7 { grow() }
+        let h = IDTable.hash(key)
+        let short = IDTable.shortWords(key)
+        let (i, found) = probe(key, h, short)
+        if found { return false }
+        place(i, key, h, short, value)
+        return true
     }
 
     /// Sets the value of `key`, inserting it when absent.
     public mutating func set(_ key: IDKey, value: UInt64) {
-        if (count + 1) * 2 > keys.count { grow() }
-        var i = IDTable.hash(key) & mask
-        while true {
-            let k = keys[i]
-            if k.a == 0 { keys[i] = key; values[i] = value; count += 1; return }
-            if k == key { values[i] = value; return }
-            i = (i &+ 1) & mask
-        }
+        if (count + 1) * 10 > capacity * 7 { grow() }
+        let h = IDTable.hash(key)
+        let short = IDTable.shortWords(key)
+        let (i, found) = probe(key, h, short)
+        if found { values[i] = value } else { place(i, key, h, short, value) }
     }
 
     public func find(_ key: IDKey) -> UInt64? {
-        var i = IDTable.hash(key) & mask
-        while true {
-            let k = keys[i]
-            if k.a == 0 { return nil }
-            if k == key { return values[i] }
-            i = (i &+ 1) & mask
-        }
+        let (i, found) = probe(key, IDTable.hash(key), IDTable.shortWords(key))
+        return found ? values[i] : nil
     }
 
     public func contains(_ key: IDKey) -> Bool { find(key) != nil }
 
+    /// The identifier stored in slot `i`.
+    private func key(at i: Int) -> IDKey {
+        let w1 = k1[i]
+        if w1 >> 56 == 0xFF { return long[Int(w1 & 0x00FF_FFFF_FFFF_FFFF)] }
+        var k = IDKey()
+        k.a = k0[i]
+        k.b = w1 & 0x00FF_FFFF_FFFF_FFFF
+        return k
+    }
+
     private mutating func grow() {
-        var bigger = IDTable(capacity: keys.count)
-        for i in 0..<keys.count where keys[i].a != 0 { bigger.insert(keys[i], value: values[i]) }
+        var bigger = IDTable(capacity: capacity)  // 1.5x the slots
+        for i in 0..<capacity where k1[i] != 0 { bigger.insert(key(at: i), value: values[i]) }
         self = bigger
     }
 }

@@ -333,6 +333,18 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
     var starts: [Int] = []
     var openTail = false          // the block may end inside a record (streamed input, more to come)
     var consumedBefore = 0        // stream bytes dropped before the current block
+    var releaseMapped = false     // a mapped input: processed pages are handed back to the kernel
+    var released = 0
+
+    /// Drops the mapped pages the merge is done with, so resident memory follows the window of chunks, not
+    /// the file's size (the pages are clean: the kernel can always read them again).
+    func releaseProcessedInput() {
+        let page = 1 << 16
+        let upTo = trueEnd & ~(page - 1)
+        guard upTo - released >= 32 << 20, let base = bytes.baseAddress else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base) + released, upTo - released, MADV_DONTNEED)
+        released = upTo
+    }
 
     let merger = workers[0]
     let redo = ChunkOutput()
@@ -421,6 +433,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         try flush()
         lineBase += chunk.linesScanned
         trueEnd = chunk.end
+        if releaseMapped { releaseProcessedInput() }
         if let progress = options.progress {
             progress(ConvertProgress(input: summary.input, kind: kind, bytesDone: consumedBefore + trueEnd,
                                      bytesTotal: input.knownSize, records: summary.inputRecords,
@@ -513,6 +526,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         guard let header = readHeader(mapped, delimiter: options.delimiter) else { return nil }
         if keepQuarantine { quarantine.append(contentsOf: headerLine(mapped, header)) }
         lineBase = header.lines
+        releaseMapped = true
         _ = try runBlock(mapped, from: header.end, isFinal: true)
         return isPatient ? index : nil
     }
