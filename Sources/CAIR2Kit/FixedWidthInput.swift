@@ -1,9 +1,9 @@
 // Byte sources and the output sink shared by `decode` and `validate`.
 //
 // Input is streamed through one reused buffer, so a 900 MB patient file and
-// standard input are read the same way in constant memory. The `.zst` seam:
-// `openFixedWidthInput` is the one place that picks a source for a path; a
-// streaming zstd reader only has to conform to `FixedWidthByteSource`.
+// standard input are read the same way in constant memory. `openFixedWidthInput`
+// is the one place that picks a source for a path: `.zst` files are streamed
+// through libzstd.
 
 #if canImport(Glibc)
 import Glibc
@@ -17,8 +17,6 @@ import CAIR2Core
 public enum FixedWidthIOError: Error, CustomStringConvertible, Equatable {
     /// The input is missing or unreadable (exit 2: the run cannot start).
     case cannotOpen(path: String, errno: Int32)
-    /// A `.zst` input: the streaming zstd reader is not wired in yet (exit 2).
-    case zstdInputNotSupported(path: String)
     /// Reading failed after the run started (exit 3).
     case readFailed(path: String, errno: Int32)
     /// The output could not be created, written or published (exit 3).
@@ -27,7 +25,7 @@ public enum FixedWidthIOError: Error, CustomStringConvertible, Equatable {
     /// The process exit status PRODUCT.md §4 assigns to this failure.
     public var exitStatus: Int32 {
         switch self {
-        case .cannotOpen, .zstdInputNotSupported: return 2
+        case .cannotOpen: return 2
         case .readFailed, .writeFailed: return 3
         }
     }
@@ -35,7 +33,6 @@ public enum FixedWidthIOError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .cannotOpen(let path, let e): return "\(path): cannot open: \(String(cString: strerror(e)))"
-        case .zstdInputNotSupported(let path): return "\(path): zstd input not yet supported"
         case .readFailed(let path, let e): return "\(path): read failed: \(String(cString: strerror(e)))"
         case .writeFailed(let path, let e): return "\(path): write failed: \(String(cString: strerror(e)))"
         }
@@ -73,8 +70,7 @@ public struct FileDescriptorByteSource: FixedWidthByteSource {
 
 /// Opens `path` (`-` is standard input) as a byte source.
 ///
-/// This is the seam for compressed input: a path ending in `.zst` will get the
-/// streaming zstd reader here; until it lands it is refused with exit 2.
+/// A path ending in `.zst` is decompressed as it is read.
 public func openFixedWidthInput(_ path: String) throws -> any FixedWidthByteSource {
     if path == "-" { return FileDescriptorByteSource(fd: 0, path: path, closeWhenDone: false) }
     let fd = open(path, O_RDONLY | O_CLOEXEC)
