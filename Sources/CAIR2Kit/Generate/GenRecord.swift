@@ -2,40 +2,14 @@ import CAIR2Core
 
 // One CSV record under construction, and the answer-key rows a block collects.
 
-/// The codes the generator plants (PRODUCT.md §3 and §3a), in the order the answer key names them.
-enum PlantedCode: UInt8, CaseIterable, Sendable {
-    case fieldCount, unterminatedQuote, encoding, required, name, date, code, id, duplicateID, noVaccine
-    case orphan, beforeBirth, notDisclosed, truncated, nameDropped, charsRemoved, dateWarning, codeWarning
-    case phone, zip, ssnDropped
+/// The codes the generator plants are the converter's own (PRODUCT.md §3 and §3a).
+typealias PlantedCode = ProblemCode
 
-    var text: String {
-        switch self {
-        case .fieldCount: return "E_FIELD_COUNT"
-        case .unterminatedQuote: return "E_UNTERMINATED_QUOTE"
-        case .encoding: return "E_ENCODING"
-        case .required: return "E_REQUIRED"
-        case .name: return "E_NAME"
-        case .date: return "E_DATE"
-        case .code: return "E_CODE"
-        case .id: return "E_ID"
-        case .duplicateID: return "E_DUPLICATE_ID"
-        case .noVaccine: return "E_NO_VACCINE"
-        case .orphan: return "E_ORPHAN"
-        case .beforeBirth: return "E_BEFORE_BIRTH"
-        case .notDisclosed: return "X_NOT_DISCLOSED"
-        case .truncated: return "W_TRUNCATED"
-        case .nameDropped: return "W_NAME_DROPPED"
-        case .charsRemoved: return "W_CHARS_REMOVED"
-        case .dateWarning: return "W_DATE"
-        case .codeWarning: return "W_CODE"
-        case .phone: return "W_PHONE"
-        case .zip: return "W_ZIP"
-        case .ssnDropped: return "W_SSN_DROPPED"
-        }
-    }
-
+extension ProblemCode {
+    /// The code as the answer key writes it.
+    var text: String { name }
     /// W_ rows go to expected-warnings.csv; E_ and X_ rows to expected-rejects.csv.
-    var isWarning: Bool { rawValue >= PlantedCode.truncated.rawValue }
+    var isWarning: Bool { severity == .warning }
     /// True when the record is not written (E_ or X_).
     var rejectsRecord: Bool { !isWarning }
 }
