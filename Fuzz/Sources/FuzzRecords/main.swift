@@ -29,6 +29,7 @@ let canonicalWorkers: [[RecordWorker]] = kinds.map { kind in
     }
 }
 
+var workerCache: [String: RecordWorker?] = [:]
 let guardBytes = 64
 let slot = UnsafeMutablePointer<UInt8>.allocate(capacity: 1024 + guardBytes)
 
@@ -50,12 +51,20 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var worker: RecordWorker?
     if scanner.next(&rec) {
         let header = names(of: rec, bytes)
-        for kind in kinds {
-            if let plan = try? ColumnPlan(layout: kind.layout, header: header, org: "ORG1") {
-                worker = RecordWorker(rules: RecordRules(plan: plan, encoding: encoding, asOf: asOf,
-                                      patients: kind == .immunization || kind == .comment ? patients : nil))
-                break
+        let key = header.joined(separator: "\u{0}") + "\u{1}\(encoding.rawValue)"
+        if let cached = workerCache[key] {
+            worker = cached
+        } else {
+            for kind in kinds {
+                if let plan = try? ColumnPlan(layout: kind.layout, header: header, org: "ORG1") {
+                    worker = RecordWorker(rules: RecordRules(plan: plan, encoding: encoding, asOf: asOf,
+                                          patients: kind == .immunization || kind == .comment ? patients : nil))
+                    break
+                }
             }
+            // Building a worker costs more than most inputs: keep a bounded cache by header.
+            if workerCache.count > 512 { workerCache.removeAll() }
+            workerCache[key] = .some(worker)
         }
     }
     if worker == nil {
