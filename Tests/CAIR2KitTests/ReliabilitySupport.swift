@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Testing
 
 // Helpers for the reliability tests (docs/RELIABILITY.md): run the built `cair2` as a child process the way
 // a scheduler would, write synthetic inputs, and look at an output directory.
@@ -187,6 +188,20 @@ enum Rel {
     }
 
     static var isRoot: Bool { geteuid() == 0 }
+
+    /// True when the binary under test is built with ASan or TSan: their shadow memory makes resident-size
+    /// figures meaningless, so the memory bounds are checked only on a normal build.
+    static let binaryIsSanitized: Bool = {
+        guard let data = FileManager.default.contents(atPath: binary) else { return false }
+        return data.range(of: Data("__tsan_init".utf8)) != nil || data.range(of: Data("__asan_init".utf8)) != nil
+    }()
+
+    /// Checks a peak resident size against its bound (not under sanitizers, see `binaryIsSanitized`).
+    static func expectMemory(_ rss: Int, below limit: Int, _ what: String,
+                             sourceLocation: SourceLocation = #_sourceLocation) {
+        if binaryIsSanitized { return }
+        #expect(rss < limit, "\(what): peak memory \(rss >> 20) MiB, bound \(limit >> 20) MiB", sourceLocation: sourceLocation)
+    }
 
     /// True when process `pid` has `path` memory-mapped (Linux /proc/PID/maps).
     static func hasMapped(_ pid: Int32, _ path: String) -> Bool {
