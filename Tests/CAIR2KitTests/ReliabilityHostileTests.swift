@@ -48,6 +48,31 @@ import Testing
         #expect(parsed == nil)
     }
 
+    /// A tar header whose base-256 size is near Int.max, under a refused (absolute) name, so verify skips the
+    /// member: the skip to the next header overflowed and `cair2 verify` died (exit 132). Found after the fuzz run by
+    /// reading the size arithmetic; FuzzArchive now leaves members unread too.
+    @Test func verifyRefusesAnAbsurdTarSize() throws {
+        let work = try Rel.workDir("tarsize")
+        defer { try? FileManager.default.removeItem(at: work) }
+        var h = [UInt8](repeating: 0, count: 512)
+        func put(_ at: Int, _ s: String) { for (i, b) in s.utf8.enumerated() { h[at + i] = b } }
+        put(0, "/etc/evil"); put(100, "0000644"); put(108, "0000000"); put(116, "0000000"); put(136, "00000000000")
+        h[156] = UInt8(ascii: "0"); put(257, "ustar"); put(263, "00")
+        let size = UInt64(Int64.max) - 256  // the largest the reader accepts, and not a multiple of 512
+        h[124] = 0x80
+        for i in 0..<8 { h[135 - i] = UInt8(truncatingIfNeeded: size >> (8 * UInt64(i))) }
+        for i in 148..<156 { h[i] = 0x20 }
+        let sum = h.reduce(0) { $0 + Int($1) }
+        put(148, String(sum, radix: 8).leftPadded(to: 6)); h[154] = 0; h[155] = 0x20
+        try Data(h + [UInt8](repeating: 0, count: 1024)).write(to: work.appendingPathComponent("evil.tar"))
+        #expect(Rel.system("/usr/bin/zstd", ["-q", "-f", work.appendingPathComponent("evil.tar").path,
+                                             "-o", work.appendingPathComponent("evil.tar.zst").path]) == 0)
+        let r = try Rel.run(["verify", "evil.tar.zst"], cwd: work)
+        #expect(r.signal == nil, "verify died of signal \(r.signal ?? 0)")
+        #expect(r.status == 1, "verify: exit \(r.status): \(r.stdout) \(r.stderr)")
+        #expect((r.stdout + r.stderr).contains("corrupt") || (r.stdout + r.stderr).contains("refused"))
+    }
+
     // MARK: huge fields
 
     /// A 100 MB record id and a 100 MB quoted name holding newlines: rejected (E_ID) / cut (W_TRUNCATED), and
@@ -283,4 +308,9 @@ import Testing
             }
         }
     }
+}
+
+extension String {
+    /// Left-pads with zeros to `width` characters (an octal tar field).
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
