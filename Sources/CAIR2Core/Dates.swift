@@ -84,6 +84,8 @@ public struct DateValue: Comparable, Hashable, Sendable {
                     idx += 1; digits = 0; cur = 0
                 } else if let d = dig(i) {
                     digits += 1
+                    // No part has more than 4 digits; stopping here also keeps a long digit run from overflowing.
+                    guard digits <= 4 else { return nil }
                     cur = cur * 10 + d
                 } else {
                     return nil

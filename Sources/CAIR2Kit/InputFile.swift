@@ -129,7 +129,8 @@ final class BlockStream {
     init(source: any ByteSource, path: String, blockSize: Int) {
         self.source = source
         self.path = path
-        target = max(blockSize, 64)
+        // Clamped: a huge --block-size must not become one huge allocation (a longer record still grows it).
+        target = min(max(blockSize, 64), 1 << 30)
         capacity = target
         buffer = .allocate(capacity: capacity)
     }

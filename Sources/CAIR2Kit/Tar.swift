@@ -302,6 +302,8 @@ public struct TarReader<Source: ByteSource> {
         }
         let entry = try TarReader.parse(block, offset: headerOffset)
         let dataSize = entry.type.hasData ? entry.size : 0
+        // A base-256 size near Int.max would overflow the skip to the next header (found by fuzzing).
+        guard dataSize <= Int.max - blockSize else { throw TarError.badHeader(offset: headerOffset, field: "size") }
         remainingData = dataSize
         remainingPadding = (blockSize - dataSize % blockSize) % blockSize
         currentName = entry.name
