@@ -165,8 +165,12 @@ enum Rel {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        // A shell changes directory and execs cair2 in place (same pid, so wait4 still measures cair2).
-        let argv = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", cwd.path, binary] + args
+        // GNU time forks and execs cair2 and writes its peak resident size. (wait4's ru_maxrss of a child
+        // started by posix_spawn also counts the moments before exec, when it shared this big test process's
+        // memory, so it cannot be used while other tests run.)
+        let rssPath = cwd.appendingPathComponent("measured.rss").path
+        let script = "cd \"$0\" && rss=\"$1\" && shift 1 && exec /usr/bin/time -f %M -o \"$rss\" \"$@\""
+        let argv = ["/bin/sh", "-c", script, cwd.path, rssPath, binary] + args
         var cargs: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
         defer { for p in cargs { free(p) } }
         var env = ProcessInfo.processInfo.environment
@@ -184,7 +188,9 @@ enum Rel {
         let result = Result(status: code, signal: signaled ? code : nil,
                             stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                             stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
-        return (result, usage.ru_maxrss * 1024)
+        let text = (try? String(contentsOfFile: rssPath, encoding: .utf8)) ?? ""
+        let kb = text.split(whereSeparator: \.isNewline).last.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return (result, (kb ?? usage.ru_maxrss) * 1024)
     }
 
     static var isRoot: Bool { geteuid() == 0 }
