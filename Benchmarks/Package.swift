@@ -8,9 +8,9 @@ let package = Package(
     name: "cair2-benchmarks",
     platforms: [.macOS(.v13)],
     dependencies: [
-        // Only the malloc interposer trait: the default traits would also pull in the ARC runtime interposer.
-        .package(url: "https://github.com/ordo-one/package-benchmark", from: "1.38.1",
-                 traits: ["MallocInterposer"]),
+        // ordo-one/benchmark, formerly package-benchmark (1.38 warns about the old identifier). Only the malloc
+        // interposer trait: the default traits would also pull in the Swift 6.3 ARC runtime interposer.
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(name: "cair2", path: ".."),
     ],
     targets: [
@@ -18,23 +18,23 @@ let package = Package(
         .executableTarget(
             name: "Engine",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "CAIR2Core", package: "cair2"),
                 .product(name: "CAIR2Kit", package: "cair2"),
             ],
             path: "Benchmarks/Engine",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         // The whole conversion through CAIR2Kit.convert, on a generated corpus in a temporary directory.
         .executableTarget(
             name: "Conversion",
             dependencies: [
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "CAIR2Core", package: "cair2"),
                 .product(name: "CAIR2Kit", package: "cair2"),
             ],
             path: "Benchmarks/Conversion",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "package-benchmark")]
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]
 )

@@ -39,7 +39,8 @@ final class Fixture: @unchecked Sendable {
         let data = try Data(contentsOf: dir.appendingPathComponent("members.csv"))
         let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: data.count)
         _ = buffer.initialize(from: data)
-        csv = UnsafeBufferPointer(buffer)
+        let csv = UnsafeBufferPointer(buffer)
+        self.csv = csv
 
         // The header row names the columns.
         var scanner = CSVScanner(bytes: csv, delimiter: UInt8(ascii: ","), position: CSVScanner.bomLength(csv))
@@ -52,7 +53,8 @@ final class Fixture: @unchecked Sendable {
             names.append(String(decoding: value, as: UTF8.self))
         }
         bodyStart = scanner.position
-        plan = try ColumnPlan(layout: Layouts.patient, header: names, org: Self.org)
+        let plan = try ColumnPlan(layout: Layouts.patient, header: names, org: Self.org)
+        self.plan = plan
 
         // Render every record once; the written lines feed the fixed-width benchmarks.
         let worker = RecordWorker(rules: Fixture.rules(plan))
