@@ -10,6 +10,8 @@ public final class CodeSetIndex: Sendable {
     /// Codes (upper-case, at most 8 bytes) packed big-endian into a word, sorted, for the fast path.
     private let packed: [UInt64]
     private let packedIndex: [Int]
+    /// Per code: its bytes packed big-endian, and its length.
+    private let packedByIndex: [(UInt64, Int)]
     /// FNV-1a hash of each key (code or description, normalized) -> (code index, key), for the slow path
     /// without allocation.
     private let byHash: [UInt64: (Int, [UInt8])]
@@ -45,6 +47,9 @@ public final class CodeSetIndex: Sendable {
             if byHash[h] == nil { byHash[h] = (v, k) }
         }
         self.byHash = byHash
+        // Every code of the spec has at most 8 bytes (the longest, DPERM10-14, has 7).
+        precondition(codes.allSatisfy { $0.count <= 8 }, "a code longer than 8 bytes in \(id)")
+        packedByIndex = codes.map { c in (CodeSetIndex.pack(c), c.count) }
         packed = pairs.map(\.0)
         packedIndex = pairs.map(\.1)
     }
@@ -79,6 +84,15 @@ public final class CodeSetIndex: Sendable {
             k.append(upper(b))
         }
         return k
+    }
+
+    /// Writes code `i` into `slot` when it fits `width` (DPERM10-14 do not fit the comment field's 6).
+    @inline(__always)
+    public func writeCode(_ i: Int, into slot: UnsafeMutablePointer<UInt8>, width: Int) -> Bool {
+        let (word, n) = packedByIndex[i]
+        guard n <= width else { return false }
+        for k in 0..<n { slot[k] = UInt8(truncatingIfNeeded: word >> UInt64(8 * (n - 1 - k))) }
+        return true
     }
 
     /// The index of the code that prepared text names, or nil.

@@ -131,7 +131,12 @@ public final class RecordWorker {
     let fRecordID: Int
     let fBirth: Int, fDeath: Int, fDisclosed: Int, fDisclosedDate: Int, fEffective: Int
     let fVaccinationDate: Int, fBegin: Int, fEnd: Int
-    let codeIndexes: [CodeSetIndex?]
+    let codeIndexes: [Unmanaged<CodeSetIndex>?]
+    /// The rules' scalars, copied out so the hot loop never touches the `rules` struct.
+    let headerCount: Int
+    let encoding: TextEncoding
+    let asOf: DateValue
+    let fieldOfColumn: [Int]
     /// Prepared defaults per field.
     let preparedDefaults: [[UInt8]?]
     /// Per field: what the hot loop needs (owned; freed in deinit).
@@ -150,6 +155,10 @@ public final class RecordWorker {
         self.rules = rules
         let layout = rules.plan.layout
         self.layout = layout
+        headerCount = rules.plan.headerCount
+        encoding = rules.encoding
+        asOf = rules.asOf
+        fieldOfColumn = rules.plan.fieldOfColumn
         kind = layout.kind
         width = layout.dataWidth
         func idx(_ n: String) -> Int { layout.index(of: n) ?? -1 }
@@ -157,7 +166,7 @@ public final class RecordWorker {
         fBirth = idx("birth_date"); fDeath = idx("death_date"); fDisclosed = idx("disclosed")
         fDisclosedDate = idx("disclosed_date"); fEffective = idx("effective_date")
         fVaccinationDate = idx("vaccination_date"); fBegin = idx("begin_date"); fEnd = idx("end_date")
-        codeIndexes = layout.fields.map { f in f.codeSet.map { CodeSetIndex.of($0) } }
+        codeIndexes = layout.fields.map { f in f.codeSet.map { Unmanaged.passUnretained(CodeSetIndex.of($0)) } }
         preparedDefaults = rules.plan.defaults.enumerated().map { (i, d) in
             guard let d else { return nil }
             var out: [UInt8] = []
@@ -202,12 +211,12 @@ public final class RecordWorker {
     /// folding (into the worker's scratch, valid until the next call); the default when the cell is blank;
     /// nil when there is neither. `fromDefault` tells which.
     @inline(__always)
-    func prepared(_ fi: Int, _ rec: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>)
+    func prepared(_ fi: Int, _ rec: UnsafeMutablePointer<CSVField>, _ bytes: UnsafeBufferPointer<UInt8>)
         -> (text: UnsafeBufferPointer<UInt8>?, fromDefault: Bool) {
         let spec = specs[fi]
         let col = spec.column
         if col >= 0 {
-            let f = rec.field(col)
+            let f = rec[col]
             if !f.quoted {
                 let src = UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])
                 // Fast path: printable ASCII needs no preparation (the grave accent folds to an apostrophe).
@@ -244,7 +253,7 @@ public final class RecordWorker {
     @inline(__always)
     func foldIntoScratch(_ src: UnsafeBufferPointer<UInt8>, _ fold: Bool) -> UnsafeBufferPointer<UInt8>? {
         prep.removeAll(keepingCapacity: true)
-        Folding.fold(src, rules.encoding, fold: fold, into: &prep)
+        Folding.fold(src, encoding, fold: fold, into: &prep)
         let n = prep.count
         if n > scratchCapacity {
             scratch.deallocate()
@@ -260,7 +269,7 @@ public final class RecordWorker {
 
     /// Calls `body` with the prepared text of field `fi` (see `prepared`).
     @inline(__always)
-    func withPrepared<R>(_ fi: Int, _ rec: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>,
+    func withPrepared<R>(_ fi: Int, _ rec: UnsafeMutablePointer<CSVField>, _ bytes: UnsafeBufferPointer<UInt8>,
                          _ body: (UnsafeBufferPointer<UInt8>?, Bool) -> R) -> R {
         let (t, d) = prepared(fi, rec, bytes)
         return body(t, d)
@@ -270,23 +279,24 @@ public final class RecordWorker {
 
     /// Processes one record into `out` (a slot of `layout.dataWidth` bytes, blank-filled by the caller),
     /// appending its problems.
-    public func process(_ rec: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>, ordinal: Int32,
+    public func process(_ record: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>, ordinal: Int32,
                         out: UnsafeMutablePointer<UInt8>, problems: inout [Problem]) -> RecordResult {
         var result = RecordResult()
+        let rec = record.storage.base  // the fields, without retaining the record per access
         let firstProblem = problems.count
         @inline(__always) func add(_ field: Int, _ code: ProblemCode) {
             problems.append(Problem(record: ordinal, field: Int16(field), code: code))
         }
         // Structural checks: an open quote, the field count, then the encoding of every field.
-        if rec.unterminated { add(-1, .unterminatedQuote); return result }
-        if rec.fieldCount != rules.plan.headerCount { add(-1, .fieldCount); return result }
+        if record.unterminated { add(-1, .unterminatedQuote); return result }
+        if record.fieldCount != headerCount { add(-1, .fieldCount); return result }
         // One pass over the whole record, 8 bytes at a time: a record of plain printable ASCII (the usual case)
         // needs neither the encoding check nor any field's preparation.
-        recordIsPlain = ByteScan.isPlainPrintableASCII(UnsafeBufferPointer(rebasing: bytes[rec.start..<rec.end]))
-        if !recordIsPlain && rules.encoding != .latin1 {
+        recordIsPlain = ByteScan.isPlainPrintableASCII(UnsafeBufferPointer(rebasing: bytes[record.start..<record.end]))
+        if !recordIsPlain && encoding != .latin1 {
             var bad = false
-            for c in 0..<rec.fieldCount {
-                let f = rec.field(c)
+            for c in 0..<record.fieldCount {
+                let f = record.field(c)
                 var ascii = true
                 for i in f.start..<f.end where bytes[i] >= 0x80 { ascii = false; break }
                 if ascii { continue }
@@ -294,11 +304,11 @@ public final class RecordWorker {
                 if f.quoted {
                     raw.removeAll(keepingCapacity: true)
                     CSVScanner.appendValue(f, in: bytes, to: &raw)
-                    ok = raw.withUnsafeBufferPointer { Folding.isDecodable($0, rules.encoding) }
+                    ok = raw.withUnsafeBufferPointer { Folding.isDecodable($0, encoding) }
                 } else {
-                    ok = Folding.isDecodable(UnsafeBufferPointer(rebasing: bytes[f.start..<f.end]), rules.encoding)
+                    ok = Folding.isDecodable(UnsafeBufferPointer(rebasing: bytes[f.start..<f.end]), encoding)
                 }
-                if !ok { add(rules.plan.fieldOfColumn[c], .encoding); bad = true }
+                if !ok { add(fieldOfColumn[c], .encoding); bad = true }
             }
             if bad { return result }
         }
@@ -397,20 +407,18 @@ public final class RecordWorker {
                 if fi == fVaccinationDate { vaccinationDate = value }
                 if fi == fBegin { beginDate = value }
             case .code:
-                let idx = codeIndexes[fi]!
                 withPrepared(fi, rec, bytes) { t, _ in
                     guard let t else { if f.requirement == .required { add(fi, .required) }; return }
-                    var code: [UInt8]?
                     if f.isInfoSource {
                         let v = trimBlanks(t)
-                        if v.count == 1 && v[0] == 0x31 { code = Array("01".utf8) }
+                        if v.count == 1 && v[0] == 0x31 { slot[0] = 0x30; slot[1] = 0x31; return }  // "1" is 01
                     }
-                    if code == nil, let i = idx.lookup(t) { code = idx.codes[i] }
-                    if let c = code, c.count <= f.length {
-                        for (k, b) in c.enumerated() { slot[k] = b }
-                    } else {
-                        add(fi, f.requirement == .required ? .code : .codeWarning)
+                    // Unmanaged: the indexes live as long as the process; no retain per lookup.
+                    let written = codeIndexes[fi]!._withUnsafeGuaranteedRef { idx -> Bool in
+                        guard let i = idx.lookup(t) else { return false }
+                        return idx.writeCode(i, into: slot, width: f.length)
                     }
+                    if !written { add(fi, f.requirement == .required ? .code : .codeWarning) }
                 }
             case .yesNo:
                 withPrepared(fi, rec, bytes) { t, _ in
@@ -486,13 +494,13 @@ public final class RecordWorker {
     @inline(__always)
     func parseDateField(_ t: UnsafeBufferPointer<UInt8>, _ f: FieldSpec) -> DateValue? {
         guard let d = DateValue.parse(trimBlanks(t)) else { return nil }
-        if f.asOfBounded && d > rules.asOf { return nil }
+        if f.asOfBounded && d > asOf { return nil }
         return d
     }
 
     /// An identifier field: written when valid; E_REQUIRED / E_ID otherwise. Returns validity (false if blank).
     @inline(__always)
-    func identifierField(_ fi: Int, _ rec: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>,
+    func identifierField(_ fi: Int, _ rec: UnsafeMutablePointer<CSVField>, _ bytes: UnsafeBufferPointer<UInt8>,
                          _ out: UnsafeMutablePointer<UInt8>, _ add: (Int, ProblemCode) -> Void,
                          keyInto key: inout IDKey) -> Bool {
         let f = specs[fi]
