@@ -451,6 +451,14 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         trueEnd = from
         starts = ChunkPlanner.starts(block, from: from, chunkSize: options.chunkSize)
         let chunkCount = starts.count - 1
+        if releaseMapped, chunkCount > window + 2, let base = block.baseAddress {
+            // Finding the cuts touched a page at each of them; hand back all but the first window's.
+            let page = 1 << 16
+            let keep = (starts[window + 2] + page - 1) & ~(page - 1)
+            if keep < block.count {
+                madvise(UnsafeMutableRawPointer(mutating: base) + keep, block.count - keep, MADV_DONTNEED)
+            }
+        }
         if chunkCount == 0 { return from }
         if threads <= 1 || chunkCount <= 1 {
             // Sequential: each chunk starts where the previous one really ended.
