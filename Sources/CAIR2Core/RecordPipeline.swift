@@ -222,7 +222,7 @@ public final class RecordWorker {
                 // Fast path: printable ASCII needs no preparation (the grave accent folds to an apostrophe).
                 var simple = true
                 var nonBlank = false
-                if recordIsPlain {
+                if recordIsPlain || ByteScan.isPlainPrintableASCII(src) {
                     for c in src where c != 0x20 { nonBlank = true; break }
                 } else {
                     for c in src {
@@ -297,9 +297,7 @@ public final class RecordWorker {
             var bad = false
             for c in 0..<record.fieldCount {
                 let f = record.field(c)
-                var ascii = true
-                for i in f.start..<f.end where bytes[i] >= 0x80 { ascii = false; break }
-                if ascii { continue }
+                if !ByteScan.hasHighByte(UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])) { continue }
                 var ok = true
                 if f.quoted {
                     raw.removeAll(keepingCapacity: true)
@@ -524,6 +522,24 @@ public final class RecordWorker {
 /// Word-at-a-time byte tests for the hot path.
 public enum ByteScan {
     @inline(__always) static func broadcast(_ b: UInt8) -> UInt64 { 0x0101_0101_0101_0101 &* UInt64(b) }
+
+    /// True when some byte is >= 0x80 (not ASCII).
+    @inlinable
+    public static func hasHighByte(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = b.baseAddress else { return false }
+        let n = b.count
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= n {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return true }
+            i += 8
+        }
+        while i < n {
+            if base[i] >= 0x80 { return true }
+            i += 1
+        }
+        return false
+    }
 
     /// True when every byte is printable ASCII (0x20...0x7E) and none is the grave accent (0x60).
     @inlinable
