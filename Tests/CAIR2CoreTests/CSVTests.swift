@@ -146,6 +146,7 @@ func scanAll(_ b: [UInt8], delimiter: UInt8 = 0x2C) -> [ReferenceCSV.Rec] {
             let bytes = (0..<len).map { _ in UInt8(truncatingIfNeeded: rng.next() % 4 == 0 ? rng.next() : 0x20 + rng.next() % 0x5F) }
             let naive = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x7F && $0 != 0x60 }
             #expect(bytes.withUnsafeBufferPointer { ByteScan.isPlainPrintableASCII($0) } == naive)
+            #expect(bytes.withUnsafeBufferPointer { ByteScan.hasHighByte($0) } == bytes.contains { $0 >= 0x80 })
         }
     }
 
