@@ -24,6 +24,9 @@ final class OutputStream {
     var finished = false
     var compressor: ZstdFrameCompressor?
     var registrySlot: Int32 = -1
+    /// Bytes handed to the kernel's writeback so far, and how often to hand more.
+    var writebackStarted = 0
+    let writebackStep = 32 << 20
     var frame: [UInt8] = []
 
     init(relativePath: String, publisher: Publisher, zstdLevel: Int32?) throws {
@@ -112,6 +115,12 @@ final class OutputStream {
             throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): write failed: \(error.reason); nothing was published")
         }
         bytesWritten += p.count
+        // Start the disk writeback of what was written so far, without waiting for it, so that the fsync
+        // before publishing (which must wait) finds little left to do.
+        if bytesWritten - writebackStarted >= writebackStep {
+            _ = cair2_start_writeback(fd, Int64(writebackStarted), Int64(bytesWritten - writebackStarted))
+            writebackStarted = bytesWritten
+        }
     }
 
     /// Flushes, fsyncs and closes; the file stays temporary until published.

@@ -75,4 +75,10 @@ int cair2_install_interrupt_handlers(void);
 void cair2_commit_begin(void);
 void cair2_commit_end(void);
 
+// MARK: - Writeback (writeback.c)
+
+/// Starts the disk writeback of [offset, offset + length) of fd without waiting (sync_file_range with
+/// SYNC_FILE_RANGE_WRITE), so a later fsync has little left to wait for. Returns 0 or -1 (errno set).
+int cair2_start_writeback(int fd, long long offset, long long length);
+
 #endif
