@@ -346,8 +346,8 @@ public final class RecordWorker {
                 var k = IDKey()
                 _ = identifierField(fi, rec, bytes, out, add, keyInto: &k)
             case .name:
-                withPrepared(fi, rec, bytes) { t, _ in
-                    guard let t else { if f.requirement == .required { add(fi, .required) }; return }
+                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
+                    guard let t else { if f.requirement == .required { add(fi, .required) }; break fieldBody }
                     let o = Values.name(t, width: f.length, out: slot)
                     if o.invalid {
                         add(fi, f.requirement == .required ? .name : .nameDropped)
@@ -358,8 +358,8 @@ public final class RecordWorker {
                     }
                 }
             case .address, .freeText:
-                withPrepared(fi, rec, bytes) { t, _ in
-                    guard let t else { return }
+                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
+                    guard let t else { break fieldBody }
                     let o = Values.text(t, upperCase: f.valueClass == .address, width: f.length, out: slot)
                     if o.charsRemoved { add(fi, .charsRemoved) }
                     if o.truncated { add(fi, .truncated) }
@@ -370,8 +370,8 @@ public final class RecordWorker {
                 var present = false
                 if fi == fEffective {
                     // The effective date defaults to the normalized disclosed date.
-                    withPrepared(fi, rec, bytes) { t, fromDefault in
-                        guard let t else { return }
+                    fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
+                        guard let t else { break fieldBody }
                         present = true
                         value = parseDateField(t, f)
                         if value == nil { add(fi, .date) }
@@ -381,10 +381,10 @@ public final class RecordWorker {
                         if let d = disclosedDate { value = d } else { add(fi, .required) }
                     }
                 } else {
-                    withPrepared(fi, rec, bytes) { t, _ in
+                    fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
                         guard let t else {
                             if f.requirement == .required { add(fi, .required) }
-                            return
+                            break fieldBody
                         }
                         present = true
                         value = parseDateField(t, f)
@@ -405,11 +405,11 @@ public final class RecordWorker {
                 if fi == fVaccinationDate { vaccinationDate = value }
                 if fi == fBegin { beginDate = value }
             case .code:
-                withPrepared(fi, rec, bytes) { t, _ in
-                    guard let t else { if f.requirement == .required { add(fi, .required) }; return }
+                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
+                    guard let t else { if f.requirement == .required { add(fi, .required) }; break fieldBody }
                     if f.isInfoSource {
                         let v = trimBlanks(t)
-                        if v.count == 1 && v[0] == 0x31 { slot[0] = 0x30; slot[1] = 0x31; return }  // "1" is 01
+                        if v.count == 1 && v[0] == 0x31 { slot[0] = 0x30; slot[1] = 0x31; break fieldBody }  // "1" is 01
                     }
                     // Unmanaged: the indexes live as long as the process; no retain per lookup.
                     let written = codeIndexes[fi]!._withUnsafeGuaranteedRef { idx -> Bool in
@@ -419,8 +419,8 @@ public final class RecordWorker {
                     if !written { add(fi, f.requirement == .required ? .code : .codeWarning) }
                 }
             case .yesNo:
-                withPrepared(fi, rec, bytes) { t, _ in
-                    guard let t else { if f.requirement == .required { add(fi, .required) }; return }
+                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
+                    guard let t else { if f.requirement == .required { add(fi, .required) }; break fieldBody }
                     if let yes = YesNo.parse(t) {
                         slot[0] = yes ? 0x59 : 0x4E
                     } else {
@@ -428,8 +428,8 @@ public final class RecordWorker {
                     }
                 }
             case .raceFlag:
-                withPrepared(fi, rec, bytes) { t, _ in
-                    guard let t else { return }
+                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
+                    guard let t else { break fieldBody }
                     if let yes = YesNo.parse(t) {
                         if yes { slot[0] = 0x59 }
                     } else {
@@ -437,22 +437,22 @@ public final class RecordWorker {
                     }
                 }
             case .phone:
-                withPrepared(fi, rec, bytes) { t, _ in
-                    guard let t else { return }
+                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
+                    guard let t else { break fieldBody }
                     if !Values.phone(t, width: f.length, out: slot) { add(fi, .phone) }
                 }
             case .zip:
-                withPrepared(fi, rec, bytes) { t, _ in
-                    guard let t else { return }
+                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
+                    guard let t else { break fieldBody }
                     if !Values.zip(t, out: slot) { add(fi, .zip) }
                 }
             case .ssn:
-                withPrepared(fi, rec, bytes) { t, fromDefault in
+                fieldBody: do { let (t, fromDefault) = prepared(fi, rec, bytes)
                     if t != nil && !fromDefault { add(fi, .ssnDropped) }
                 }
             case .ndc, .cpt, .cvx:
-                withPrepared(fi, rec, bytes) { t, _ in
-                    guard let t else { return }
+                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
+                    guard let t else { break fieldBody }
                     let ok: Bool
                     switch f.valueClass {
                     case .ndc: ok = Values.ndc(t, out: slot)
@@ -462,8 +462,8 @@ public final class RecordWorker {
                     if ok { anyVaccine = true } else { add(fi, .codeWarning) }
                 }
             case .manufacturer:
-                withPrepared(fi, rec, bytes) { t, _ in
-                    guard let t else { add(fi, .required); return }
+                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
+                    guard let t else { add(fi, .required); break fieldBody }
                     if !Values.manufacturer(t, out: slot) { add(fi, .code) }
                 }
             }
