@@ -147,8 +147,16 @@ final class Publisher {
         self.outDir = outDir
         var st = stat()
         if stat(outDir, &st) != 0 {
-            if mkdir(outDir, 0o700) != 0 && errno != EEXIST {
-                throw CAIR2Error.usage("\(outDir): cannot create the output directory: \(errnoText())")
+            // Like mkdir -p: every missing directory of the path, mode 0700.
+            var path = outDir.hasPrefix("/") ? "/" : ""
+            for part in outDir.split(separator: "/", omittingEmptySubsequences: true) {
+                path += (path.isEmpty || path.hasSuffix("/") ? "" : "/") + part
+                if mkdir(path, 0o700) != 0 && errno != EEXIST {
+                    throw CAIR2Error.usage("\(outDir): cannot create the output directory: \(errnoText())")
+                }
+            }
+            if stat(outDir, &st) != 0 || (st.st_mode & S_IFMT) != S_IFDIR {
+                throw CAIR2Error.usage("\(outDir): cannot create the output directory")
             }
         } else if (st.st_mode & S_IFMT) != S_IFDIR {
             throw CAIR2Error.usage("\(outDir): not a directory")

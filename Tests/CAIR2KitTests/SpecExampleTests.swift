@@ -38,6 +38,26 @@ import Testing
         #expect(warnings == "file,line,record_id,field,code,message\r\n")
     }
 
+    /// `--out-dir` creates every missing directory of its path (mode 0700), like `mkdir -p`.
+    @Test func outDirIsCreatedWithItsParents() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("cair2-deep-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        try FileManager.default.copyItem(at: Self.dir.appendingPathComponent("patients.csv"), to: work.appendingPathComponent("patients.csv"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: GoldenTests.binary)
+        p.arguments = ["convert", "--patients", "patients.csv", "--org", "ACMEHP", "--as-of", "2026-01-15",
+                       "--out-dir", "nightly/2026-01-15/batch", "-q"]
+        p.currentDirectoryURL = work
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let out = work.appendingPathComponent("nightly/2026-01-15/batch/patient.txt")
+        #expect(try Data(contentsOf: out) == (try Data(contentsOf: Self.dir.appendingPathComponent("expected/patient.txt"))))
+        let mode = try FileManager.default.attributesOfItem(atPath: work.appendingPathComponent("nightly").path)[.posixPermissions] as? Int
+        #expect(mode == 0o700)
+    }
+
     @Test func queryEndToEnd() throws {
         let (status, work) = try convert(["--query", "query.csv"])
         defer { try? FileManager.default.removeItem(at: work) }
