@@ -147,7 +147,7 @@ public enum Values {
         // Digits are collected straight into the output slot (main number, then extension); no allocation.
         var mainCount = 0, extCount = 0
         var inExt = false
-        var mainDigits: (UInt64, UInt64) = (0, 0)  // up to 16 digits, 4 bits each
+        var mainDigits: UInt64 = 0  // the last 16 digits, 4 bits each
         var firstDigit: UInt8 = 0
         var secondDigit: UInt8 = 0
         var ext: UInt64 = 0
@@ -159,12 +159,11 @@ public enum Values {
                 extCount += 1
             } else {
                 if mainCount == 0 { firstDigit = b } else if mainCount == 1 { secondDigit = b }
-                if mainCount < 16 { mainDigits.0 = (mainDigits.0 << 4) | UInt64(b - 0x30) }
+                if mainCount < 16 { mainDigits = (mainDigits << 4) | UInt64(b - 0x30) }
                 mainCount += 1
             }
         }
-        _ = mainDigits.1
-        var digits = mainDigits.0
+        var digits = mainDigits
         var count = mainCount
         var lead = firstDigit
         if count == 11 && firstDigit == 0x31 { count = 10; lead = secondDigit; digits &= (1 << 40) - 1 }

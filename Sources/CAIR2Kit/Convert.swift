@@ -124,10 +124,8 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
 
     // Open every input and read every header before any work.
     var opened: [InputFile] = []
-    for (kind, path) in inputs {
-        let input = try InputFile.open(path: path, useMmap: options.useMmap, blockSize: options.blockSize)
-        opened.append(input)
-        _ = kind
+    for (_, path) in inputs {
+        opened.append(try InputFile.open(path: path, useMmap: options.useMmap, blockSize: options.blockSize))
     }
     var plans: [ColumnPlan] = []
     var unknown: [(String, [String])] = []
