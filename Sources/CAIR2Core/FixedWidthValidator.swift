@@ -359,32 +359,18 @@ public struct FixedWidthValidator: Sendable {
             for i in from..<(from + n) { v = v * 10 + Int(raw[i] - 0x30) }
             return v
         }
-        let month = digits(0, 2), day = digits(2, 2), year = digits(4, 4)
-        guard year >= 1900, (1...12).contains(month), day >= 1, day <= daysIn(month: month, year: year) else {
-            return nil
-        }
-        return year * 10000 + month * 100 + day
+        // The converter's calendar (DateValue.make), with the same year >= 1900 rule.
+        guard let d = DateValue.make(digits(4, 4), digits(0, 2), digits(2, 2)), d.year >= 1900 else { return nil }
+        return Int(d.ymd)
     }
 
     /// The same for a String (tests and tools).
     public static func dayNumber(_ text: String) -> Int? {
         Array(text.utf8).withUnsafeBytes { dayNumber($0) }
     }
-
-    /// Days in a month of the proleptic Gregorian calendar.
-    public static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
 }
 
-/// Blank and the punctuation the address class keeps: # & ' ( ) , - . /
+/// Blank and the punctuation the address class keeps (the converter's own set, Values.isAddressPunct).
 @inline(__always) private func isAddressPunctuation(_ b: UInt8) -> Bool {
-    switch b {
-    case 0x20, 0x23, 0x26, 0x27, 0x28, 0x29, 0x2C, 0x2D, 0x2E, 0x2F: return true
-    default: return false
-    }
+    b == 0x20 || Values.isAddressPunct(b)
 }

@@ -99,21 +99,10 @@ public struct IDTable: Sendable {
         return true
     }
 
-    /// Sets the value of `key`, inserting it when absent.
-    public mutating func set(_ key: IDKey, value: UInt64) {
-        if (count + 1) * 10 > capacity * 7 { grow() }
-        let h = IDTable.hash(key)
-        let short = IDTable.shortWords(key)
-        let (i, found) = probe(key, h, short)
-        if found { values[i] = value } else { place(i, key, h, short, value) }
-    }
-
     public func find(_ key: IDKey) -> UInt64? {
         let (i, found) = probe(key, IDTable.hash(key), IDTable.shortWords(key))
         return found ? values[i] : nil
     }
-
-    public func contains(_ key: IDKey) -> Bool { find(key) != nil }
 
     /// The identifier stored in slot `i`.
     private func key(at i: Int) -> IDKey {

@@ -52,10 +52,6 @@ public struct PatientIndex: Sendable {
         UInt64(UInt32(bitPattern: e.birth.ymd)) | (UInt64(UInt32(bitPattern: e.part)) << 32)
     }
 
-    public mutating func add(_ id: IDKey, _ e: Entry) {
-        table.set(id, value: PatientIndex.pack(e))
-    }
-
     /// Records `id` as seen, with its entry when the patient was written (nil: seen, not written).
     /// Returns false when the id had been seen before (nothing changes then).
     public mutating func insert(_ id: IDKey, _ e: Entry?) -> Bool {
@@ -267,14 +263,6 @@ public final class RecordWorker {
         return nonBlank ? UnsafeBufferPointer(start: scratch, count: n) : nil
     }
 
-    /// Calls `body` with the prepared text of field `fi` (see `prepared`).
-    @inline(__always)
-    func withPrepared<R>(_ fi: Int, _ rec: UnsafeMutablePointer<CSVField>, _ bytes: UnsafeBufferPointer<UInt8>,
-                         _ body: (UnsafeBufferPointer<UInt8>?, Bool) -> R) -> R {
-        let (t, d) = prepared(fi, rec, bytes)
-        return body(t, d)
-    }
-
     // MARK: the record
 
     /// Processes one record into `out` (a slot of `layout.dataWidth` bytes, blank-filled by the caller),
@@ -320,7 +308,7 @@ public final class RecordWorker {
 
         if kind == .patient {
             // Disclosure first: a member not disclosed gets only X_NOT_DISCLOSED.
-            let disclosed: Bool? = withPrepared(fDisclosed, rec, bytes) { t, _ in t.flatMap { YesNo.parse($0) } }
+            let disclosed = prepared(fDisclosed, rec, bytes).text.flatMap { YesNo.parse($0) }
             if disclosed != true {
                 problems.removeSubrange(firstProblem...)
                 add(fDisclosed, .notDisclosed)
@@ -503,19 +491,17 @@ public final class RecordWorker {
                          keyInto key: inout IDKey) -> Bool {
         let f = specs[fi]
         let slot = out + f.offset
-        return withPrepared(fi, rec, bytes) { t, _ in
-            guard let t else {
-                if f.requirement == .required { add(fi, .required) }
-                return false
-            }
-            if Values.identifier(t, width: f.length, out: slot) {
-                let v = trimBlanks(t)
-                key = IDKey(v.baseAddress!, count: v.count)
-                return true
-            }
-            add(fi, .id)
+        guard let t = prepared(fi, rec, bytes).text else {
+            if f.requirement == .required { add(fi, .required) }
             return false
         }
+        if Values.identifier(t, width: f.length, out: slot) {
+            let v = trimBlanks(t)
+            key = IDKey(v.baseAddress!, count: v.count)
+            return true
+        }
+        add(fi, .id)
+        return false
     }
 }
 

@@ -63,7 +63,7 @@ struct CollapsingWriter {
     mutating func finish() -> (written: Int, truncated: Bool) {
         if length <= width { return (length, false) }
         var n = width
-        while n > 0 && out[n - 1] == 0x20 { out[n - 1] = 0x20; n -= 1 }
+        while n > 0 && out[n - 1] == 0x20 { n -= 1 }
         return (n, true)
     }
 }

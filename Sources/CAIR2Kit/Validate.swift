@@ -27,31 +27,16 @@ public struct ValidateOptions: Sendable {
 
 /// The as-of date of a `validate` run, as an integer YYYYMMDD.
 public enum ValidationAsOf {
-    /// Parses `YYYY-MM-DD` (a real date, year 1900 or later).
+    /// Parses `YYYY-MM-DD` (a real date, year 1900 or later), as `convert --as-of` does.
     public static func parse(_ text: String) -> Int? {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return nil }
-        // Reorder into MMDDYYYY and reuse the validator's calendar check.
-        let mmddyyyy = Array(bytes[5..<7] + bytes[8..<10] + bytes[0..<4])
-        return mmddyyyy.withUnsafeBytes { FixedWidthValidator.dayNumber($0) }
+        DateValue.parseISO(text).map { Int($0.ymd) }
     }
 
-    /// Today in local time.
-    public static func today() -> Int {
-        var now = time(nil)
-        var parts = tm()
-        localtime_r(&now, &parts)
-        return Int(parts.tm_year + 1900) * 10000 + Int(parts.tm_mon + 1) * 100 + Int(parts.tm_mday)
-    }
+    /// Today (UTC), the same default as `convert --as-of`.
+    public static func today() -> Int { Int(Today.date().ymd) }
 
     /// `YYYY-MM-DD` for an integer YYYYMMDD.
-    public static func format(_ day: Int) -> String {
-        func pad(_ v: Int, _ n: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: Swift.max(0, n - s.count)) + s
-        }
-        return "\(pad(day / 10000, 4))-\(pad(day / 100 % 100, 2))-\(pad(day % 100, 2))"
-    }
+    public static func format(_ day: Int) -> String { DateValue(ymd: Int32(day)).iso }
 }
 
 /// The problems of one code across a file.
