@@ -14,7 +14,7 @@ let patients: PatientIndex = {
     var index = PatientIndex()
     for id in ["1", "2", "3", "P1", "P2", "A"] {
         let bytes = Array(id.utf8)
-        bytes.withUnsafeBufferPointer { index.add(IDKey($0.baseAddress!, count: $0.count),
+        bytes.withUnsafeBufferPointer { _ = index.insert(IDKey($0.baseAddress!, count: $0.count),
                                                   .init(birth: DateValue(year: 2000, month: 1, day: 1), part: 0)) }
     }
     return index
