@@ -147,6 +147,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
     }
 
     let publisher = try Publisher(outDir: options.outDir)
+    publisher.directIO = options.directIO
     do {
         let threads = options.threads > 0 ? options.threads : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64))
         var summaries: [FileSummary] = []

@@ -22,6 +22,8 @@ public struct ConvertOptions: Sendable {
     public var maxRecordsPerFile: Int
     public var quarantine: Bool
     public var useMmap: Bool
+    /// Write outputs with direct I/O (O_DIRECT) where the file system has it; false: through the page cache.
+    public var directIO: Bool
     /// Bytes per chunk handed to a worker (tests use tiny chunks).
     public var chunkSize: Int
     /// Bytes per block read from a stream (standard input, .zst, --no-mmap).
@@ -41,6 +43,7 @@ public struct ConvertOptions: Sendable {
         maxRecordsPerFile = 1_000_000
         quarantine = false
         useMmap = true
+        directIO = true
         chunkSize = 1 << 20
         blockSize = 16 << 20
     }

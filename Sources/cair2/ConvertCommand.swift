@@ -60,6 +60,9 @@ struct ConvertCommand: ParsableCommand {
     var maxRecordsPerFile: Int = 1_000_000
     @Flag(help: "Also write quarantine/<input>: the header and the raw rejected records (holds PHI).") var quarantine = false
     @Flag(name: .customLong("no-mmap"), help: "Read inputs with read(2) instead of mapping them.") var noMmap = false
+    @Flag(name: .customLong("buffered-output"),
+          help: "Write outputs through the page cache instead of with direct I/O (O_DIRECT, used where the file system has it).")
+    var bufferedOutput = false
     @Option(name: .customLong("chunk-size"), help: .hidden) var chunkSize: Int?
     @Option(name: .customLong("block-size"), help: .hidden) var blockSize: Int?
     @Option(help: "Progress line on stderr: auto (when stderr is a terminal), always, never.")
@@ -97,6 +100,7 @@ struct ConvertCommand: ParsableCommand {
         o.maxRecordsPerFile = maxRecordsPerFile
         o.quarantine = quarantine
         o.useMmap = !noMmap
+        o.directIO = !bufferedOutput
         if let chunkSize { o.chunkSize = chunkSize }
         if let blockSize { o.blockSize = blockSize }
         let quiet = self.quiet

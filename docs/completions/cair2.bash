@@ -186,7 +186,7 @@ _cair2() {
 
 _cair2_convert() {
     repeating_flags=()
-    non_repeating_flags=(--pad-to-stated-total --quarantine --no-mmap --quiet -q --json --version -h --help)
+    non_repeating_flags=(--pad-to-stated-total --quarantine --no-mmap --buffered-output --quiet -q --json --version -h --help)
     repeating_options=()
     non_repeating_options=(--patients --immunizations --comments --query --out-dir --org --map --as-of --threads --zstd --delimiter --encoding --max-reject-rate --max-records-per-file --progress)
     __cair2_offer_flags_options 0

@@ -23,7 +23,7 @@ function __cair2_parse_tokens -S
         __cair2_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'convert'
-            __cair2_parse_subcommand 0 'patients=' 'immunizations=' 'comments=' 'query=' 'out-dir=' 'org=' 'map=' 'as-of=' 'threads=' 'zstd=' 'delimiter=' 'encoding=' 'pad-to-stated-total' 'max-reject-rate=' 'max-records-per-file=' 'quarantine' 'no-mmap' 'progress=' 'q/quiet' 'json' 'version' 'h/help'
+            __cair2_parse_subcommand 0 'patients=' 'immunizations=' 'comments=' 'query=' 'out-dir=' 'org=' 'map=' 'as-of=' 'threads=' 'zstd=' 'delimiter=' 'encoding=' 'pad-to-stated-total' 'max-reject-rate=' 'max-records-per-file=' 'quarantine' 'no-mmap' 'buffered-output' 'progress=' 'q/quiet' 'json' 'version' 'h/help'
         case 'layouts'
             __cair2_parse_subcommand 1 'version' 'h/help'
         case 'decode'
@@ -118,6 +118,7 @@ complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "c
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 convert" max-records-per-file' -l 'max-records-per-file' -d 'Split patient and query outputs into parts of at most N records.' -rfka ''
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 convert" quarantine' -l 'quarantine' -d 'Also write quarantine/<input>: the header and the raw rejected records (holds PHI).'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 convert" no-mmap' -l 'no-mmap' -d 'Read inputs with read(2) instead of mapping them.'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 convert" buffered-output' -l 'buffered-output' -d 'Write outputs through the page cache instead of with direct I/O (O_DIRECT, used where the file system has it).'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 convert" progress' -l 'progress' -d 'Progress line on stderr: auto (when stderr is a terminal), always, never.' -rfka 'auto always never'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 convert" q quiet' -l 'quiet' -s 'q' -d 'Quiet: no progress, summary or hints on stderr; errors only.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 convert" json' -l 'json' -d 'Print summary.json to standard output (instead of the summary on stderr).'

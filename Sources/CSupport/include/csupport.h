@@ -81,4 +81,8 @@ void cair2_commit_end(void);
 /// SYNC_FILE_RANGE_WRITE), so a later fsync has little left to wait for. Returns 0 or -1 (errno set).
 int cair2_start_writeback(int fd, long long offset, long long length);
 
+/// Turns direct I/O (O_DIRECT: writes go from the caller's buffer to the device, not through the page cache)
+/// on or off for fd. Returns 0, or -1 with errno (EINVAL: the file system has no direct I/O).
+int cair2_set_direct_io(int fd, int on);
+
 #endif

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+/// Outputs written with direct I/O (staged in 4 MiB aligned blocks, the last one padded and the file truncated
+/// back) hold exactly the bytes of a run through the page cache, with the length and hash summary.json states.
+@Suite struct DirectIOTests {
+    func run(_ args: [String], cwd: URL) throws -> Int32 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: GoldenTests.binary)
+        p.arguments = args
+        p.currentDirectoryURL = cwd
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return p.terminationStatus
+    }
+
+    @Test func directAndBufferedOutputsAreTheSameBytes() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("cair2-dio-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        // 12,000 members: about 10 MB of patient lines, so several full staging blocks and a partial last one.
+        #expect(try run(["generate", "--members", "12000", "--out-dir", "in", "--seed", "3", "--as-of", "2026-01-15"],
+                        cwd: work) == 0)
+        let common = ["convert", "--patients", "in/members.csv", "--immunizations", "in/immunizations.csv",
+                      "--org", "ACMEHP", "--as-of", "2026-01-15", "-q", "--threads", "2"]
+        #expect(try run(common + ["--out-dir", "direct"], cwd: work) == 0)
+        #expect(try run(common + ["--out-dir", "buffered", "--buffered-output"], cwd: work) == 0)
+        #expect(try run(common + ["--out-dir", "zdirect", "--zstd"], cwd: work) == 0)
+        // (summary.json differs in its timings only; its hashes are checked below.)
+        for f in ["patient.txt", "immunization.txt", "rejects.csv", "warnings.csv"] {
+            let d = try Data(contentsOf: work.appendingPathComponent("direct/\(f)"))
+            let b = try Data(contentsOf: work.appendingPathComponent("buffered/\(f)"))
+            #expect(d == b, "\(f) differs between direct and buffered output")
+            if f.hasSuffix(".txt") {
+                #expect(d.count > 2 * (4 << 20), "\(f) is too small to cross staging blocks")
+                #expect(d.count % 878 == 0 || f != "patient.txt", "patient.txt is not whole lines: padding left behind?")
+                let attrs = try FileManager.default.attributesOfItem(atPath: work.appendingPathComponent("direct/\(f)").path)
+                #expect((attrs[.posixPermissions] as? Int) == 0o600)
+                // The compressed run decompresses to the same bytes.
+                let p = Process()
+                p.executableURL = URL(fileURLWithPath: "/bin/sh")
+                p.arguments = ["-c", "zstd -q -d -c zdirect/\(f).zst | cmp -s - direct/\(f)"]
+                p.currentDirectoryURL = work
+                try p.run()
+                p.waitUntilExit()
+                #expect(p.terminationStatus == 0, "\(f).zst")
+            }
+        }
+        // summary.json states the hash of the file as it is on disk.
+        let summary = try String(contentsOf: work.appendingPathComponent("direct/summary.json"), encoding: .utf8)
+        let buffered = try String(contentsOf: work.appendingPathComponent("buffered/summary.json"), encoding: .utf8)
+        func hashes(_ s: String) -> [Substring] { s.split(separator: "\n").filter { $0.contains("sha256") } }
+        #expect(hashes(summary).count == 2 && hashes(summary) == hashes(buffered))
+        let p = Process()
+        let pipe = Pipe()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        p.arguments = ["direct/patient.txt"]
+        p.currentDirectoryURL = work
+        p.standardOutput = pipe
+        try p.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        let hex = String(out.prefix(64))
+        #expect(hex.count == 64 && summary.contains("\"\(hex)\""))
+    }
+}
