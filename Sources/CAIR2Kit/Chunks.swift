@@ -89,7 +89,7 @@ final class ChunkOutput: @unchecked Sendable {
     /// (the caller then writes the lines, compressed by the stream).
     func writeFrameIfWhole(_ job: WriteJob, lineWidth: Int) throws -> Bool {
         guard frameLines == lineCount, job.first == 0, job.count * lineWidth == lineCount else { return false }
-        try frame.withUnsafeBufferPointer { try job.stream.writeFrame(UnsafeBufferPointer(rebasing: $0[0..<frameLength])) }
+        try frame.withUnsafeBufferPointer { try job.stream.writeFrame(UnsafeBufferPointer(rebasing: $0[0..<frameLength]), uncompressed: lineCount) }
         return true
     }
 

@@ -370,11 +370,8 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         var runLen = 0
         func flush() throws {
             if runLen > 0 {
-                let s = try sink.stream(part: runPart)
-                // Hash here, in order; the copy to the file may happen on the writer thread.
-                let bytes = chunk.lines(runStart, runLen, width: lineWidth)
-                s.hash(bytes)
-                jobs.append(WriteJob(stream: s, first: runStart, count: runLen))
+                // Hashed and copied to the file in order, by the writer thread when there is one.
+                jobs.append(WriteJob(stream: try sink.stream(part: runPart), first: runStart, count: runLen))
             }
             runLen = 0
             runStart = -1
@@ -466,7 +463,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
                                          delimiter: options.delimiter, worker: merger, lineWidth: lineWidth,
                                          into: redo)
                 let (merged, jobs) = try mergeChunk(c, chunk)
-                for j in jobs { try j.stream.writeToFile(merged.lines(j.first, j.count, width: lineWidth)) }
+                for j in jobs { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
             }
             return trueEnd
         }
@@ -498,7 +495,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             pipe.cancel()
             group.wait()
         }
-        // The writer copies merged chunks into the files in order while the merge goes on.
+        // The writer hashes merged chunks and copies them into the files, in order, while the merge goes on.
         let writer = DispatchQueue(label: "cair2.writer")
         let failure = WriteFailure()
         defer { writer.sync {} }
@@ -513,7 +510,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
                         if jobsToRun.count == 1, try merged.writeFrameIfWhole(jobsToRun[0], lineWidth: lineWidth) {
                             // written as the worker compressed it
                         } else {
-                            for j in jobsToRun { try j.stream.writeToFile(merged.lines(j.first, j.count, width: lineWidth)) }
+                            for j in jobsToRun { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
                         }
                     } catch {
                         failure.set(error)

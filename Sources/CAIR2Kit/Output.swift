@@ -1,5 +1,6 @@
 import CAIR2Core
 import CSupport
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,7 +14,8 @@ import Glibc
 /// copy cost more CPU than all the rules together; see docs/PERFORMANCE.md), and a nightly run does not
 /// push everything else out of the page cache. The last block is padded to the device block and the file
 /// truncated back to its true length. Without direct I/O (tmpfs, `Publisher.directIO` off) the same blocks
-/// go through the page cache.
+/// go through the page cache. Two staging buffers take turns: one fills while a background thread writes the
+/// other, so the device's time overlaps the conversion (that thread only waits on the device).
 final class OutputStream {
     /// The final path relative to the output directory (may change until published, e.g. parts).
     var relativePath: String
@@ -40,11 +42,18 @@ final class OutputStream {
     /// File bytes not yet written: `staging[0..<staged]`, to go at offset `fileOffset`.
     static let stagingSize = 4 << 20
     static let blockSize = 4096
-    let staging: UnsafeMutableRawPointer
+    var staging: UnsafeMutableRawPointer
+    /// The other buffer: being written by `io` while `writing`, else free.
+    var spare: UnsafeMutableRawPointer
     var staged = 0
     var fileOffset = 0
-    /// Direct I/O is on for `fd`.
+    /// Direct I/O is on for `fd`. Read and changed only while no write is in flight.
     var direct = false
+    let io = DispatchQueue(label: "cair2.output")
+    let ioDone = DispatchSemaphore(value: 0)
+    var writing = false
+    /// The in-flight write's failure, set before `ioDone` is signalled.
+    var ioError: Error?
 
     init(relativePath: String, publisher: Publisher, zstdLevel: Int32?) throws {
         self.relativePath = relativePath
@@ -67,10 +76,15 @@ final class OutputStream {
         }
         fchmod(fd, 0o600)
         staging = .allocate(byteCount: OutputStream.stagingSize, alignment: OutputStream.blockSize)
+        spare = .allocate(byteCount: OutputStream.stagingSize, alignment: OutputStream.blockSize)
         direct = publisher.directIO && cair2_set_direct_io(fd, 1) == 0
     }
 
-    deinit { staging.deallocate() }
+    deinit {
+        if writing { ioDone.wait() }
+        staging.deallocate()
+        spare.deallocate()
+    }
 
     func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBufferPointer { try write($0) }
@@ -82,15 +96,17 @@ final class OutputStream {
         try writeToFile(bytes)
     }
 
-    /// The hashing half of `write`: bytes must later go through `writeToFile` in the same order.
+    /// The hashing half of `write`: bytes must then go through `writeToFile` in the same order.
     func hash(_ bytes: UnsafeBufferPointer<UInt8>) {
         if zstdLevel == nil { sha.update(UnsafeRawBufferPointer(bytes)) }
         bytesUncompressed += bytes.count
     }
 
-    /// Writes an already compressed frame (`--zstd`, compressed by a worker) after whatever is buffered.
-    func writeFrame(_ frame: UnsafeBufferPointer<UInt8>) throws {
+    /// Writes an already compressed frame (`--zstd`, compressed by a worker) of `uncompressed` bytes of lines
+    /// after whatever is buffered.
+    func writeFrame(_ frame: UnsafeBufferPointer<UInt8>, uncompressed: Int) throws {
         try flush()
+        bytesUncompressed += uncompressed
         sha.update(UnsafeRawBufferPointer(frame))
         try stage(frame)
     }
@@ -141,36 +157,64 @@ final class OutputStream {
         bytesWritten += p.count
     }
 
-    /// Writes the staged bytes at `fileOffset`. Only the last drain (from `finish`) can hold a partial
-    /// block; with direct I/O it is padded to the block size and `finish` truncates the file back.
+    /// Hands the staged bytes to the background write (at `fileOffset`) and takes the other buffer. Only the
+    /// last drain (from `finish`) can hold a partial block; with direct I/O it is padded to the block size and
+    /// `finish` truncates the file back.
     private func drain() throws {
         guard staged > 0 else { return }
+        try awaitWrite()
         var length = staged
         if direct && length % OutputStream.blockSize != 0 {
             let padded = (length + OutputStream.blockSize - 1) / OutputStream.blockSize * OutputStream.blockSize
             (staging + length).initializeMemory(as: UInt8.self, repeating: 0, count: padded - length)
             length = padded
         }
+        nonisolated(unsafe) let buffer = staging
+        let (count, offset, total) = (staged, fileOffset, length)
+        swap(&staging, &spare)
+        fileOffset += count
+        staged = 0
+        writing = true
+        nonisolated(unsafe) let me = self
+        io.async {
+            do {
+                try me.writeBlock(buffer, length: total, count: count, at: offset)
+            } catch {
+                me.ioError = error
+            }
+            me.ioDone.signal()
+        }
+    }
+
+    /// Waits for the write in flight, if any, and rethrows its failure.
+    private func awaitWrite() throws {
+        guard writing else { return }
+        ioDone.wait()
+        writing = false
+        if let e = ioError { throw e }
+    }
+
+    /// On the `io` thread: writes `length` bytes (`count` of them real, the rest padding) at `offset`.
+    private func writeBlock(_ buffer: UnsafeMutableRawPointer, length: Int, count: Int, at offset: Int) throws {
         let file = FileDescriptor(rawValue: fd, path: tempPath)
         do {
             do {
-                try file.pwriteAll(UnsafeRawBufferPointer(start: staging, count: length), at: Int64(fileOffset))
+                try file.pwriteAll(UnsafeRawBufferPointer(start: buffer, count: length), at: Int64(offset))
             } catch where direct && error.errno == EINVAL {
                 // The file system took O_DIRECT at open but refuses these writes: go through the page cache.
                 direct = false
                 _ = cair2_set_direct_io(fd, 0)
-                try file.pwriteAll(UnsafeRawBufferPointer(start: staging, count: staged), at: Int64(fileOffset))
+                try file.pwriteAll(UnsafeRawBufferPointer(start: buffer, count: count), at: Int64(offset))
             }
         } catch {
             throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): write failed: \(error.reason); nothing was published")
         }
-        fileOffset += staged
-        staged = 0
         // Buffered: start the disk writeback of what was written so far, without waiting for it, so that
         // the fsync before publishing (which must wait) finds little left to do.
-        if !direct && fileOffset - writebackStarted >= writebackStep {
-            _ = cair2_start_writeback(fd, Int64(writebackStarted), Int64(fileOffset - writebackStarted))
-            writebackStarted = fileOffset
+        let end = offset + count
+        if !direct && end - writebackStarted >= writebackStep {
+            _ = cair2_start_writeback(fd, Int64(writebackStarted), Int64(end - writebackStarted))
+            writebackStarted = end
         }
     }
 
@@ -179,6 +223,7 @@ final class OutputStream {
         if finished { return }
         try flush()
         try drain()
+        try awaitWrite()
         if fileOffset % OutputStream.blockSize != 0 && ftruncate(fd, off_t(fileOffset)) != 0 {
             throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): truncate failed: \(errnoText()); nothing was published")
         }
@@ -267,6 +312,8 @@ final class Publisher {
     /// Removes every temporary file; nothing is published.
     func discardAll() {
         for s in streams {
+            // A write in flight must end before its descriptor closes (the number could be reused).
+            if s.writing { s.ioDone.wait(); s.writing = false }
             if s.fd >= 0 { close(s.fd); s.fd = -1 }
             unlink(s.tempPath)
             if s.registrySlot >= 0 { TemporaryFileRegistry.unregister(s.registrySlot); s.registrySlot = -1 }
