@@ -115,18 +115,19 @@ public struct CSVScanner {
         fields.count = 0
         let delim = delimiter
         let delimWord = 0x0101_0101_0101_0101 &* UInt64(delim)
-        while true {
+        let p = b.baseAddress!
+        fieldLoop: while true {
             var field = CSVField(start: pos, end: pos, closeQuote: -1, quoted: false)
             var tailStart = pos
-            if pos < n && b[pos] == 0x22 {
+            if pos < n && p[pos] == 0x22 {
                 field.quoted = true
                 field.start = pos + 1
                 pos += 1
                 var closed = false
                 while pos < n {
-                    let c = b[pos]
+                    let c = p[pos]
                     if c == 0x22 {
-                        if pos + 1 < n && b[pos + 1] == 0x22 { pos += 2; continue }
+                        if pos + 1 < n && p[pos + 1] == 0x22 { pos += 2; continue }
                         field.closeQuote = pos
                         pos += 1
                         closed = true
@@ -147,34 +148,50 @@ public struct CSVScanner {
                 }
                 tailStart = pos
             }
-            // Unquoted bytes (or the tail after a closing quote) up to the delimiter or row end.
-            var sawDelimiter = false
-            let p = b.baseAddress!
-            while pos < n {
-                // Eight bytes at a time to the next delimiter or LF (the lowest flagged byte is exact).
-                if pos + 8 <= n {
-                    let w = UnsafeRawPointer(p).loadUnaligned(fromByteOffset: pos, as: UInt64.self)
-                    let xd = w ^ delimWord, xl = w ^ 0x0A0A_0A0A_0A0A_0A0A
-                    let m = (((xd &- 0x0101_0101_0101_0101) & ~xd) | ((xl &- 0x0101_0101_0101_0101) & ~xl))
-                        & 0x8080_8080_8080_8080
-                    if m == 0 { pos += 8; continue }
-                    pos += m.trailingZeroBitCount >> 3
+            // Unquoted bytes (or the tail after a closing quote) up to the delimiter or row end, eight bytes at
+            // a time: one word's exact mask of delimiters and LFs ends every field that ends inside it, so a
+            // run of short unquoted fields costs a few operations per word, not a loop per field.
+            while pos + 8 <= n {
+                let word = pos
+                var m = CSVScanner.stops(UnsafeRawPointer(p).loadUnaligned(fromByteOffset: word, as: UInt64.self),
+                                         delimWord)
+                while m != 0 {
+                    let e = word + m.trailingZeroBitCount >> 3
+                    if p[e] != delim {
+                        // LF: the row ends (a CR right before it is part of the terminator).
+                        let end = e > tailStart && p[e - 1] == 0x0D ? e - 1 : e
+                        field.end = end
+                        fields.append(field)
+                        rec.end = end
+                        rec.next = e + 1
+                        position = e + 1
+                        self.line = line + 1
+                        return true
+                    }
+                    field.end = e
+                    fields.append(field)
+                    pos = e + 1
+                    if pos < n && p[pos] == 0x22 { continue fieldLoop }
+                    field = CSVField(start: pos, end: pos, closeQuote: -1, quoted: false)
+                    tailStart = pos
+                    m &= m &- 1
                 }
+                pos = word + 8
+            }
+            // The last few bytes of the input, one at a time.
+            while pos < n {
                 let c = p[pos]
-                if c > 0x22 && c != delim { pos += 1; continue }  // the common case: an ordinary byte
                 if c == delim {
                     field.end = pos
                     fields.append(field)
                     pos += 1
-                    sawDelimiter = true
-                    break
+                    continue fieldLoop
                 }
                 if c == 0x0A {
-                    var e = pos
-                    if e > tailStart && b[e - 1] == 0x0D { e -= 1 }
-                    field.end = e
+                    let end = pos > tailStart && p[pos - 1] == 0x0D ? pos - 1 : pos
+                    field.end = end
                     fields.append(field)
-                    rec.end = e
+                    rec.end = end
                     rec.next = pos + 1
                     position = pos + 1
                     self.line = line + 1
@@ -182,7 +199,6 @@ public struct CSVScanner {
                 }
                 pos += 1
             }
-            if sawDelimiter { continue }
             // End of input without a terminator.
             field.end = n
             fields.append(field)
@@ -192,6 +208,16 @@ public struct CSVScanner {
             self.line = line
             return true
         }
+    }
+
+    /// The bytes of `w` that are the delimiter or LF, as an exact mask (bit 7 of each such byte): no borrow
+    /// crosses bytes, so every flag is right, not just the lowest.
+    @inline(__always) static func stops(_ w: UInt64, _ delimWord: UInt64) -> UInt64 {
+        let low: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        let xd = w ^ delimWord, xl = w ^ 0x0A0A_0A0A_0A0A_0A0A
+        let nonzeroD = ((xd & low) &+ low) | xd
+        let nonzeroL = ((xl & low) &+ low) | xl
+        return ~(nonzeroD & nonzeroL) & ~low
     }
 
     /// Appends a field's value to `out`: quoted content with `""` unescaped, then any tail after the closing quote.
