@@ -113,6 +113,10 @@ struct FieldSpec {
     var isInfoSource: Bool
     var column: Int
     var hasDefault: Bool
+    /// An empty cell (or absent column) with no default is settled without the field's rules: nothing, or
+    /// `E_REQUIRED` when `blankIsRequired`. False for the effective date (it takes the disclosed date).
+    var blankIsSimple: Bool
+    var blankIsRequired: Bool
 }
 
 /// Normalizes, validates and renders records of one layout. One per thread.
@@ -190,7 +194,18 @@ public final class RecordWorker {
                 offset: f.offset, length: f.length, valueClass: f.valueClass, requirement: f.requirement,
                 asOfBounded: f.asOfBounded, fold: f.valueClass != .identifier,
                 isInfoSource: layout.kind == .immunization && f.name == "info_source",
-                column: rules.plan.columnOf[i], hasDefault: d.map { $0.contains { $0 != 0x20 } } ?? false))
+                column: rules.plan.columnOf[i], hasDefault: d.map { $0.contains { $0 != 0x20 } } ?? false,
+                blankIsSimple: f.name != "effective_date",
+                blankIsRequired: RecordWorker.blankIsRequired(f)))
+        }
+    }
+
+    /// Whether a blank value of `f` is E_REQUIRED: what the field rules in `process` do with a blank.
+    static func blankIsRequired(_ f: Field) -> Bool {
+        switch f.valueClass {
+        case .identifier, .name, .date, .code, .yesNo: return f.requirement == .required
+        case .manufacturer: return true
+        case .filler, .text, .address, .freeText, .raceFlag, .phone, .zip, .ssn, .ndc, .cpt, .cvx: return false
         }
     }
 
@@ -326,6 +341,12 @@ public final class RecordWorker {
 
         for fi in 0..<fieldCount where fi != fRecordID {
             let f = specs[fi]
+            // An empty cell without a default (often half of an extract's cells) skips the field's rules: one
+            // well-predicted branch instead of the switch's indirect jump.
+            if !f.hasDefault && f.blankIsSimple && (f.column < 0 || rec[f.column].end == rec[f.column].start) {
+                if f.blankIsRequired { add(fi, .required) }
+                continue
+            }
             let slot = out + f.offset
             switch f.valueClass {
             case .filler, .text:
