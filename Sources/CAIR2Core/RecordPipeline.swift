@@ -17,7 +17,7 @@ public struct IDKey: Hashable, Sendable {
     @inlinable public init(_ p: UnsafePointer<UInt8>, count: Int) {
         var words = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
         withUnsafeMutableBytes(of: &words) { w in
-            for i in 0..<min(count, 32) { w[i] = p[i] }
+            w.baseAddress!.copyMemory(from: p, byteCount: min(count, 32))
         }
         a = words.0; b = words.1; c = words.2; d = words.3
     }
