@@ -150,6 +150,15 @@ public final class RecordWorker {
     /// Folded text of the current field.
     var scratch: UnsafeMutablePointer<UInt8>
     var scratchCapacity = 4096
+    /// Per field, the code lookups of the 16 texts seen last (direct-mapped by a hash of the text): an extract
+    /// repeats a handful of values per code field (sex, state, status, county), so most lookups end here.
+    struct MemoEntry {
+        var key = IDKey()
+        var length = -1
+        var code = -1  // the code's index, or -1: not a code of the set
+    }
+    static let memoWays = 16
+    let memo: UnsafeMutablePointer<MemoEntry>
 
     public init(rules: RecordRules) {
         self.rules = rules
@@ -187,6 +196,8 @@ public final class RecordWorker {
         defaultStorage = .allocate(capacity: max(1, packedDefaults.count))
         defaultStorage.initialize(from: packedDefaults, count: packedDefaults.count)
         scratch = .allocate(capacity: scratchCapacity)
+        memo = .allocate(capacity: layout.fields.count * RecordWorker.memoWays)
+        memo.initialize(repeating: MemoEntry(), count: layout.fields.count * RecordWorker.memoWays)
         specs = .allocate(capacity: layout.fields.count)
         for (i, f) in layout.fields.enumerated() {
             let d = preparedDefaults[i]
@@ -214,6 +225,7 @@ public final class RecordWorker {
         specs.deallocate()
         defaultStorage.deallocate()
         scratch.deallocate()
+        memo.deallocate()
     }
 
     // MARK: field access
@@ -422,7 +434,7 @@ public final class RecordWorker {
                     }
                     // Unmanaged: the indexes live as long as the process; no retain per lookup.
                     let written = codeIndexes[fi]!._withUnsafeGuaranteedRef { idx -> Bool in
-                        guard let i = idx.lookup(t) else { return false }
+                        guard let i = memoizedLookup(fi, t, idx) else { return false }
                         return idx.writeCode(i, into: slot, width: f.length)
                     }
                     if !written { add(fi, f.requirement == .required ? .code : .codeWarning) }
@@ -496,6 +508,21 @@ public final class RecordWorker {
         result.status = rejected ? .rejected : .written
         if !idValid { result.id = IDKey() }
         return result
+    }
+
+    /// `idx.lookup(t)` through the field's memo (texts of up to 32 bytes).
+    @inline(__always)
+    func memoizedLookup(_ fi: Int, _ t: UnsafeBufferPointer<UInt8>, _ idx: CodeSetIndex) -> Int? {
+        guard t.count <= 32, let base = t.baseAddress else { return idx.lookup(t) }
+        let key = IDKey(base, count: t.count)
+        let h = (key.a ^ key.b &* 0x9E37_79B9_7F4A_7C15 ^ key.c ^ key.d) &* 0xBF58_476D_1CE4_E5B9
+        let e = memo + fi * RecordWorker.memoWays + Int(truncatingIfNeeded: h >> 60)
+        if e.pointee.length == t.count && e.pointee.key == key {
+            return e.pointee.code >= 0 ? e.pointee.code : nil
+        }
+        let found = idx.lookup(t)
+        e.pointee = MemoEntry(key: key, length: t.count, code: found ?? -1)
+        return found
     }
 
     @inline(__always)
