@@ -54,6 +54,8 @@ public struct PatientIndex: Sendable {
     public var spilledRuns: Int { table.spilledRuns }
     /// True once a spill could not be written (the storage holds the error).
     public var spillFailed: Bool { table.failed }
+    /// Where entries spill (nil: all in memory).
+    public var spillStorage: (any SpillStorage)? { table.storage }
 
     /// The value of an id seen on a record that was not written.
     static let notWritten = UInt64.max
