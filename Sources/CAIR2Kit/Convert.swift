@@ -16,6 +16,8 @@ public struct FileSummary: Sendable {
     public var outputBytes = 0
     public var outputSHA256 = ""
     public var bytesIn = 0
+    /// Runs the patient index spilled to its scratch file (patients only; for tests and diagnostics).
+    public var indexSpills = 0
 }
 
 /// One part of a split batch (`--max-records-per-file`).
@@ -160,7 +162,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
                                       lineWidth: lineWidth, sink: sink, summary: &summary, rows: rows,
                                       quarantine: &quarantine, keepQuarantine: options.quarantine, splitEvery: split)
             try opened[i].checkIntact()
-            if kind == .patient { patientIndex = result }
+            if kind == .patient { patientIndex = result; summary.indexSpills = result?.spilledRuns ?? 0 }
             try checkPatientIndex(patientIndex)
             summaries.append(summary)
             reports.append(rows)

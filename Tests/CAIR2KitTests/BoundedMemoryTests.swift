@@ -1,0 +1,72 @@
+import CAIR2Core
+import Foundation
+import Testing
+@testable import CAIR2Kit
+
+/// The patient index that spills past its budget and the report rows that spill past their buffers change
+/// nothing in the outputs: a generated batch converts to the same bytes with a tiny budget as with the default.
+@Suite struct BoundedMemoryTests {
+    static func files(_ dir: String) -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        let e = FileManager.default.enumerator(atPath: dir)!
+        while let rel = e.nextObject() as? String {
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir)
+            if isDir.boolValue { continue }
+            var bytes = GenerateTests.read(dir + "/" + rel)
+            if rel == "summary.json" {
+                // The elapsed time is the only line that may differ.
+                let text = String(decoding: bytes, as: UTF8.self)
+                bytes = Array(text.split(separator: "\n").filter { !$0.contains("elapsed_seconds") }
+                    .joined(separator: "\n").utf8)
+            }
+            out[rel] = bytes
+        }
+        return out
+    }
+
+    func run(_ g: String, _ out: String, budget: Int, reportBuffer: Int, threads: Int, chunk: Int,
+             mmap: Bool = true) throws -> ConvertResult {
+        var o = ConvertOptions(outDir: out, asOf: DateValue.parseISO(GenerateTests.asOf)!)
+        o.patients = g + "/members.csv"
+        o.immunizations = g + "/immunizations.csv"
+        o.comments = g + "/comments.csv"
+        o.org = GenerateTests.org
+        o.threads = threads
+        o.chunkSize = chunk
+        o.useMmap = mmap
+        o.blockSize = 64 << 10
+        o.idTableBudget = budget
+        o.reportBufferBytes = reportBuffer
+        return try convert(o)
+    }
+
+    @Test func tinyBudgetsGiveTheSameBytes() throws {
+        let g = GenerateTests.scratch("mem-g")
+        defer { try? FileManager.default.removeItem(atPath: g) }
+        // A high defect rate: duplicates, orphans and before-birth records hit the spilled runs.
+        _ = try GenerateTests.generate(g, members: 4000, seed: 21, rate: 0.15)
+        let reference = GenerateTests.scratch("mem-ref")
+        defer { try? FileManager.default.removeItem(atPath: reference) }
+        let base = try run(g, reference, budget: SpillingIDTable.defaultBudgetBytes, reportBuffer: 1 << 20,
+                           threads: 1, chunk: 1 << 20)
+        #expect(base.files[0].indexSpills == 0)
+        #expect(base.files.reduce(0) { $0 + $1.rejected } > 100)
+        let want = Self.files(reference)
+        #expect(want["rejects.csv"].map { $0.count > 10_000 } == true)
+        #expect(want["warnings.csv"] != nil)
+
+        for (budget, threads, chunk, mmap) in [(0, 2, 3000, true), (20_000, 1, 1 << 20, true), (20_000, 2, 5000, false)] {
+            let out = GenerateTests.scratch("mem-\(budget)-\(threads)")
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let r = try run(g, out, budget: budget, reportBuffer: 100, threads: threads, chunk: chunk, mmap: mmap)
+            #expect(r.files[0].indexSpills >= 5, "budget \(budget): \(r.files[0].indexSpills) spills")
+            let got = Self.files(out)
+            #expect(Set(got.keys) == Set(want.keys))
+            for (name, bytes) in want { #expect(got[name] == bytes, "\(name) differs (budget \(budget), threads \(threads))") }
+            // The scratch files were nameless: nothing hidden is left in the output directory.
+            let hidden = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }
+            #expect(hidden.isEmpty)
+        }
+    }
+}
