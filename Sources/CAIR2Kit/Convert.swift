@@ -440,7 +440,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         bytes = block
         openTail = !isFinal
         trueEnd = from
-        starts = ChunkPlanner.starts(block, from: from, chunkSize: options.chunkSize)
+        starts = plannedChunkStarts(block, from: from, chunkSize: options.chunkSize, releasePages: releaseMapped)
         let chunkCount = starts.count - 1
         if releaseMapped, chunkCount > window + 2, let base = block.baseAddress {
             // Finding the cuts touched a page at each of them; hand back all but the first window's.
