@@ -43,27 +43,32 @@ struct BlockedBloom: Sendable {
 
     /// The block from a remix of the hash (the table's home uses the hash's high bits); the bit in each word
     /// from six low bits of the hash.
-    @inline(__always) private func block(_ h: UInt64) -> Int {
+    @inline(__always) private static func block(_ h: UInt64, _ blocks: Int) -> Int {
         var g = h ^ (h >> 31)
         g = g &* 0x94D0_49BB_1331_11EB
         g ^= g >> 29
         return Int(truncatingIfNeeded: g.multipliedFullWidth(by: UInt64(blocks)).high) * 8
     }
 
-    mutating func add(_ h: UInt64) {
-        let b = block(h)
+    /// Adds a batch (one uniqueness check for all: independent stores, so their misses overlap).
+    mutating func add(_ hashes: UnsafeBufferPointer<UInt64>) {
+        let blocks = self.blocks
         words.withUnsafeMutableBufferPointer { w in
-            for j in 0..<8 { w[b + j] |= 1 << ((h >> UInt64(6 * j)) & 63) }
+            for h in hashes {
+                let b = BlockedBloom.block(h, blocks)
+                for j in 0..<8 { w[b + j] |= 1 << ((h >> UInt64(6 * j)) & 63) }
+            }
         }
-        count += 1
+        count += hashes.count
     }
 
     @inline(__always) func mayContain(_ h: UInt64) -> Bool {
-        let b = block(h)
+        let b = BlockedBloom.block(h, blocks)
         return words.withUnsafeBufferPointer { w in
-            var all = true
-            for j in 0..<8 where w[b + j] & (1 << ((h >> UInt64(6 * j)) & 63)) == 0 { all = false }
-            return all
+            // Branch-free: a data-dependent branch per word would mispredict and serialize the cache misses.
+            var all: UInt64 = 1
+            for j in 0..<8 { all &= w[b + j] >> ((h >> UInt64(6 * j)) & 63) }
+            return all & 1 != 0
         }
     }
 }
@@ -125,9 +130,11 @@ public struct SpillingIDTable: Sendable {
     public mutating func insert(_ key: IDKey, value: UInt64) -> Bool {
         let h = IDTable.hash(key)
         let short = IDTable.shortWords(key)
+        // The Bloom probe first: its cache miss and the table's overlap (neither address depends on the other).
+        let maybeSpilled = !runs.isEmpty && mayBeSpilled(h)
         var (i, found) = table.probe(key, h, short)
         if found { return false }
-        if !runs.isEmpty && searchRuns(key, h) != nil { return false }
+        if maybeSpilled && searchRuns(key, h) != nil { return false }
         // Full (or a probe ran off the end): grow within the budget, else spill (the new table is empty).
         while i >= table.slotCount || table.atThreshold {
             if table.canGrow { table.grow() } else { spill() }
@@ -143,19 +150,23 @@ public struct SpillingIDTable: Sendable {
         let h = IDTable.hash(key)
         let (i, found) = table.probe(key, h, IDTable.shortWords(key))
         if found { return table.value(at: i) }
-        if runs.isEmpty { return nil }
+        if runs.isEmpty || !mayBeSpilled(h) { return nil }
         return searchRuns(key, h)
     }
 
-    /// The value of `key` in a run, after a Bloom check.
+    /// True when a Bloom filter says the key may be in a run.
+    @inline(__always) func mayBeSpilled(_ h: UInt64) -> Bool {
+        for i in 0..<blooms.count where blooms[i].mayContain(h) { return true }
+        return false
+    }
+
+    /// The value of `key` in a run (callers check `mayBeSpilled` first).
     func searchRuns(_ key: IDKey, _ h: UInt64) -> UInt64? {
-        var maybe = false
-        for b in blooms where b.mayContain(h) { maybe = true; break }
-        guard maybe, let storage else { return nil }
+        guard let storage else { return nil }
         let words = SpillingIDTable.blockEntries * SpillingIDTable.entryWords
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { buf in
-            for run in runs {
-                if let v = search(run, key, h, buf, storage) { return v }
+            for r in 0..<runs.count {
+                if let v = search(runs[r], key, h, buf, storage) { return v }
             }
             return nil
         }
@@ -202,32 +213,40 @@ public struct SpillingIDTable: Sendable {
         var bloom = blooms.removeLast()
         var firsts: [UInt64] = []
         firsts.reserveCapacity(n / SpillingIDTable.blockEntries + 1)
-        let bufferEntries = 16 * 1024
-        var buffer: [UInt64] = []
-        buffer.reserveCapacity(bufferEntries * SpillingIDTable.entryWords)
+        let batch = 16 * 1024
+        let ew = SpillingIDTable.entryWords
+        let buffer = UnsafeMutablePointer<UInt64>.allocate(capacity: batch * ew)
+        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: batch)
+        defer { buffer.deallocate(); hashes.deallocate() }
+        var m = 0
         var start: Int?
         var expectedNext = 0
         var written = 0
+        var failed = self.failed
         func flush() {
-            guard !buffer.isEmpty, !failed else { buffer.removeAll(keepingCapacity: true); return }
-            let at = buffer.withUnsafeBytes { storage.append($0) }
-            if let at, start == nil || at == expectedNext {
-                if start == nil { start = at }
-                expectedNext = at + buffer.count * 8
-            } else {
-                failed = true
+            bloom.add(UnsafeBufferPointer(start: hashes, count: m))
+            if m > 0 && !failed {
+                let at = storage.append(UnsafeRawBufferPointer(start: buffer, count: m * ew * 8))
+                if let at, start == nil || at == expectedNext {
+                    if start == nil { start = at }
+                    expectedNext = at + m * ew * 8
+                } else {
+                    failed = true
+                }
             }
-            buffer.removeAll(keepingCapacity: true)
+            m = 0
         }
         table.forEachInHashOrder { key, h, value in
             if written % SpillingIDTable.blockEntries == 0 { firsts.append(h) }
-            buffer.append(key.a); buffer.append(key.b); buffer.append(key.c); buffer.append(key.d)
-            buffer.append(value)
-            bloom.add(h)
+            let e = buffer + m * ew
+            e[0] = key.a; e[1] = key.b; e[2] = key.c; e[3] = key.d; e[4] = value
+            hashes[m] = h
+            m += 1
             written += 1
-            if buffer.count >= bufferEntries * SpillingIDTable.entryWords { flush() }
+            if m == batch { flush() }
         }
         flush()
+        self.failed = failed
         blooms.append(bloom)
         if !failed, let start { runs.append(SpillRun(offset: start, count: n, firsts: firsts)) }
         table.removeAll()
