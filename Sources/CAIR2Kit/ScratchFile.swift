@@ -22,6 +22,9 @@ final class ScratchFile: SpillStorage, @unchecked Sendable {
     private let failure = Mutex<CAIR2Error?>(nil)
     private static let serial = Atomic<Int>(0)
 
+    /// Names this file in the threads' block caches.
+    private let serial = ScratchFile.serial.add(1, ordering: .relaxed).newValue
+
     init(directory: String) {
         self.directory = directory
     }
@@ -43,8 +46,7 @@ final class ScratchFile: SpillStorage, @unchecked Sendable {
     }
 
     private func create() -> Bool {
-        let n = ScratchFile.serial.add(1, ordering: .relaxed).newValue
-        let path = "\(directory)/.cair2-\(getpid())-s\(n).tmp"
+        let path = "\(directory)/.cair2-\(getpid())-s\(serial).tmp"
         let slot: Int32
         do {
             slot = try TemporaryFileRegistry.register(path)
@@ -79,8 +81,19 @@ final class ScratchFile: SpillStorage, @unchecked Sendable {
         return at
     }
 
-    /// Fills `buffer` from `offset` (pread: safe from several threads at once).
+    /// Fills `buffer` from `offset` (pread: safe from several threads at once). Small reads go through the
+    /// calling thread's `BlockCache`: immunizations come grouped by patient, so the same blocks are asked for
+    /// again and again, and the bytes of an offset never change (the file is append-only).
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
+        guard buffer.count <= BlockCache.blockBytes else { return readFile(into: buffer, at: offset) }
+        let cache = BlockCache.current
+        if cache.copy(file: serial, offset: offset, into: buffer) { return true }
+        guard readFile(into: buffer, at: offset) else { return false }
+        cache.store(file: serial, offset: offset, UnsafeRawBufferPointer(buffer))
+        return true
+    }
+
+    private func readFile(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
         var done = 0
         while done < buffer.count {
             let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
@@ -93,6 +106,54 @@ final class ScratchFile: SpillStorage, @unchecked Sendable {
             done += n
         }
         return true
+    }
+}
+
+/// The last blocks one thread read from scratch files: thread-local (a pthread key), so lookups share no
+/// mutable state. Freed when its thread ends.
+final class BlockCache {
+    static let blockBytes = 4096
+    static let slots = 16
+    private var files = [Int](repeating: -1, count: slots)
+    private var offsets = [Int](repeating: -1, count: slots)
+    private var sizes = [Int](repeating: 0, count: slots)
+    private let data = UnsafeMutableRawPointer.allocate(byteCount: slots * blockBytes, alignment: 64)
+    private var next = 0
+
+    deinit { data.deallocate() }
+
+    private static let key: pthread_key_t = {
+        var k = pthread_key_t()
+        let rc = pthread_key_create(&k) { p in
+            if let p { Unmanaged<BlockCache>.fromOpaque(p).release() }
+        }
+        precondition(rc == 0, "pthread_key_create failed")
+        return k
+    }()
+
+    /// The calling thread's cache.
+    static var current: BlockCache {
+        if let p = pthread_getspecific(key) { return Unmanaged<BlockCache>.fromOpaque(p).takeUnretainedValue() }
+        let c = BlockCache()
+        pthread_setspecific(key, Unmanaged.passRetained(c).toOpaque())
+        return c
+    }
+
+    func copy(file: Int, offset: Int, into buffer: UnsafeMutableRawBufferPointer) -> Bool {
+        for i in 0..<BlockCache.slots where offsets[i] == offset && files[i] == file && sizes[i] == buffer.count {
+            buffer.baseAddress!.copyMemory(from: data + i * BlockCache.blockBytes, byteCount: buffer.count)
+            return true
+        }
+        return false
+    }
+
+    func store(file: Int, offset: Int, _ bytes: UnsafeRawBufferPointer) {
+        let i = next
+        next = (next + 1) % BlockCache.slots
+        (data + i * BlockCache.blockBytes).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+        files[i] = file
+        offsets[i] = offset
+        sizes[i] = bytes.count
     }
 }
 

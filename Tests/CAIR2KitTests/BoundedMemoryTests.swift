@@ -101,4 +101,47 @@ import Testing
             #expect(block.reduce(0) { $0 &+ Int($1) } == sum)
         }
     }
+
+    /// Scratch files leave no name behind, and reads (through the per-thread block cache) return each file's
+    /// own bytes, from several threads, even for two files read at the same offsets.
+    @Test func scratchFilesReadBackTheirOwnBytes() async throws {
+        let dir = GenerateTests.scratch("mem-scratch")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = ScratchFile(directory: dir), b = ScratchFile(directory: dir)
+        for i in 0..<200 {
+            let block = [UInt8](repeating: UInt8(i), count: 100)
+            let other = [UInt8](repeating: UInt8(255 - i), count: 100)
+            let atA = block.withUnsafeBytes { a.append($0) }
+            let atB = other.withUnsafeBytes { b.append($0) }
+            #expect(atA == i * 100 && atB == i * 100)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        let bad = await withTaskGroup(of: Int.self) { group in
+            for t in 0..<4 {
+                group.addTask {
+                    var wrong = 0
+                    var buf = [UInt8](repeating: 0, count: 100)
+                    for round in 0..<3 {
+                        for i in stride(from: t + round, to: 200, by: 3) {
+                            for (file, want) in [(a, UInt8(i)), (b, UInt8(255 - i))] {
+                                let ok = buf.withUnsafeMutableBytes { file.read(into: $0, at: i * 100) }
+                                if !ok || buf.contains(where: { $0 != want }) { wrong += 1 }
+                            }
+                        }
+                    }
+                    return wrong
+                }
+            }
+            var total = 0
+            for await w in group { total += w }
+            return total
+        }
+        #expect(bad == 0)
+        #expect(a.error == nil && b.error == nil)
+        // A read past the end fails and is kept as the file's error (exit 3).
+        var buf = [UInt8](repeating: 0, count: 10)
+        let past = buf.withUnsafeMutableBytes { a.read(into: $0, at: 1_000_000) }
+        #expect(!past)
+        #expect(a.error?.exitCode == 3)
+    }
 }
