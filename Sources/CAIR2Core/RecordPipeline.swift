@@ -54,6 +54,8 @@ public struct PatientIndex: Sendable {
     public var spilledRuns: Int { table.spilledRuns }
     /// True once a spill could not be written (the storage holds the error).
     public var spillFailed: Bool { table.failed }
+    /// Merges the spilled runs into one: call once the inserts are over, before the lookups.
+    public mutating func compact() { table.compact() }
     /// Where entries spill (nil: all in memory).
     public var spillStorage: (any SpillStorage)? { table.storage }
 

@@ -251,4 +251,97 @@ public struct SpillingIDTable: Sendable {
         if !failed, let start { runs.append(SpillRun(offset: start, count: n, firsts: firsts)) }
         table.removeAll()
     }
+
+    /// Merges the runs into one (when there are several), so that a lookup that passes the Bloom filter costs
+    /// one read, not one per run. For the end of the inserts: the immunization and comment lookups that follow
+    /// are many and come from several threads. The old runs' bytes stay in the storage, unused.
+    public mutating func compact() {
+        guard let storage, runs.count > 1, !failed else { return }
+        let ew = SpillingIDTable.entryWords
+        let chunk = 4096  // entries read at a time from each run
+        struct Cursor {
+            var run: SpillRun
+            var next = 0          // next entry of the run to read
+            var buffer: UnsafeMutablePointer<UInt64>
+            var at = 0, count = 0 // position and fill of the buffer
+            var hash: UInt64 = 0  // of the entry at `at`
+        }
+        var cursors: [Cursor] = runs.map {
+            Cursor(run: $0, buffer: UnsafeMutablePointer<UInt64>.allocate(capacity: chunk * ew))
+        }
+        let out = UnsafeMutablePointer<UInt64>.allocate(capacity: chunk * ew)
+        defer {
+            for c in cursors { c.buffer.deallocate() }
+            out.deallocate()
+        }
+        var failed = false
+        func entryHash(_ p: UnsafeMutablePointer<UInt64>) -> UInt64 {
+            var k = IDKey()
+            k.a = p[0]; k.b = p[1]; k.c = p[2]; k.d = p[3]
+            return IDTable.hash(k)
+        }
+        /// Refills cursor `i` when its buffer is used up; false when the run is done (or a read failed).
+        func ready(_ i: Int) -> Bool {
+            if cursors[i].at < cursors[i].count {
+                return true
+            }
+            let n = min(chunk, cursors[i].run.count - cursors[i].next)
+            if n == 0 || failed { return false }
+            let raw = UnsafeMutableRawBufferPointer(start: cursors[i].buffer, count: n * ew * 8)
+            if !storage.read(into: raw, at: cursors[i].run.offset + cursors[i].next * ew * 8) {
+                failed = true
+                return false
+            }
+            cursors[i].next += n
+            cursors[i].at = 0
+            cursors[i].count = n
+            return true
+        }
+        var live: [Int] = []
+        for i in cursors.indices where ready(i) {
+            cursors[i].hash = entryHash(cursors[i].buffer)
+            live.append(i)
+        }
+        let total = runs.reduce(0) { $0 + $1.count }
+        var firsts: [UInt64] = []
+        firsts.reserveCapacity(total / SpillingIDTable.blockEntries + 1)
+        var m = 0, written = 0
+        var start: Int?
+        var expectedNext = 0
+        func flush() {
+            if m > 0 && !failed {
+                let at = storage.append(UnsafeRawBufferPointer(start: out, count: m * ew * 8))
+                if let at, start == nil || at == expectedNext {
+                    if start == nil { start = at }
+                    expectedNext = at + m * ew * 8
+                } else {
+                    failed = true
+                }
+            }
+            m = 0
+        }
+        while !live.isEmpty && !failed {
+            var best = 0
+            for j in 1..<live.count where cursors[live[j]].hash < cursors[live[best]].hash { best = j }
+            let i = live[best]
+            let h = cursors[i].hash
+            if written % SpillingIDTable.blockEntries == 0 { firsts.append(h) }
+            (out + m * ew).update(from: cursors[i].buffer + cursors[i].at * ew, count: ew)
+            m += 1
+            written += 1
+            if m == chunk { flush() }
+            cursors[i].at += 1
+            if ready(i) {
+                cursors[i].hash = entryHash(cursors[i].buffer + cursors[i].at * ew)
+            } else {
+                live.remove(at: best)
+            }
+        }
+        flush()
+        if failed || written != total {
+            self.failed = true
+            return
+        }
+        if let start { runs = [SpillRun(offset: start, count: total, firsts: firsts)] }
+    }
 }

@@ -162,7 +162,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
                                       lineWidth: lineWidth, sink: sink, summary: &summary, rows: rows,
                                       quarantine: &quarantine, keepQuarantine: options.quarantine, splitEvery: split)
             try opened[i].checkIntact()
-            if kind == .patient { patientIndex = result; summary.indexSpills = result?.spilledRuns ?? 0 }
+            if kind == .patient { summary.indexSpills = result?.spilledRuns ?? 0; patientIndex = result; patientIndex?.compact() }
             try checkPatientIndex(patientIndex)
             summaries.append(summary)
             reports.append(rows)

@@ -75,6 +75,20 @@ final class MemorySpillStorage: SpillStorage, @unchecked Sendable {
             }
         }
         #expect(absent > 1_000)
+
+        // Merged into one run, the answers are the same, and inserts go on (duplicates still found).
+        let runsBefore = table.spilledRuns
+        table.compact()
+        #expect(table.spilledRuns == 1 && runsBefore > 1)
+        #expect(!table.failed)
+        for (id, v) in model { #expect(table.find(key(id)) == v, "\(id)") }
+        for _ in 0..<3_000 {
+            let id = randomID(&rng, alphabet: alphabet)
+            let inserted = table.insert(key(id), value: 1)
+            #expect(inserted == (model[id] == nil), "\(id)")
+            if model[id] == nil { model[id] = 1 }
+        }
+        for (id, v) in model { #expect(table.find(key(id)) == v, "\(id)") }
     }
 
     /// Without a storage the table never spills and simply grows.
