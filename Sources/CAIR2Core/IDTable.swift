@@ -1,30 +1,53 @@
 // An open-addressing hash table keyed by identifiers, for the duplicate-id
-// check and the patient index of a run: one entry per patient, so its size
-// is what bounds memory on the largest extracts (Medi-Cal: ~15 million).
+// check and the patient index of a run: one entry per patient.
 //
-// A slot is 24 bytes: the identifier itself when it has at most 15 bytes
-// (the usual case: 16 bytes, length in the top byte), else a 64-bit hash and
-// the index of the full identifier in a side array; plus a 64-bit value.
-// The table grows at 70% load by about 1.6x, not doubling, so it stays
-// between ~34 and ~55 bytes a patient. Swift's Dictionary would hash with
-// SipHash and store 48+ bytes a slot at a lower load.
+// A slot is 24 bytes, one array of them so a probe touches one cache line: the
+// identifier itself when it has at most 15 bytes (the usual case: 16 bytes,
+// length in the top byte), else a 64-bit hash and the index of the full
+// identifier in a side array; plus a 64-bit value. The table grows at 70% load
+// by 1.5x, not doubling, so it stays between ~34 and ~55 bytes a patient.
+// Swift's Dictionary would hash with SipHash and store 48+ bytes a slot.
+//
+// Linear probing never wraps around: a key's home is `hash * capacity >> 64`
+// (monotone in the hash) and the array has `pad` slots past the last home. So
+// every cluster of occupied slots holds only keys whose homes lie inside it,
+// and clusters in slot order are in hash order: `forEachInHashOrder` sorts one
+// cluster at a time, which is how `SpillingIDTable` writes a sorted run
+// without a second copy of the table. A probe that runs off the end (never
+// seen in practice) counts as "full": the table grows, or its owner spills.
 
 /// Maps `IDKey` to a 64-bit value.
 public struct IDTable: Sendable {
-    private var k0: [UInt64]
-    private var k1: [UInt64]   // 0: empty slot
-    private var values: [UInt64]
+    struct Slot {
+        var k0: UInt64 = 0
+        var k1: UInt64 = 0  // 0: empty slot
+        var value: UInt64 = 0
+    }
+    private var slots: [Slot]
     private var long: [IDKey] = []
-    private var capacity: Int
+    /// Homes lie in 0..<capacity; slots.count == capacity + pad.
+    private(set) var capacity: Int
+    /// The most slots a grow may reach (the owner spills past it).
+    let maxCapacity: Int
     public private(set) var count = 0
 
+    static let pad = 256
+
+    /// A table for about `capacity` entries that grows as needed.
     public init(capacity: Int = 1024) {
-        let n = max(16, capacity + capacity / 2)
-        self.capacity = n
-        k0 = [UInt64](repeating: 0, count: n)
-        k1 = [UInt64](repeating: 0, count: n)
-        values = [UInt64](repeating: 0, count: n)
+        self.init(capacity: capacity, maxCapacity: Int.max)
     }
+
+    /// A table for about `capacity` entries that grows up to `maxCapacity` slots, then reports itself full.
+    init(capacity: Int, maxCapacity: Int) {
+        let n = min(max(16, capacity + capacity / 2), max(16, maxCapacity))
+        self.capacity = n
+        self.maxCapacity = max(16, maxCapacity)
+        slots = [Slot](repeating: Slot(), count: n + IDTable.pad)
+    }
+
+    /// Bytes a slot takes.
+    static var slotBytes: Int { MemoryLayout<Slot>.stride }
 
     @inline(__always) static func hash(_ k: IDKey) -> UInt64 {
         var h = k.a &* 0x9E37_79B9_7F4A_7C15
@@ -52,71 +75,149 @@ public struct IDTable: Sendable {
         return (k.a, (k.b & 0x00FF_FFFF_FFFF_FFFF) | (UInt64(n) << 56))
     }
 
-    /// Maps a hash onto 0..<capacity without a division.
+    /// Maps a hash onto 0..<capacity without a division (monotone in the hash).
     @inline(__always) func home(_ h: UInt64) -> Int {
         Int(truncatingIfNeeded: h.multipliedFullWidth(by: UInt64(capacity)).high)
     }
 
-    /// The slot holding `key`, or the empty slot where it would go (found == false).
+    /// The slot holding `key`, or the empty slot where it would go (found == false); `slots.count` when the
+    /// probe ran off the end.
     @inline(__always)
-    private func probe(_ key: IDKey, _ h: UInt64, _ short: (UInt64, UInt64)?) -> (Int, Bool) {
-        var i = home(h)
-        while true {
-            let w1 = k1[i]
-            if w1 == 0 { return (i, false) }
-            if let (s0, s1) = short {
-                if w1 == s1 && k0[i] == s0 { return (i, true) }
-            } else if w1 >> 56 == 0xFF && k0[i] == h && long[Int(w1 & 0x00FF_FFFF_FFFF_FFFF)] == key {
-                return (i, true)
+    func probe(_ key: IDKey, _ h: UInt64, _ short: (UInt64, UInt64)?) -> (Int, Bool) {
+        slots.withUnsafeBufferPointer { s in
+            var i = home(h)
+            let end = s.count
+            while i < end {
+                let w1 = s[i].k1
+                if w1 == 0 { return (i, false) }
+                if let (s0, s1) = short {
+                    if w1 == s1 && s[i].k0 == s0 { return (i, true) }
+                } else if w1 >> 56 == 0xFF && s[i].k0 == h && long[Int(w1 & 0x00FF_FFFF_FFFF_FFFF)] == key {
+                    return (i, true)
+                }
+                i += 1
             }
-            i += 1
-            if i == capacity { i = 0 }
+            return (end, false)
         }
     }
 
-    private mutating func place(_ i: Int, _ key: IDKey, _ h: UInt64, _ short: (UInt64, UInt64)?, _ value: UInt64) {
+    /// True when one more entry needs a grow (or, at `maxCapacity`, a spill).
+    @inline(__always) var atThreshold: Bool { (count + 1) * 10 > capacity * 7 }
+
+    /// Slots in the array (homes and the pad past them).
+    var slotCount: Int { capacity + IDTable.pad }
+
+    /// True while a grow would add slots.
+    var canGrow: Bool { capacity < maxCapacity }
+
+    mutating func place(_ i: Int, _ key: IDKey, _ h: UInt64, _ short: (UInt64, UInt64)?, _ value: UInt64) {
         if let (s0, s1) = short {
-            k0[i] = s0
-            k1[i] = s1
+            slots[i] = Slot(k0: s0, k1: s1, value: value)
         } else {
-            k0[i] = h
-            k1[i] = (0xFF << 56) | UInt64(long.count)
+            slots[i] = Slot(k0: h, k1: (0xFF << 56) | UInt64(long.count), value: value)
             long.append(key)
         }
-        values[i] = value
         count += 1
     }
 
-    /// Inserts `key` with `value` unless present. Returns true when inserted.
+    /// Inserts `key` with `value` unless present. Returns true when inserted. Grows as needed.
     @discardableResult
     public mutating func insert(_ key: IDKey, value: UInt64 = 0) -> Bool {
-        if (count + 1) * 10 > capacity * 7 { grow() }
+        if atThreshold { grow() }
         let h = IDTable.hash(key)
         let short = IDTable.shortWords(key)
-        let (i, found) = probe(key, h, short)
-        if found { return false }
-        place(i, key, h, short, value)
-        return true
+        while true {
+            let (i, found) = probe(key, h, short)
+            if found { return false }
+            if i < slots.count {
+                place(i, key, h, short, value)
+                return true
+            }
+            precondition(canGrow, "IDTable.insert on a table at its maximum size")
+            grow()
+        }
     }
 
     public func find(_ key: IDKey) -> UInt64? {
         let (i, found) = probe(key, IDTable.hash(key), IDTable.shortWords(key))
-        return found ? values[i] : nil
+        return found ? slots[i].value : nil
     }
 
+    @inline(__always) func value(at i: Int) -> UInt64 { slots[i].value }
+
     /// The identifier stored in slot `i`.
-    private func key(at i: Int) -> IDKey {
-        let w1 = k1[i]
+    func key(at i: Int) -> IDKey {
+        let w1 = slots[i].k1
         if w1 >> 56 == 0xFF { return long[Int(w1 & 0x00FF_FFFF_FFFF_FFFF)] }
         var k = IDKey()
-        k.a = k0[i]
+        k.a = slots[i].k0
         k.b = w1 & 0x00FF_FFFF_FFFF_FFFF
         return k
     }
 
-    private mutating func grow() {
-        var bigger = IDTable(capacity: capacity)  // 1.5x the slots
-        for i in 0..<capacity where k1[i] != 0 { bigger.insert(key(at: i), value: values[i]) }
+    /// Grows by 1.5x, up to `maxCapacity` slots (a table already there is not grown).
+    mutating func grow() {
+        let target = min(capacity + capacity / 2, maxCapacity)
+        guard target > capacity else { return }
+        var bigger = IDTable(capacity: 0, maxCapacity: maxCapacity)
+        bigger.capacity = target
+        bigger.slots = [Slot](repeating: Slot(), count: bigger.capacity + IDTable.pad)
+        bigger.long.reserveCapacity(long.count)
+        for i in 0..<slots.count where slots[i].k1 != 0 { bigger.insert(key(at: i), value: slots[i].value) }
         self = bigger
+    }
+
+    /// Empties the table, keeping its memory.
+    mutating func removeAll() {
+        slots.withUnsafeMutableBufferPointer { s in
+            for i in s.indices { s[i] = Slot() }
+        }
+        long.removeAll(keepingCapacity: true)
+        count = 0
+    }
+
+    /// Calls `body` with every entry in ascending hash order (ties in any order), one cluster sorted at a time
+    /// (clusters are short at 70% load: an insertion sort).
+    func forEachInHashOrder(_ body: (IDKey, UInt64, UInt64) -> Void) {
+        var scratchCapacity = 64
+        var cluster = UnsafeMutablePointer<(hash: UInt64, slot: Int)>.allocate(capacity: scratchCapacity)
+        defer { cluster.deallocate() }
+        slots.withUnsafeBufferPointer { s in
+            @inline(__always) func keyAt(_ i: Int) -> IDKey {
+                let w1 = s[i].k1
+                if w1 >> 56 == 0xFF { return long[Int(w1 & 0x00FF_FFFF_FFFF_FFFF)] }
+                var k = IDKey()
+                k.a = s[i].k0
+                k.b = w1 & 0x00FF_FFFF_FFFF_FFFF
+                return k
+            }
+            var i = 0
+            let n = s.count
+            while i < n {
+                if s[i].k1 == 0 { i += 1; continue }
+                var m = 0
+                while i < n && s[i].k1 != 0 {
+                    if m == scratchCapacity {
+                        let bigger = UnsafeMutablePointer<(hash: UInt64, slot: Int)>.allocate(capacity: 2 * m)
+                        bigger.moveInitialize(from: cluster, count: m)
+                        cluster.deallocate()
+                        cluster = bigger
+                        scratchCapacity = 2 * m
+                    }
+                    let w1 = s[i].k1
+                    // A long identifier's slot holds its hash; a short one's is computed.
+                    let h = w1 >> 56 == 0xFF ? s[i].k0 : IDTable.hash(keyAt(i))
+                    var j = m
+                    while j > 0 && cluster[j - 1].hash > h {
+                        cluster[j] = cluster[j - 1]
+                        j -= 1
+                    }
+                    cluster[j] = (h, i)
+                    m += 1
+                    i += 1
+                }
+                for e in 0..<m { body(keyAt(cluster[e].slot), cluster[e].hash, s[cluster[e].slot].value) }
+            }
+        }
     }
 }

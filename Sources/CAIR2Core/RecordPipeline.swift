@@ -40,10 +40,24 @@ public struct PatientIndex: Sendable {
             self.part = part
         }
     }
-    var table: IDTable
-    public init(capacity: Int = 1024) { table = IDTable(capacity: capacity) }
+    var table: SpillingIDTable
+    /// An index that grows as needed, all in memory.
+    public init(capacity: Int = 1024) { table = SpillingIDTable(expected: capacity, storage: nil) }
+    /// An index for about `expected` patients whose in-memory part stays within about `budgetBytes`; past it,
+    /// entries spill to `storage` (see `SpillingIDTable`).
+    public init(expected: Int, budgetBytes: Int, storage: any SpillStorage) {
+        table = SpillingIDTable(expected: expected, budgetBytes: budgetBytes, storage: storage)
+    }
     /// Ids seen (written or not).
     public var count: Int { table.count }
+    /// Runs spilled to the storage so far.
+    public var spilledRuns: Int { table.spilledRuns }
+    /// True once a spill could not be written (the storage holds the error).
+    public var spillFailed: Bool { table.failed }
+    /// Merges the spilled runs into one: call once the inserts are over, before the lookups.
+    public mutating func compact() { table.compact() }
+    /// Where entries spill (nil: all in memory).
+    public var spillStorage: (any SpillStorage)? { table.storage }
 
     /// The value of an id seen on a record that was not written.
     static let notWritten = UInt64.max
@@ -54,11 +68,13 @@ public struct PatientIndex: Sendable {
 
     /// Records `id` as seen, with its entry when the patient was written (nil: seen, not written).
     /// Returns false when the id had been seen before (nothing changes then).
+    @inline(__always)
     public mutating func insert(_ id: IDKey, _ e: Entry?) -> Bool {
         table.insert(id, value: e.map(PatientIndex.pack) ?? PatientIndex.notWritten)
     }
 
     /// The entry of a written patient; nil when the id was never seen or its record was not written.
+    /// Safe from several threads at once on an index no longer inserted into.
     public func lookup(_ id: IDKey) -> Entry? {
         guard let v = table.find(id), v != PatientIndex.notWritten else { return nil }
         let ymd = Int32(bitPattern: UInt32(truncatingIfNeeded: v))

@@ -16,6 +16,8 @@ public struct FileSummary: Sendable {
     public var outputBytes = 0
     public var outputSHA256 = ""
     public var bytesIn = 0
+    /// Runs the patient index spilled to its scratch file (patients only; for tests and diagnostics).
+    public var indexSpills = 0
 }
 
 /// One part of a split batch (`--max-records-per-file`).
@@ -34,15 +36,6 @@ public struct ConvertResult: Sendable {
     public var exitCode: Int32
     public var unknownColumns: [(input: String, names: [String])]
     public var outputPaths: [String]
-}
-
-/// One report row (rejects.csv / warnings.csv). Never a field value: the record id is an identifier.
-struct ReportRow {
-    var line: Int
-    var recordID: [UInt8]
-    var field: String
-    var code: ProblemCode
-    var message: String
 }
 
 /// Streams rendered lines to the final outputs (one per part), hashing as it goes.
@@ -151,7 +144,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
     do {
         let threads = options.threads > 0 ? options.threads : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64))
         var summaries: [FileSummary] = []
-        var reports: [(path: String, rows: [ReportRow], layout: Layout)] = []
+        var reports: [ReportSpool] = []
         var patientIndex: PatientIndex?
         var sinks: [LineSink] = []
         var quarantines: [(String, [UInt8])] = []
@@ -163,16 +156,17 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
                                 zstdLevel: options.zstdLevel, publisher: publisher)
             sinks.append(sink)
             var summary = FileSummary(kind: kind, input: path)
-            var rows: [ReportRow] = []
+            let rows = ReportSpool(path: path, directory: options.outDir, bufferBytes: options.reportBufferBytes)
             var quarantine: [UInt8] = []
             let split = (kind == .patient || kind == .query) ? options.maxRecordsPerFile : Int.max
             let result = try runInput(input: opened[i], kind: kind, rules: rules, options: options, threads: threads,
-                                      lineWidth: lineWidth, sink: sink, summary: &summary, rows: &rows,
+                                      lineWidth: lineWidth, sink: sink, summary: &summary, rows: rows,
                                       quarantine: &quarantine, keepQuarantine: options.quarantine, splitEvery: split)
             try opened[i].checkIntact()
-            if kind == .patient { patientIndex = result }
+            if kind == .patient { summary.indexSpills = result?.spilledRuns ?? 0; patientIndex = result; patientIndex?.compact() }
+            try checkPatientIndex(patientIndex)
             summaries.append(summary)
-            reports.append((path, rows, kind.layout))
+            reports.append(rows)
             if options.quarantine { quarantines.append((path, quarantine)) }
         }
         // A run whose patients (or queries) were split writes every kind into the parts, each a complete
@@ -316,17 +310,17 @@ func loadMapping(_ path: String?) throws -> ColumnMapping {
 
 /// Runs one input through the chunked workers and the ordered merge.
 func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: ConvertOptions,
-              threads: Int, lineWidth: Int, sink: LineSink, summary: inout FileSummary, rows: inout [ReportRow],
+              threads: Int, lineWidth: Int, sink: LineSink, summary: inout FileSummary, rows: ReportSpool,
               quarantine: inout [UInt8], keepQuarantine: Bool, splitEvery: Int) throws -> PatientIndex? {
     let layout = kind.layout
     let workers = [RecordWorker(rules: rules)]
-    var index = PatientIndex(capacity: max(1024, input.sizeHint / 200))
+    let isPatient = kind == .patient
+    var index = isPatient ? makePatientIndex(input: input, options: options) : PatientIndex(capacity: 16)
     var writtenCount = 0
     var lineBase = 0              // lines before the current chunk's start
     var trueEnd = 0               // where the sequential scan really is, in the current block
     let window = max(2, threads * 3)
     let dupField = Int16(layout.index(of: "record_id") ?? -1)
-    let isPatient = kind == .patient
     let partOf: (Int) -> Int32 = { n in Int32(n / splitEvery) }
     var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)  // the current block
     var starts: [Int] = []
@@ -394,19 +388,18 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             }
             summary.inputRecords += 1
             var idBytes: [UInt8]?
-            func report(_ p: Problem) {
+            func report(_ p: Problem) throws {
                 if idBytes == nil { idBytes = res.id.isEmpty ? [] : res.id.bytes }
-                rows.append(ReportRow(line: line, recordID: idBytes!,
-                                      field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
-                                      code: p.code, message: p.code.message(field: Int(p.field), layout: layout)))
+                try rows.add(line: line, recordID: idBytes!, field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
+                             code: p.code, message: p.code.message(field: Int(p.field), layout: layout))
                 if p.code.severity == .warning {
                     summary.warnings[p.code.name, default: 0] += 1
                 } else {
                     summary.rejectCodes[p.code.name, default: 0] += 1
                 }
             }
-            if let e = extra { report(e) }
-            for p in problems[firstP..<pi] { report(p) }
+            if let e = extra { try report(e) }
+            for p in problems[firstP..<pi] { try report(p) }
             switch res.status {
             case .written:
                 let part: Int32 = isPatient || kind == .query ? partOf(writtenCount) : res.part
@@ -445,7 +438,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         bytes = block
         openTail = !isFinal
         trueEnd = from
-        starts = ChunkPlanner.starts(block, from: from, chunkSize: options.chunkSize)
+        starts = plannedChunkStarts(block, from: from, chunkSize: options.chunkSize, releasePages: releaseMapped)
         let chunkCount = starts.count - 1
         if releaseMapped, chunkCount > window + 2, let base = block.baseAddress {
             // Finding the cuts touched a page at each of them; hand back all but the first window's.
@@ -564,34 +557,6 @@ func headerLine(_ bytes: UnsafeBufferPointer<UInt8>, _ header: Header) -> [UInt8
     var h = Array(UnsafeBufferPointer(rebasing: bytes[CSVScanner.bomLength(bytes)..<header.end]))
     if h.last != 0x0A { h.append(0x0A) }
     return h
-}
-
-/// Writes rejects.csv and warnings.csv: `file,line,record_id,field,code,message`, sorted by file then line.
-func writeReports(_ reports: [(path: String, rows: [ReportRow], layout: Layout)], publisher: Publisher) throws {
-    let sorted = reports.sorted { $0.path < $1.path }
-    for (name, wantWarnings) in [("rejects.csv", false), ("warnings.csv", true)] {
-        var out: [UInt8] = Array("file,line,record_id,field,code,message\r\n".utf8)
-        for r in sorted {
-            let file = csvCell(Array(r.path.utf8), neutralize: false)
-            for row in r.rows where (row.code.severity == .warning) == wantWarnings {
-                out.append(contentsOf: file)
-                out.append(0x2C)
-                out.append(contentsOf: Array(String(row.line).utf8))
-                out.append(0x2C)
-                out.append(contentsOf: csvCell(row.recordID))
-                out.append(0x2C)
-                out.append(contentsOf: Array(row.field.utf8))
-                out.append(0x2C)
-                out.append(contentsOf: Array(row.code.name.utf8))
-                out.append(0x2C)
-                out.append(contentsOf: csvCell(Array(row.message.utf8)))
-                out.append(contentsOf: [0x0D, 0x0A])
-            }
-        }
-        let s = try publisher.create(relative: name, zstdLevel: nil)
-        try s.write(out)
-        try s.finish()
-    }
 }
 
 /// One CSV cell: quoted when needed, and neutralized against spreadsheet formula injection

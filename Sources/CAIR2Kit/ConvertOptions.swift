@@ -28,6 +28,10 @@ public struct ConvertOptions: Sendable {
     public var chunkSize: Int
     /// Bytes per block read from a stream (standard input, .zst, --no-mmap).
     public var blockSize: Int
+    /// Bytes for the in-memory part of the patient index; past it, entries spill to a scratch file (tests use tiny budgets).
+    public var idTableBudget: Int
+    /// Bytes of report rows held per input and kind before they go to a scratch file (tests use tiny buffers).
+    public var reportBufferBytes: Int
     /// Called on the merging thread after each merged chunk (never with a field value).
     public var progress: (@Sendable (ConvertProgress) -> Void)?
 
@@ -46,6 +50,8 @@ public struct ConvertOptions: Sendable {
         directIO = true
         chunkSize = 1 << 20
         blockSize = 16 << 20
+        idTableBudget = SpillingIDTable.defaultBudgetBytes
+        reportBufferBytes = 1 << 20
     }
 }
 

@@ -1,0 +1,147 @@
+import CAIR2Core
+import Foundation
+import Testing
+@testable import CAIR2Kit
+
+/// The patient index that spills past its budget and the report rows that spill past their buffers change
+/// nothing in the outputs: a generated batch converts to the same bytes with a tiny budget as with the default.
+@Suite struct BoundedMemoryTests {
+    static func files(_ dir: String) -> [String: [UInt8]] {
+        var out: [String: [UInt8]] = [:]
+        let e = FileManager.default.enumerator(atPath: dir)!
+        while let rel = e.nextObject() as? String {
+            var isDir: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir)
+            if isDir.boolValue { continue }
+            var bytes = GenerateTests.read(dir + "/" + rel)
+            if rel == "summary.json" {
+                // The elapsed time is the only line that may differ.
+                let text = String(decoding: bytes, as: UTF8.self)
+                bytes = Array(text.split(separator: "\n").filter { !$0.contains("elapsed_seconds") }
+                    .joined(separator: "\n").utf8)
+            }
+            out[rel] = bytes
+        }
+        return out
+    }
+
+    func run(_ g: String, _ out: String, budget: Int, reportBuffer: Int, threads: Int, chunk: Int,
+             mmap: Bool = true) throws -> ConvertResult {
+        var o = ConvertOptions(outDir: out, asOf: DateValue.parseISO(GenerateTests.asOf)!)
+        o.patients = g + "/members.csv"
+        o.immunizations = g + "/immunizations.csv"
+        o.comments = g + "/comments.csv"
+        o.org = GenerateTests.org
+        o.threads = threads
+        o.chunkSize = chunk
+        o.useMmap = mmap
+        o.blockSize = 64 << 10
+        o.idTableBudget = budget
+        o.reportBufferBytes = reportBuffer
+        return try convert(o)
+    }
+
+    @Test func tinyBudgetsGiveTheSameBytes() throws {
+        let g = GenerateTests.scratch("mem-g")
+        defer { try? FileManager.default.removeItem(atPath: g) }
+        // A high defect rate: duplicates, orphans and before-birth records hit the spilled runs.
+        _ = try GenerateTests.generate(g, members: 4000, seed: 21, rate: 0.15)
+        let reference = GenerateTests.scratch("mem-ref")
+        defer { try? FileManager.default.removeItem(atPath: reference) }
+        let base = try run(g, reference, budget: SpillingIDTable.defaultBudgetBytes, reportBuffer: 1 << 20,
+                           threads: 1, chunk: 1 << 20)
+        #expect(base.files[0].indexSpills == 0)
+        #expect(base.files.reduce(0) { $0 + $1.rejected } > 100)
+        let want = Self.files(reference)
+        #expect(want["rejects.csv"].map { $0.count > 10_000 } == true)
+        #expect(want["warnings.csv"] != nil)
+
+        for (budget, threads, chunk, mmap) in [(0, 2, 3000, true), (20_000, 1, 1 << 20, true), (20_000, 2, 5000, false)] {
+            let out = GenerateTests.scratch("mem-\(budget)-\(threads)")
+            defer { try? FileManager.default.removeItem(atPath: out) }
+            let r = try run(g, out, budget: budget, reportBuffer: 100, threads: threads, chunk: chunk, mmap: mmap)
+            #expect(r.files[0].indexSpills >= 5, "budget \(budget): \(r.files[0].indexSpills) spills")
+            let got = Self.files(out)
+            #expect(Set(got.keys) == Set(want.keys))
+            for (name, bytes) in want { #expect(got[name] == bytes, "\(name) differs (budget \(budget), threads \(threads))") }
+            // The scratch files were nameless: nothing hidden is left in the output directory.
+            let hidden = try FileManager.default.contentsOfDirectory(atPath: out).filter { $0.hasPrefix(".") }
+            #expect(hidden.isEmpty)
+        }
+    }
+
+    /// Planning a mapped input piece by piece (releasing pages behind) finds the same chunk starts as one call,
+    /// across piece ends, with records longer than a piece, and leaves the bytes readable.
+    @Test func piecewisePlanningFindsTheSameStarts() throws {
+        let dir = GenerateTests.scratch("mem-plan")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(40 << 20)
+        while bytes.count < 40 << 20 {
+            // Mostly short lines; now and then a line of several MiB (longer than a piece).
+            let long = next() % 20_000 == 0
+            let len = long ? Int(9 << 20) + Int(next() % 100) : 20 + Int(next() % 300)
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: "x"), count: len))
+            bytes.append(0x0A)
+        }
+        let path = dir + "/input.csv"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+        let mapped = try MappedFile(path: path)
+        let sum = bytes.reduce(0) { $0 &+ Int($1) }
+        mapped.withUnsafeBytes { raw in
+            let block = raw.bindMemory(to: UInt8.self)
+            for (from, chunk) in [(0, 1 << 20), (7, 100_000), (123, 3 << 20), (5, 4096)] {
+                let want = ChunkPlanner.starts(block, from: from, chunkSize: chunk)
+                let got = plannedChunkStarts(block, from: from, chunkSize: chunk, releasePages: true)
+                #expect(got == want, "from \(from), chunk \(chunk)")
+            }
+            // Released pages read back from the file.
+            #expect(block.reduce(0) { $0 &+ Int($1) } == sum)
+        }
+    }
+
+    /// Scratch files leave no name behind, and reads (through the per-thread block cache) return each file's
+    /// own bytes, from several threads, even for two files read at the same offsets.
+    @Test func scratchFilesReadBackTheirOwnBytes() async throws {
+        let dir = GenerateTests.scratch("mem-scratch")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let a = ScratchFile(directory: dir), b = ScratchFile(directory: dir)
+        for i in 0..<200 {
+            let block = [UInt8](repeating: UInt8(i), count: 100)
+            let other = [UInt8](repeating: UInt8(255 - i), count: 100)
+            let atA = block.withUnsafeBytes { a.append($0) }
+            let atB = other.withUnsafeBytes { b.append($0) }
+            #expect(atA == i * 100 && atB == i * 100)
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).isEmpty)
+        let bad = await withTaskGroup(of: Int.self) { group in
+            for t in 0..<4 {
+                group.addTask {
+                    var wrong = 0
+                    var buf = [UInt8](repeating: 0, count: 100)
+                    for round in 0..<3 {
+                        for i in stride(from: t + round, to: 200, by: 3) {
+                            for (file, want) in [(a, UInt8(i)), (b, UInt8(255 - i))] {
+                                let ok = buf.withUnsafeMutableBytes { file.read(into: $0, at: i * 100) }
+                                if !ok || buf.contains(where: { $0 != want }) { wrong += 1 }
+                            }
+                        }
+                    }
+                    return wrong
+                }
+            }
+            var total = 0
+            for await w in group { total += w }
+            return total
+        }
+        #expect(bad == 0)
+        #expect(a.error == nil && b.error == nil)
+        // A read past the end fails and is kept as the file's error (exit 3).
+        var buf = [UInt8](repeating: 0, count: 10)
+        let past = buf.withUnsafeMutableBytes { a.read(into: $0, at: 1_000_000) }
+        #expect(!past)
+        #expect(a.error?.exitCode == 3)
+    }
+}
