@@ -145,6 +145,12 @@ public struct IDTable: Sendable {
 
     @inline(__always) func value(at i: Int) -> UInt64 { slots[i].value }
 
+    /// The address of `key`'s home slot, for a prefetch hint some records ahead of its `insert` (the table may
+    /// move before then: the address is a hint, never to be dereferenced).
+    @inline(__always) func homeAddress(_ key: IDKey) -> UInt {
+        slots.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress! + home(IDTable.hash(key))) }
+    }
+
     /// The identifier stored in slot `i`.
     func key(at i: Int) -> IDKey {
         let w1 = slots[i].k1

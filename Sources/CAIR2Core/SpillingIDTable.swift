@@ -145,6 +145,9 @@ public struct SpillingIDTable: Sendable {
         return true
     }
 
+    /// Where `key`'s slot is, for a prefetch hint ahead of its `insert` (see `IDTable.homeAddress`).
+    @inline(__always) public func homeAddress(_ key: IDKey) -> UInt { table.homeAddress(key) }
+
     /// The value of `key`, or nil. Safe from several threads on copies of a table no longer inserted into.
     public func find(_ key: IDKey) -> UInt64? {
         let h = IDTable.hash(key)

@@ -1,4 +1,5 @@
 import CAIR2Core
+import CSupport
 import Dispatch
 import Foundation
 
@@ -370,7 +371,18 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             runLen = 0
             runStart = -1
         }
+        // The id table is far bigger than the caches: each record prefetches the slot of the record 8 ahead, so
+        // the misses of consecutive inserts overlap instead of following one another.
+        let lookahead = 8
+        if isPatient {
+            for r in 0..<min(lookahead, chunk.results.count) where !chunk.results[r].id.isEmpty {
+                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(chunk.results[r].id)))
+            }
+        }
         for r in 0..<chunk.results.count {
+            if isPatient && r + lookahead < chunk.results.count && !chunk.results[r + lookahead].id.isEmpty {
+                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(chunk.results[r + lookahead].id)))
+            }
             var res = chunk.results[r]
             let line = lineBase + Int(chunk.recordLine[r]) + 1
             let firstP = pi

@@ -81,6 +81,9 @@ void cair2_commit_end(void);
 /// SYNC_FILE_RANGE_WRITE), so a later fsync has little left to wait for. Returns 0 or -1 (errno set).
 int cair2_start_writeback(int fd, long long offset, long long length);
 
+/// A hint that `p`'s cache line will be read soon (never faults, even on an address that is not mapped).
+static inline void cair2_prefetch(const void *p) { __builtin_prefetch(p, 0, 3); }
+
 /// Turns direct I/O (O_DIRECT: writes go from the caller's buffer to the device, not through the page cache)
 /// on or off for fd. Returns 0, or -1 with errno (EINVAL: the file system has no direct I/O).
 int cair2_set_direct_io(int fd, int on);
