@@ -63,6 +63,10 @@ final class LineSink {
         if let s = files[part] { return s }
         let s = try publisher.create(relative: "part-\(partName(part))/\(baseName)\(zstdLevel == nil ? "" : ".zst")",
                                      zstdLevel: zstdLevel)
+        // Patients and queries fill their parts one after another: the previous part is complete once this one
+        // gets its first bytes, and gives its buffers back then (immunizations and comments follow their
+        // patients' parts, in any order, so theirs stay open to the end).
+        if kind == .patient || kind == .query { s.previous = files[part - 1] }
         files[part] = s
         order.append(part)
         return s
@@ -164,7 +168,12 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
                                       lineWidth: lineWidth, sink: sink, summary: &summary, rows: rows,
                                       quarantine: &quarantine, keepQuarantine: options.quarantine, splitEvery: split)
             try opened[i].checkIntact()
-            if kind == .patient { summary.indexSpills = result?.spilledRuns ?? 0; patientIndex = result; patientIndex?.compact() }
+            if kind == .patient {
+                summary.indexSpills = result?.spilledRuns ?? 0
+                patientIndex = result
+                // One merged run makes the immunization and comment lookups one read; nothing to do without them.
+                if inputs.contains(where: { $0.0 == .immunization || $0.0 == .comment }) { patientIndex?.compact() }
+            }
             try checkPatientIndex(patientIndex)
             summaries.append(summary)
             reports.append(rows)
@@ -348,10 +357,12 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         var chunk = speculative
         var jobs: [WriteJob] = []
         if chunk.start != trueEnd {
-            // Speculation failed (a quoted newline crossed the cut): redo from the true position.
+            // Speculation failed (a quoted newline crossed the cut): redo from the true position, into the same
+            // output object (a fresh one per failure left the speculative one's memory behind in its thread's
+            // malloc arena: RSS grew with every failure on large inputs).
             let stop = starts[c + 1] > trueEnd ? starts[c + 1] : trueEnd
             chunk = processChunk(bytes, start: trueEnd, stopAt: stop, delimiter: options.delimiter,
-                                 worker: merger, lineWidth: lineWidth, into: ChunkOutput())
+                                 worker: merger, lineWidth: lineWidth, into: speculative)
         }
         if openTail && chunk.end == bytes.count && chunk.lastRecordOpen {
             // The block ends inside this record: it is carried to the next block and processed there.

@@ -47,6 +47,11 @@ final class OutputStream {
     var spare: UnsafeMutableRawPointer
     var staged = 0
     var fileOffset = 0
+    /// Set once the stream's last bytes are written and its buffers freed (`retire`); it takes no more.
+    var retired = false
+    /// The part before this one of the same output, when parts fill in order: retired when this stream gets
+    /// its first bytes (every write to it came before, in the same order).
+    var previous: OutputStream?
     /// Direct I/O is on for `fd`. Read and changed only while no write is in flight.
     var direct = false
     let io = DispatchQueue(label: "cair2.output")
@@ -82,8 +87,30 @@ final class OutputStream {
 
     deinit {
         if writing { ioDone.wait() }
+        if !retired {
+            staging.deallocate()
+            spare.deallocate()
+        }
+    }
+
+    /// Retires the previous part, if any (see `previous`).
+    @inline(__always) private func retirePrevious() throws {
+        if let p = previous {
+            previous = nil
+            try p.retire()
+        }
+    }
+
+    /// Writes what is buffered and frees the buffers: the stream is complete (`finish` later truncates,
+    /// fsyncs and closes it). A 1,000,000-record part holds no memory while the next ones are written.
+    func retire() throws {
+        if retired { return }
+        try flush()
+        try drain()
+        try awaitWrite()
         staging.deallocate()
         spare.deallocate()
+        retired = true
     }
 
     func write(_ bytes: [UInt8]) throws {
@@ -92,6 +119,7 @@ final class OutputStream {
 
     /// Hashes and writes (the usual path).
     func write(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+        try retirePrevious()
         hash(bytes)
         try writeToFile(bytes)
     }
@@ -105,6 +133,7 @@ final class OutputStream {
     /// Writes an already compressed frame (`--zstd`, compressed by a worker) of `uncompressed` bytes of lines
     /// after whatever is buffered.
     func writeFrame(_ frame: UnsafeBufferPointer<UInt8>, uncompressed: Int) throws {
+        try retirePrevious()
         try flush()
         bytesUncompressed += uncompressed
         sha.update(UnsafeRawBufferPointer(frame))
@@ -144,6 +173,7 @@ final class OutputStream {
 
     /// Copies file bytes into the staging buffer, writing it out each time it fills.
     private func stage(_ p: UnsafeBufferPointer<UInt8>) throws {
+        precondition(!retired, "bytes for a retired output stream")
         guard var next = p.baseAddress else { return }
         var remaining = p.count
         while remaining > 0 {
@@ -221,9 +251,7 @@ final class OutputStream {
     /// Flushes, fsyncs and closes; the file stays temporary until published.
     func finish() throws {
         if finished { return }
-        try flush()
-        try drain()
-        try awaitWrite()
+        try retire()
         if fileOffset % OutputStream.blockSize != 0 && ftruncate(fd, off_t(fileOffset)) != 0 {
             throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): truncate failed: \(errnoText()); nothing was published")
         }
