@@ -61,12 +61,13 @@ final class LineSink {
 
     func stream(part: Int32) throws -> OutputStream {
         if let s = files[part] { return s }
+        let sequential = kind == .patient || kind == .query
         let s = try publisher.create(relative: "part-\(partName(part))/\(baseName)\(zstdLevel == nil ? "" : ".zst")",
-                                     zstdLevel: zstdLevel)
+                                     zstdLevel: zstdLevel, stagingSize: sequential ? 4 << 20 : 1 << 20)
         // Patients and queries fill their parts one after another: the previous part is complete once this one
         // gets its first bytes, and gives its buffers back then (immunizations and comments follow their
         // patients' parts, in any order, so theirs stay open to the end).
-        if kind == .patient || kind == .query { s.previous = files[part - 1] }
+        if sequential { s.previous = files[part - 1] }
         files[part] = s
         order.append(part)
         return s

@@ -40,7 +40,9 @@ final class OutputStream {
     let writebackStep = 32 << 20
     var frame: [UInt8] = []
     /// File bytes not yet written: `staging[0..<staged]`, to go at offset `fileOffset`.
-    static let stagingSize = 4 << 20
+    /// Bytes of each of the two staging buffers: 4 MiB by default; outputs that stay open side by side until
+    /// the end (the immunization and comment parts of a split run) take 1 MiB.
+    let stagingSize: Int
     static let blockSize = 4096
     var staging: UnsafeMutableRawPointer
     /// The other buffer: being written by `io` while `writing`, else free.
@@ -60,7 +62,8 @@ final class OutputStream {
     /// The in-flight write's failure, set before `ioDone` is signalled.
     var ioError: Error?
 
-    init(relativePath: String, publisher: Publisher, zstdLevel: Int32?) throws {
+    init(relativePath: String, publisher: Publisher, zstdLevel: Int32?, stagingSize: Int = 4 << 20) throws {
+        self.stagingSize = stagingSize
         self.relativePath = relativePath
         self.publisher = publisher
         self.zstdLevel = zstdLevel
@@ -80,8 +83,8 @@ final class OutputStream {
                              "\(publisher.outDir): cannot create an output file: \(errnoText(e))")
         }
         fchmod(fd, 0o600)
-        staging = .allocate(byteCount: OutputStream.stagingSize, alignment: OutputStream.blockSize)
-        spare = .allocate(byteCount: OutputStream.stagingSize, alignment: OutputStream.blockSize)
+        staging = .allocate(byteCount: stagingSize, alignment: OutputStream.blockSize)
+        spare = .allocate(byteCount: stagingSize, alignment: OutputStream.blockSize)
         direct = publisher.directIO && cair2_set_direct_io(fd, 1) == 0
     }
 
@@ -177,12 +180,12 @@ final class OutputStream {
         guard var next = p.baseAddress else { return }
         var remaining = p.count
         while remaining > 0 {
-            let n = min(remaining, OutputStream.stagingSize - staged)
+            let n = min(remaining, stagingSize - staged)
             (staging + staged).copyMemory(from: next, byteCount: n)
             staged += n
             next += n
             remaining -= n
-            if staged == OutputStream.stagingSize { try drain() }
+            if staged == stagingSize { try drain() }
         }
         bytesWritten += p.count
     }
@@ -296,8 +299,8 @@ final class Publisher {
         }
     }
 
-    func create(relative: String, zstdLevel: Int32?) throws -> OutputStream {
-        let s = try OutputStream(relativePath: relative, publisher: self, zstdLevel: zstdLevel)
+    func create(relative: String, zstdLevel: Int32?, stagingSize: Int = 4 << 20) throws -> OutputStream {
+        let s = try OutputStream(relativePath: relative, publisher: self, zstdLevel: zstdLevel, stagingSize: stagingSize)
         streams.append(s)
         return s
     }
