@@ -79,6 +79,23 @@ import Testing
                       "--threads", "2"]
         #expect(try run(common + ["--out-dir", "whole"], cwd: work) == 0)
         let whole = try Data(contentsOf: work.appendingPathComponent("whole/patient.txt"))
+        // Immunizations follow their patients' parts (all parts open at once, 1 MiB staging each): across the
+        // parts they are the unsplit run's lines.
+        let batch = common + ["--immunizations", "in/immunizations.csv"]
+        #expect(try run(batch + ["--out-dir", "wholebatch"], cwd: work) == 0)
+        #expect(try run(batch + ["--out-dir", "splitbatch", "--max-records-per-file", "1999"], cwd: work) == 0)
+        func lines(_ d: Data) -> [Data] {
+            stride(from: 0, to: d.count, by: 266).map { d.subdata(in: $0..<min(d.count, $0 + 266)) }
+        }
+        var immParts: [Data] = []
+        for k in 1...9 {
+            let f = work.appendingPathComponent(String(format: "splitbatch/part-%03d/immunization.txt", k))
+            if let d = try? Data(contentsOf: f) { immParts += lines(d) }
+        }
+        let immWhole = lines(try Data(contentsOf: work.appendingPathComponent("wholebatch/immunization.txt")))
+        let sameImm = immParts.count == immWhole.count
+            && immParts.sorted { $0.lexicographicallyPrecedes($1) } == immWhole.sorted { $0.lexicographicallyPrecedes($1) }
+        #expect(immWhole.count > 10_000 && sameImm, "immunization parts: \(immParts.count) lines, unsplit \(immWhole.count)")
         for extra in [[], ["--buffered-output"], ["--zstd"], ["--zstd", "--buffered-output"]] {
             let out = "split\(extra.joined())"
             #expect(try run(common + ["--out-dir", out, "--max-records-per-file", "1999"] + extra, cwd: work) == 0)
