@@ -153,7 +153,6 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         var reports: [ReportSpool] = []
         var patientIndex: PatientIndex?
         var sinks: [LineSink] = []
-        var quarantines: [(String, [UInt8])] = []
         for (i, (kind, path)) in inputs.enumerated() {
             let rules = RecordRules(plan: plans[i], encoding: options.encoding, asOf: options.asOf,
                                     patients: kind == .immunization || kind == .comment ? patientIndex : nil)
@@ -163,11 +162,15 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
             sinks.append(sink)
             var summary = FileSummary(kind: kind, input: path)
             let rows = ReportSpool(path: path, directory: options.outDir, bufferBytes: options.reportBufferBytes)
-            var quarantine: [UInt8] = []
+            // The rejected records' raw lines go straight to their file as they are merged (never held in memory).
+            let quarantine = options.quarantine
+                ? try publisher.create(relative: "quarantine/" + (path == "-" ? "stdin.csv" : lastPathComponent(path)),
+                                       zstdLevel: nil, stagingSize: 1 << 20)
+                : nil
             let split = (kind == .patient || kind == .query) ? options.maxRecordsPerFile : Int.max
             let result = try runInput(input: opened[i], kind: kind, rules: rules, options: options, threads: threads,
                                       lineWidth: lineWidth, sink: sink, summary: &summary, rows: rows,
-                                      quarantine: &quarantine, keepQuarantine: options.quarantine, splitEvery: split)
+                                      quarantine: quarantine, splitEvery: split)
             try opened[i].checkIntact()
             if kind == .patient {
                 summary.indexSpills = result?.spilledRuns ?? 0
@@ -178,7 +181,6 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
             try checkPatientIndex(patientIndex)
             summaries.append(summary)
             reports.append(rows)
-            if options.quarantine { quarantines.append((path, quarantine)) }
         }
         // A run whose patients (or queries) were split writes every kind into the parts, each a complete
         // submission; otherwise the files sit directly in the output directory.
@@ -223,12 +225,6 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         }
         // Reports, sorted by file then line.
         try writeReports(reports, publisher: publisher)
-        for (path, bytes) in quarantines {
-            let name = "quarantine/" + (path == "-" ? "stdin.csv" : lastPathComponent(path))
-            let s = try publisher.create(relative: name, zstdLevel: nil)
-            try s.write(bytes)
-            try s.finish()
-        }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         let json = summaryJSON(options: options, files: summaries, parts: parts, elapsed: elapsed)
         let summaryOut = try publisher.create(relative: "summary.json", zstdLevel: nil)
@@ -322,7 +318,7 @@ func loadMapping(_ path: String?) throws -> ColumnMapping {
 /// Runs one input through the chunked workers and the ordered merge.
 func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: ConvertOptions,
               threads: Int, lineWidth: Int, sink: LineSink, summary: inout FileSummary, rows: ReportSpool,
-              quarantine: inout [UInt8], keepQuarantine: Bool, splitEvery: Int) throws -> PatientIndex? {
+              quarantine: OutputStream?, splitEvery: Int) throws -> PatientIndex? {
     let layout = kind.layout
     let workers = [RecordWorker(rules: rules)]
     let isPatient = kind == .patient
@@ -435,9 +431,9 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
                 runLen += 1
             case .rejected:
                 summary.rejected += 1
-                if keepQuarantine {
-                    quarantine.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[chunk.recordStart[r]..<chunk.recordNext[r]]))
-                    if chunk.recordNext[r] == bytes.count && bytes.last != 0x0A { quarantine.append(0x0A) }
+                if let quarantine {
+                    try quarantine.write(UnsafeBufferPointer(rebasing: bytes[chunk.recordStart[r]..<chunk.recordNext[r]]))
+                    if chunk.recordNext[r] == bytes.count && bytes.last != 0x0A { try quarantine.write([0x0A]) }
                 }
             case .excluded:
                 summary.excluded += 1
@@ -545,7 +541,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         // The whole input is in memory (mapped): one block.
         summary.bytesIn = mapped.count
         guard let header = readHeader(mapped, delimiter: options.delimiter) else { return nil }
-        if keepQuarantine { quarantine.append(contentsOf: headerLine(mapped, header)) }
+        try quarantine?.write(headerLine(mapped, header))
         lineBase = header.lines
         releaseMapped = true
         _ = try runBlock(mapped, from: header.end, isFinal: true)
@@ -562,7 +558,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         let block = stream.buffered
         if first {
             guard let header = readHeader(block, delimiter: options.delimiter) else { return nil }
-            if keepQuarantine { quarantine.append(contentsOf: headerLine(block, header)) }
+            try quarantine?.write(headerLine(block, header))
             lineBase = header.lines
             from = header.end
             first = false
