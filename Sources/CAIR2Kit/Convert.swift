@@ -355,8 +355,8 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         var jobs: [WriteJob] = []
         if chunk.start != trueEnd {
             // Speculation failed (a quoted newline crossed the cut): redo from the true position, into the same
-            // output object (a fresh one per failure left the speculative one's memory behind in its thread's
-            // malloc arena: RSS grew with every failure on large inputs).
+            // output object (its `reset` drops the worker's frame too). A fresh object per failure grew the merge
+            // thread's heap by a chunk's buffers each time on large inputs.
             let stop = starts[c + 1] > trueEnd ? starts[c + 1] : trueEnd
             chunk = processChunk(bytes, start: trueEnd, stopAt: stop, delimiter: options.delimiter,
                                  worker: merger, lineWidth: lineWidth, into: speculative)

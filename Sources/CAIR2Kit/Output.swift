@@ -191,7 +191,7 @@ final class OutputStream {
     }
 
     /// Hands the staged bytes to the background write (at `fileOffset`) and takes the other buffer. Only the
-    /// last drain (from `finish`) can hold a partial block; with direct I/O it is padded to the block size and
+    /// last drain (from `retire`) can hold a partial block; with direct I/O it is padded to the block size and
     /// `finish` truncates the file back.
     private func drain() throws {
         guard staged > 0 else { return }
