@@ -172,13 +172,6 @@ import Testing
             if FileManager.default.fileExists(atPath: es.path) {
                 #expect(Self.counts(r.outDir.appendingPathComponent("summary.json")) == Self.counts(es), "\(name): summary counts")
             }
-            // The quarantined raw records (`--quarantine`), byte for byte.
-            let eq = expected.appendingPathComponent("quarantine")
-            for n in (try? FileManager.default.contentsOfDirectory(atPath: eq.path)) ?? [] {
-                let got = try? Data(contentsOf: r.outDir.appendingPathComponent("quarantine/\(n)"))
-                #expect(got == (try Data(contentsOf: eq.appendingPathComponent(n))),
-                        "\(name): quarantine/\(n) differs (threads=\(threads), chunk=\(chunk ?? 0))")
-            }
         }
     }
 }
