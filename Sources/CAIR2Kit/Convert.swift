@@ -63,7 +63,8 @@ final class LineSink {
         if let s = files[part] { return s }
         let sequential = kind == .patient || kind == .query
         let s = try publisher.create(relative: "part-\(partName(part))/\(baseName)\(zstdLevel == nil ? "" : ".zst")",
-                                     zstdLevel: zstdLevel, stagingSize: sequential ? 4 << 20 : 1 << 20)
+                                     zstdLevel: zstdLevel, stagingSize: sequential ? 4 << 20 : 1 << 20,
+                                     stagingBuffers: sequential ? 4 : 2)
         // Patients and queries fill their parts one after another: the previous part is complete once this one
         // gets its first bytes, and gives its buffers back then (immunizations and comments follow their
         // patients' parts, in any order, so theirs stay open to the end).
@@ -481,15 +482,18 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             return trueEnd
         }
 
-        // Parallel: `threads` workers claim chunks in order, at most `window` ahead of the merge, which runs on
-        // this thread (writing and hashing while the workers go on).
+        // Parallel: `threads - 1` worker threads and this one claim chunks in order, at most `window` ahead of
+        // the merge. This thread also merges, hashes and stages every chunk in order, as soon as the next one is
+        // ready, and processes chunks in between. So `--threads N` keeps exactly N threads busy: a separate
+        // merge or writer thread made three busy threads on two cores, the scheduler let the serial one fall
+        // behind, and the workers then stood idle at the window's edge (docs/PERFORMANCE.md).
         let pipe = ChunkPipeline(count: chunkCount, window: window)
         let group = DispatchGroup()
         nonisolated(unsafe) let input = bytes
         let blockStarts = starts
         let delimiter = options.delimiter
         let zstdLevel = options.zstdLevel
-        for w in 0..<threads {
+        for w in 0..<(threads - 1) {
             // One serial Dispatch queue per worker: each runs the claim/process/deliver loop on its own thread.
             DispatchQueue(label: "cair2.worker.\(w)", qos: .userInitiated).async(group: group) {
                 let worker = RecordWorker(rules: rules)
@@ -508,32 +512,26 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             pipe.cancel()
             group.wait()
         }
-        // The writer hashes merged chunks and copies them into the files, in order, while the merge goes on.
-        let writer = DispatchQueue(label: "cair2.writer")
-        let failure = WriteFailure()
-        defer { writer.sync {} }
-        for c in 0..<chunkCount {
-            let chunk = pipe.take(c)
-            if let e = failure.error { throw e }
-            let (merged, jobs) = try mergeChunk(c, chunk)
-            nonisolated(unsafe) let jobsToRun = jobs
-            writer.async {
-                if failure.error == nil {
-                    do {
-                        if jobsToRun.count == 1, try merged.writeFrameIfWhole(jobsToRun[0], lineWidth: lineWidth) {
-                            // written as the worker compressed it
-                        } else {
-                            for j in jobsToRun { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
-                        }
-                    } catch {
-                        failure.set(error)
-                    }
+        let compressor = try zstdLevel.map { try ZstdFrameCompressor(level: Int($0)) }
+        var c = 0
+        while c < chunkCount {
+            switch pipe.nextTask(merge: c) {
+            case .process(let k):
+                let out = processChunk(input, start: blockStarts[k], stopAt: blockStarts[k + 1], delimiter: delimiter,
+                                       worker: merger, lineWidth: lineWidth, into: pipe.recycled())
+                if let compressor { out.compressLines(with: compressor) }
+                pipe.deliver(k, out)
+            case .merge(let chunk):
+                let (merged, jobs) = try mergeChunk(c, chunk)
+                if jobs.count == 1, try merged.writeFrameIfWhole(jobs[0], lineWidth: lineWidth) {
+                    // written as the worker compressed it
+                } else {
+                    for j in jobs { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
                 }
                 pipe.merged(c, merged)
+                c += 1
             }
         }
-        writer.sync {}
-        if let e = failure.error { throw e }
         return trueEnd
     }
 
@@ -701,14 +699,27 @@ final class ChunkPipeline: @unchecked Sendable {
         cond.unlock()
     }
 
-    /// Waits for chunk `c` and takes it.
-    func take(_ c: Int) -> ChunkOutput {
+    enum Task {
+        case merge(ChunkOutput)
+        case process(Int)
+    }
+
+    /// For the merging thread: chunk `c` when it is ready (merging comes first), else a chunk to process, else
+    /// waits for one of the two.
+    func nextTask(merge c: Int) -> Task {
         cond.lock()
         defer { cond.unlock() }
-        while ready[c] == nil { cond.wait() }
-        let out = ready[c]!
-        ready[c] = nil
-        return out
+        while true {
+            if let out = ready[c] {
+                ready[c] = nil
+                return .merge(out)
+            }
+            if !cancelled && next < count && next - mergedCount < window {
+                next += 1
+                return .process(next - 1)
+            }
+            cond.wait()
+        }
     }
 
     /// Marks chunk `c` merged; its output object goes back to the pool.
@@ -735,11 +746,3 @@ struct WriteJob {
     let count: Int
 }
 
-/// The first error of the writer thread, read by the merge.
-final class WriteFailure: @unchecked Sendable {
-    // Invariant for @unchecked Sendable: `stored` is only touched under `lock`.
-    private let lock = NSLock()
-    private var stored: Error?
-    var error: Error? { lock.lock(); defer { lock.unlock() }; return stored }
-    func set(_ e: Error) { lock.lock(); if stored == nil { stored = e }; lock.unlock() }
-}

@@ -1,6 +1,7 @@
 import CAIR2Core
 import CSupport
 import Dispatch
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,8 +15,10 @@ import Glibc
 /// copy cost more CPU than all the rules together; see docs/PERFORMANCE.md), and a nightly run does not
 /// push everything else out of the page cache. The last block is padded to the device block and the file
 /// truncated back to its true length. Without direct I/O (tmpfs, `Publisher.directIO` off) the same blocks
-/// go through the page cache. Two staging buffers take turns: one fills while a background thread writes the
-/// other, so the device's time overlaps the conversion (that thread only waits on the device).
+/// go through the page cache. A ring of staging buffers takes turns: one fills while a background thread
+/// writes the others in order, so the device's time overlaps the conversion (that thread only waits on the
+/// device). With two buffers the merge stalled whenever one write was slow (the device is shared and its
+/// speed comes in bursts), and the chunk window behind it stopped the workers; see docs/PERFORMANCE.md.
 final class OutputStream {
     /// The final path relative to the output directory (may change until published, e.g. parts).
     var relativePath: String
@@ -40,13 +43,15 @@ final class OutputStream {
     let writebackStep = 32 << 20
     var frame: [UInt8] = []
     /// File bytes not yet written: `staging[0..<staged]`, to go at offset `fileOffset`.
-    /// Bytes of each of the two staging buffers: 4 MiB by default; outputs that stay open side by side until
-    /// the end (the immunization and comment parts of a split run) take 1 MiB.
+    /// Bytes of each staging buffer: 4 MiB by default; outputs that stay open side by side until the end (the
+    /// immunization and comment parts of a split run) take 1 MiB.
     let stagingSize: Int
     static let blockSize = 4096
-    var staging: UnsafeMutableRawPointer
-    /// The other buffer: being written by `io` while `writing`, else free.
-    var spare: UnsafeMutableRawPointer
+    /// The ring: `buffers[current]` fills; the `inFlight` buffers before it (cyclically) are queued on `io`,
+    /// oldest first, and `io` writes them in that order.
+    private var buffers: [UnsafeMutableRawPointer]
+    private var current = 0
+    var staging: UnsafeMutableRawPointer { buffers[current] }
     var staged = 0
     var fileOffset = 0
     /// Set once the stream's last bytes are written and its buffers freed (`retire`); it takes no more.
@@ -54,15 +59,18 @@ final class OutputStream {
     /// The part before this one of the same output, when parts fill in order: retired when this stream gets
     /// its first bytes (every write to it came before, in the same order).
     var previous: OutputStream?
-    /// Direct I/O is on for `fd`. Read and changed only while no write is in flight.
+    /// Direct I/O is on for `fd`: set before the first write, then read and changed only by `io`.
     var direct = false
     let io = DispatchQueue(label: "cair2.output")
+    /// Signalled by `io` once per finished write (in the order they were queued).
     let ioDone = DispatchSemaphore(value: 0)
-    var writing = false
-    /// The in-flight write's failure, set before `ioDone` is signalled.
-    var ioError: Error?
+    /// Writes queued on `io` and not yet waited for.
+    var inFlight = 0
+    /// The first failed write's error, set by `io` before it signals `ioDone`.
+    let ioError = Mutex<(any Error)?>(nil)
 
-    init(relativePath: String, publisher: Publisher, zstdLevel: Int32?, stagingSize: Int = 4 << 20) throws {
+    init(relativePath: String, publisher: Publisher, zstdLevel: Int32?, stagingSize: Int = 4 << 20,
+         stagingBuffers: Int = 2) throws {
         self.stagingSize = stagingSize
         self.relativePath = relativePath
         self.publisher = publisher
@@ -83,17 +91,15 @@ final class OutputStream {
                              "\(publisher.outDir): cannot create an output file: \(errnoText(e))")
         }
         fchmod(fd, 0o600)
-        staging = .allocate(byteCount: stagingSize, alignment: OutputStream.blockSize)
-        spare = .allocate(byteCount: stagingSize, alignment: OutputStream.blockSize)
+        buffers = (0..<max(2, stagingBuffers)).map { _ in
+            .allocate(byteCount: stagingSize, alignment: OutputStream.blockSize)
+        }
         direct = publisher.directIO && cair2_set_direct_io(fd, 1) == 0
     }
 
     deinit {
-        if writing { ioDone.wait() }
-        if !retired {
-            staging.deallocate()
-            spare.deallocate()
-        }
+        waitForWrites()
+        if !retired { for b in buffers { b.deallocate() } }
     }
 
     /// Retires the previous part, if any (see `previous`).
@@ -110,9 +116,9 @@ final class OutputStream {
         if retired { return }
         try flush()
         try drain()
-        try awaitWrite()
-        staging.deallocate()
-        spare.deallocate()
+        try awaitWrites()
+        for b in buffers { b.deallocate() }
+        buffers = []
         retired = true
     }
 
@@ -190,41 +196,49 @@ final class OutputStream {
         bytesWritten += p.count
     }
 
-    /// Hands the staged bytes to the background write (at `fileOffset`) and takes the other buffer. Only the
-    /// last drain (from `retire`) can hold a partial block; with direct I/O it is padded to the block size and
-    /// `finish` truncates the file back.
+    /// Hands the staged bytes to the background write (at `fileOffset`) and moves to the next buffer of the ring,
+    /// waiting for its write when every buffer is queued. Only the last drain (from `retire`) can hold a partial
+    /// block: it is padded to the block size (written so with direct I/O; `finish` truncates the file back).
     private func drain() throws {
         guard staged > 0 else { return }
-        try awaitWrite()
-        var length = staged
-        if direct && length % OutputStream.blockSize != 0 {
-            let padded = (length + OutputStream.blockSize - 1) / OutputStream.blockSize * OutputStream.blockSize
-            (staging + length).initializeMemory(as: UInt8.self, repeating: 0, count: padded - length)
-            length = padded
-        }
+        let count = staged
+        let length = (count + OutputStream.blockSize - 1) / OutputStream.blockSize * OutputStream.blockSize
+        (staging + count).initializeMemory(as: UInt8.self, repeating: 0, count: length - count)
         nonisolated(unsafe) let buffer = staging
-        let (count, offset, total) = (staged, fileOffset, length)
-        swap(&staging, &spare)
+        let offset = fileOffset
         fileOffset += count
         staged = 0
-        writing = true
+        inFlight += 1
         nonisolated(unsafe) let me = self
         io.async {
             do {
-                try me.writeBlock(buffer, length: total, count: count, at: offset)
+                try me.writeBlock(buffer, length: length, count: count, at: offset)
             } catch {
-                me.ioError = error
+                me.ioError.withLock { if $0 == nil { $0 = error } }
             }
             me.ioDone.signal()
         }
+        current = (current + 1) % buffers.count
+        if inFlight == buffers.count {
+            // The next buffer is the oldest queued write's: wait for it (writes finish in queue order).
+            ioDone.wait()
+            inFlight -= 1
+        }
+        if let e = ioError.withLock({ $0 }) { throw e }
     }
 
-    /// Waits for the write in flight, if any, and rethrows its failure.
-    private func awaitWrite() throws {
-        guard writing else { return }
-        ioDone.wait()
-        writing = false
-        if let e = ioError { throw e }
+    /// Waits for every queued write and rethrows the first failure.
+    private func awaitWrites() throws {
+        waitForWrites()
+        if let e = ioError.withLock({ $0 }) { throw e }
+    }
+
+    /// Waits for every queued write (a descriptor must not close under one).
+    func waitForWrites() {
+        while inFlight > 0 {
+            ioDone.wait()
+            inFlight -= 1
+        }
     }
 
     /// On the `io` thread: writes `length` bytes (`count` of them real, the rest padding) at `offset`.
@@ -232,7 +246,8 @@ final class OutputStream {
         let file = FileDescriptor(rawValue: fd, path: tempPath)
         do {
             do {
-                try file.pwriteAll(UnsafeRawBufferPointer(start: buffer, count: length), at: Int64(offset))
+                try file.pwriteAll(UnsafeRawBufferPointer(start: buffer, count: direct ? length : count),
+                                   at: Int64(offset))
             } catch where direct && error.errno == EINVAL {
                 // The file system took O_DIRECT at open but refuses these writes: go through the page cache.
                 direct = false
@@ -299,8 +314,10 @@ final class Publisher {
         }
     }
 
-    func create(relative: String, zstdLevel: Int32?, stagingSize: Int = 4 << 20) throws -> OutputStream {
-        let s = try OutputStream(relativePath: relative, publisher: self, zstdLevel: zstdLevel, stagingSize: stagingSize)
+    func create(relative: String, zstdLevel: Int32?, stagingSize: Int = 4 << 20,
+                stagingBuffers: Int = 2) throws -> OutputStream {
+        let s = try OutputStream(relativePath: relative, publisher: self, zstdLevel: zstdLevel, stagingSize: stagingSize,
+                                 stagingBuffers: stagingBuffers)
         streams.append(s)
         return s
     }
@@ -344,7 +361,7 @@ final class Publisher {
     func discardAll() {
         for s in streams {
             // A write in flight must end before its descriptor closes (the number could be reused).
-            if s.writing { s.ioDone.wait(); s.writing = false }
+            s.waitForWrites()
             if s.fd >= 0 { close(s.fd); s.fd = -1 }
             unlink(s.tempPath)
             if s.registrySlot >= 0 { TemporaryFileRegistry.unregister(s.registrySlot); s.registrySlot = -1 }
