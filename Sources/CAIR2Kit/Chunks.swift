@@ -1,5 +1,8 @@
 import CAIR2Core
 import CSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Chunk planning and the per-chunk worker (PRODUCT.md §6).
 //
@@ -19,8 +22,10 @@ import CSupport
 final class ChunkOutput: @unchecked Sendable {
     // Invariant for @unchecked Sendable: a ChunkOutput is written by exactly one worker, then handed to
     // the merge (and the writer) through ChunkPipeline's lock, and reused only after they are done with it.
-    /// Where the chunk's scan started, and where it really ended.
+    /// Where the chunk's scan started, where it was planned to stop (the next chunk's speculative start), and
+    /// where it really ended.
     var start = 0
+    var stopAt = 0
     var end = 0
     /// Lines (LFs) between `start` and `end` as counted by the scanner.
     var linesScanned = 0
@@ -48,7 +53,7 @@ final class ChunkOutput: @unchecked Sendable {
     deinit { lineBytes.deallocate() }
 
     func reset() {
-        start = 0; end = 0; linesScanned = 0; lineCount = 0; lastRecordOpen = false; frameLines = -1
+        start = 0; stopAt = 0; end = 0; linesScanned = 0; lineCount = 0; lastRecordOpen = false; frameLines = -1
         results.removeAll(keepingCapacity: true)
         recordLine.removeAll(keepingCapacity: true)
         recordStart.removeAll(keepingCapacity: true)
@@ -113,24 +118,58 @@ final class ChunkOutput: @unchecked Sendable {
     }
 }
 
-enum ChunkPlanner {
-    /// Speculative chunk starts for `bytes[from...]`: the first is `from`, each next one follows the first LF at or
-    /// after a nominal cut. Always ends with `bytes.count`.
-    static func starts(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, chunkSize: Int) -> [Int] {
-        var result = [from]
+/// Speculative chunk starts, found on demand and in order: the first is `from`, each next one follows the first LF
+/// at or after a nominal cut (`size` bytes after the previous cut, or after the previous start when a record is
+/// longer than that). The last is the block's end.
+///
+/// Found as chunks are claimed, not all before the first one: planning a whole mapped file up front faulted a
+/// page at every cut before any worker started (about 20 ms a million members with the file cached, and a
+/// serial read of the whole file when it was not).
+struct ChunkCuts {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let size: Int
+    /// The starts found so far; once `complete`, the last one is `bytes.count`.
+    private(set) var starts: [Int]
+    private(set) var complete = false
+    private var cut: Int
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, size: Int) {
+        self.bytes = bytes
+        self.size = max(size, 1)
+        starts = [from]
+        cut = from + self.size
+    }
+
+    /// Whether chunk `k` exists; when it does, `starts[k]` and `starts[k + 1]` (its end) are known.
+    mutating func has(_ k: Int) -> Bool {
+        while starts.count <= k + 1 && !complete { findNext() }
+        return k + 1 < starts.count
+    }
+
+    private mutating func findNext() {
         let n = bytes.count
-        let size = max(chunkSize, 1)
-        var cut = from + size
-        while cut < n {
-            var p = cut - 1
-            while p < n && bytes[p] != 0x0A { p += 1 }
-            let s = p + 1
+        while cut < n, let base = bytes.baseAddress {
+            let p = cut - 1
+            let s = memchr(base + p, 0x0A, n - p).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) + 1 } ?? n + 1
             if s >= n { break }
-            if s > result[result.count - 1] { result.append(s) }
             cut = max(s, cut) + size
+            if s > starts[starts.count - 1] {
+                starts.append(s)
+                return
+            }
         }
-        result.append(n)
-        return result
+        starts.append(n)
+        complete = true
+    }
+}
+
+enum ChunkPlanner {
+    /// Every speculative chunk start of `bytes[from...]` (see `ChunkCuts`), ending with `bytes.count`.
+    static func starts(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, chunkSize: Int) -> [Int] {
+        var cuts = ChunkCuts(bytes, from: from, size: chunkSize)
+        var k = 0
+        while cuts.has(k) { k += 1 }
+        return cuts.starts
     }
 }
 
@@ -139,6 +178,7 @@ func processChunk(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, stopAt: Int, 
                   worker: RecordWorker, lineWidth: Int, into out: ChunkOutput = ChunkOutput()) -> ChunkOutput {
     out.reset()
     out.start = start
+    out.stopAt = stopAt
     var scanner = CSVScanner(bytes: bytes, delimiter: delimiter, position: start, line: 0)
     var rec = CSVRecord()
     var ordinal: Int32 = 0

@@ -331,7 +331,6 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
     let dupField = Int16(layout.index(of: "record_id") ?? -1)
     let partOf: (Int) -> Int32 = { n in Int32(n / splitEvery) }
     var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)  // the current block
-    var starts: [Int] = []
     var openTail = false          // the block may end inside a record (streamed input, more to come)
     var consumedBefore = 0        // stream bytes dropped before the current block
     var releaseMapped = false     // a mapped input: processed pages are handed back to the kernel
@@ -358,8 +357,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             // Speculation failed (a quoted newline crossed the cut): redo from the true position, into the same
             // output object (its `reset` drops the worker's frame too). A fresh object per failure grew the merge
             // thread's heap by a chunk's buffers each time on large inputs.
-            let stop = starts[c + 1] > trueEnd ? starts[c + 1] : trueEnd
-            chunk = processChunk(bytes, start: trueEnd, stopAt: stop, delimiter: options.delimiter,
+            chunk = processChunk(bytes, start: trueEnd, stopAt: max(speculative.stopAt, trueEnd), delimiter: options.delimiter,
                                  worker: merger, lineWidth: lineWidth, into: speculative)
         }
         if openTail && chunk.end == bytes.count && chunk.lastRecordOpen {
@@ -459,25 +457,17 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         bytes = block
         openTail = !isFinal
         trueEnd = from
-        starts = plannedChunkStarts(block, from: from, chunkSize: options.chunkSize, releasePages: releaseMapped)
-        let chunkCount = starts.count - 1
-        if releaseMapped, chunkCount > window + 2, let base = block.baseAddress {
-            // Finding the cuts touched a page at each of them; hand back all but the first window's.
-            let page = 1 << 16
-            let keep = (starts[window + 2] + page - 1) & ~(page - 1)
-            if keep < block.count {
-                madvise(UnsafeMutableRawPointer(mutating: base) + keep, block.count - keep, MADV_DONTNEED)
-            }
-        }
-        if chunkCount == 0 { return from }
-        if threads <= 1 || chunkCount <= 1 {
+        if threads <= 1 || block.count - from <= options.chunkSize {
             // Sequential: each chunk starts where the previous one really ended.
-            for c in 0..<chunkCount {
-                let chunk = processChunk(bytes, start: trueEnd, stopAt: max(starts[c + 1], trueEnd),
+            var cuts = ChunkCuts(block, from: from, size: options.chunkSize)
+            var c = 0
+            while cuts.has(c) {
+                let chunk = processChunk(bytes, start: trueEnd, stopAt: max(cuts.starts[c + 1], trueEnd),
                                          delimiter: options.delimiter, worker: merger, lineWidth: lineWidth,
                                          into: redo)
                 let (merged, jobs) = try mergeChunk(c, chunk)
                 for j in jobs { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
+                c += 1
             }
             return trueEnd
         }
@@ -487,10 +477,9 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         // ready, and processes chunks in between. So `--threads N` keeps exactly N threads busy: a separate
         // merge or writer thread made three busy threads on two cores, the scheduler let the serial one fall
         // behind, and the workers then stood idle at the window's edge (docs/PERFORMANCE.md).
-        let pipe = ChunkPipeline(count: chunkCount, window: window)
+        let pipe = ChunkPipeline(cuts: ChunkCuts(block, from: from, size: options.chunkSize), window: window)
         let group = DispatchGroup()
         nonisolated(unsafe) let input = bytes
-        let blockStarts = starts
         let delimiter = options.delimiter
         let zstdLevel = options.zstdLevel
         for w in 0..<(threads - 1) {
@@ -500,8 +489,8 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
                 // With --zstd each worker also compresses its chunk's lines into one frame, in parallel; the
                 // merge uses it whenever the chunk's lines go out unchanged (the usual case).
                 let compressor = zstdLevel.flatMap { try? ZstdFrameCompressor(level: Int($0)) }
-                while let c = pipe.claim() {
-                    let out = processChunk(input, start: blockStarts[c], stopAt: blockStarts[c + 1], delimiter: delimiter,
+                while let (c, start, stop) = pipe.claim() {
+                    let out = processChunk(input, start: start, stopAt: stop, delimiter: delimiter,
                                            worker: worker, lineWidth: lineWidth, into: pipe.recycled())
                     if let compressor { out.compressLines(with: compressor) }
                     pipe.deliver(c, out)
@@ -514,10 +503,12 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         }
         let compressor = try zstdLevel.map { try ZstdFrameCompressor(level: Int($0)) }
         var c = 0
-        while c < chunkCount {
+        while true {
             switch pipe.nextTask(merge: c) {
-            case .process(let k):
-                let out = processChunk(input, start: blockStarts[k], stopAt: blockStarts[k + 1], delimiter: delimiter,
+            case .finished:
+                return trueEnd
+            case .process(let k, let start, let stop):
+                let out = processChunk(input, start: start, stopAt: stop, delimiter: delimiter,
                                        worker: merger, lineWidth: lineWidth, into: pipe.recycled())
                 if let compressor { out.compressLines(with: compressor) }
                 pipe.deliver(k, out)
@@ -532,7 +523,6 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
                 c += 1
             }
         }
-        return trueEnd
     }
 
     if let mapped = input.mappedBytes {
@@ -661,28 +651,36 @@ func summaryJSON(options: ConvertOptions, files: [FileSummary], parts: [PartSumm
 final class ChunkPipeline: @unchecked Sendable {
     // Invariant for @unchecked Sendable: every stored property is read and written under `cond`.
     private let cond = NSCondition()
+    private var cuts: ChunkCuts
     private var next = 0
     private var mergedCount = 0
-    private var ready: [ChunkOutput?]
+    private var ready: [Int: ChunkOutput] = [:]
     private var cancelled = false
     private var pool: [ChunkOutput] = []
-    private let count: Int
     private let window: Int
 
-    init(count: Int, window: Int) {
-        self.count = count
+    init(cuts: ChunkCuts, window: Int) {
+        self.cuts = cuts
         self.window = window
-        ready = [ChunkOutput?](repeating: nil, count: count)
     }
 
-    /// The next chunk to process, or nil when there is none left (or the run was cancelled).
-    func claim() -> Int? {
+    /// Claims the next chunk when the window allows (the caller holds `cond`): its number and byte range.
+    private func claimLocked() -> (Int, Int, Int)? {
+        guard !cancelled, next - mergedCount < window, cuts.has(next) else { return nil }
+        next += 1
+        return (next - 1, cuts.starts[next - 1], cuts.starts[next])
+    }
+
+    /// The next chunk to process (number, start, planned stop), or nil when there is none left (or the run was
+    /// cancelled). Waits while the window is full.
+    func claim() -> (Int, Int, Int)? {
         cond.lock()
         defer { cond.unlock() }
-        while !cancelled && next < count && next - mergedCount >= window { cond.wait() }
-        if cancelled || next >= count { return nil }
-        next += 1
-        return next - 1
+        while true {
+            if let claimed = claimLocked() { return claimed }
+            if cancelled || !cuts.has(next) { return nil }
+            cond.wait()
+        }
     }
 
     /// A chunk output to fill: a recycled one when available.
@@ -701,23 +699,19 @@ final class ChunkPipeline: @unchecked Sendable {
 
     enum Task {
         case merge(ChunkOutput)
-        case process(Int)
+        case process(Int, Int, Int)
+        case finished
     }
 
     /// For the merging thread: chunk `c` when it is ready (merging comes first), else a chunk to process, else
-    /// waits for one of the two.
+    /// waits for one of the two; `finished` once every chunk is merged.
     func nextTask(merge c: Int) -> Task {
         cond.lock()
         defer { cond.unlock() }
         while true {
-            if let out = ready[c] {
-                ready[c] = nil
-                return .merge(out)
-            }
-            if !cancelled && next < count && next - mergedCount < window {
-                next += 1
-                return .process(next - 1)
-            }
+            if let out = ready.removeValue(forKey: c) { return .merge(out) }
+            if !cuts.has(c) { return .finished }
+            if let (k, start, stop) = claimLocked() { return .process(k, start, stop) }
             cond.wait()
         }
     }

@@ -70,35 +70,44 @@ import Testing
         }
     }
 
-    /// Planning a mapped input piece by piece (releasing pages behind) finds the same chunk starts as one call,
-    /// across piece ends, with records longer than a piece, and leaves the bytes readable.
-    @Test func piecewisePlanningFindsTheSameStarts() throws {
-        let dir = GenerateTests.scratch("mem-plan")
-        defer { try? FileManager.default.removeItem(atPath: dir) }
+    /// Chunk starts found on demand (`ChunkCuts`, as the workers claim chunks) are the ones a plain byte loop
+    /// finds: across records longer than a chunk, for several offsets and chunk sizes, with and without a
+    /// final LF.
+    @Test func onDemandCutsFollowTheRule() throws {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(40 << 20)
-        while bytes.count < 40 << 20 {
-            // Mostly short lines; now and then a line of several MiB (longer than a piece).
-            let long = next() % 20_000 == 0
-            let len = long ? Int(9 << 20) + Int(next() % 100) : 20 + Int(next() % 300)
+        while bytes.count < 3 << 20 {
+            // Mostly short lines; now and then one longer than every chunk size below.
+            let long = next() % 2_000 == 0
+            let len = long ? Int(1 << 20) + Int(next() % 100) : 20 + Int(next() % 300)
             bytes.append(contentsOf: repeatElement(UInt8(ascii: "x"), count: len))
             bytes.append(0x0A)
         }
-        let path = dir + "/input.csv"
-        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
-        let mapped = try MappedFile(path: path)
-        let sum = bytes.reduce(0) { $0 &+ Int($1) }
-        mapped.withUnsafeBytes { raw in
-            let block = raw.bindMemory(to: UInt8.self)
-            for (from, chunk) in [(0, 1 << 20), (7, 100_000), (123, 3 << 20), (5, 4096)] {
-                let want = ChunkPlanner.starts(block, from: from, chunkSize: chunk)
-                let got = plannedChunkStarts(block, from: from, chunkSize: chunk, releasePages: true)
-                #expect(got == want, "from \(from), chunk \(chunk)")
+        /// The rule, byte by byte: after each nominal cut, the byte after the first LF at or after it; the next cut
+        /// is a chunk size past the later of the cut and that start.
+        func reference(_ b: [UInt8], from: Int, size: Int) -> [Int] {
+            var result = [from]
+            var cut = from + size
+            while cut < b.count {
+                var p = cut - 1
+                while p < b.count && b[p] != 0x0A { p += 1 }
+                let s = p + 1
+                if s >= b.count { break }
+                if s > result.last! { result.append(s) }
+                cut = max(s, cut) + size
             }
-            // Released pages read back from the file.
-            #expect(block.reduce(0) { $0 &+ Int($1) } == sum)
+            result.append(b.count)
+            return result
+        }
+        for input in [bytes, Array(bytes.dropLast()), Array(bytes.prefix(1000))] {
+            for (from, chunk) in [(0, 1 << 20), (7, 100_000), (123, 3 << 20), (5, 4096), (0, 1), (999, 64)] {
+                let want = reference(input, from: min(from, input.count), size: chunk)
+                let got = input.withUnsafeBufferPointer {
+                    ChunkPlanner.starts($0, from: min(from, input.count), chunkSize: chunk)
+                }
+                #expect(got == want, "from \(from), chunk \(chunk), \(input.count) bytes")
+            }
         }
     }
 
