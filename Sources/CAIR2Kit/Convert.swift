@@ -372,7 +372,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         var runLen = 0
         func flush() throws {
             if runLen > 0 {
-                // Hashed and copied to the file in order, by the writer thread when there is one.
+                // Hashed and staged for the file in order, by this (the merging) thread.
                 jobs.append(WriteJob(stream: try sink.stream(part: runPart), first: runStart, count: runLen))
             }
             runLen = 0

@@ -133,8 +133,8 @@ final class OutputStream {
         try writeToFile(bytes)
     }
 
-    /// The hashing half of `write`: bytes must then go through `writeToFile` in the same order.
-    func hash(_ bytes: UnsafeBufferPointer<UInt8>) {
+    /// The hashing half of `write` (lines are hashed uncompressed only without --zstd; frames are hashed as written).
+    private func hash(_ bytes: UnsafeBufferPointer<UInt8>) {
         if zstdLevel == nil { sha.update(UnsafeRawBufferPointer(bytes)) }
         bytesUncompressed += bytes.count
     }
@@ -149,8 +149,8 @@ final class OutputStream {
         try stage(frame)
     }
 
-    /// The writing half of `write` (may run on the writer thread, in order).
-    func writeToFile(_ bytes: UnsafeBufferPointer<UInt8>) throws {
+    /// The writing half of `write`.
+    private func writeToFile(_ bytes: UnsafeBufferPointer<UInt8>) throws {
         guard zstdLevel != nil else { return try stage(bytes) }
         if buffer.count + bytes.count > bufferLimit { try flush() }
         if bytes.count >= bufferLimit {
