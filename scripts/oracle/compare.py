@@ -70,7 +70,7 @@ def summary_counts(path):
 
 
 def run(cmd, inputs, extra, workdir, out):
-    argv = shlex.split(cmd) + ["convert"] if "oracle" not in cmd else shlex.split(cmd)
+    argv = shlex.split(cmd) if cmd.split()[-1].endswith(".py") else shlex.split(cmd) + ["convert"]
     for flag, path in inputs:
         argv += [flag, path]
     argv += extra + ["--out-dir", out]

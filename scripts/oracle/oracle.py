@@ -750,8 +750,9 @@ def render(kind, out):
 # A run.
 
 REQUIRED_COLUMNS = {
-    "patient": ("record_id", "first_name", "last_name", "birth_date", "disclosed", "disclosed_date"),
-    "immunization": ("record_id", "vaccination_date", "manufacturer"),
+    "patient": ("record_id", "first_name", "last_name", "birth_date", "disclosed", "disclosed_date",
+                "sending_org", "disclosed_by", "updated_by"),
+    "immunization": ("record_id", "vaccination_date", "manufacturer", "sending_org"),
     "comment": ("record_id", "comment_code"),
     "query": ("patient_type", "hp_member_id", "first_name", "last_name", "birth_date"),
 }
@@ -761,7 +762,7 @@ class UsageError(Exception):
     pass
 
 
-def open_input(path, kind, delim, enc):
+def open_input(path, kind, delim, enc, org):
     data = open(path, "rb").read()
     rows = read_rows(data, delim)
     header = next(rows, None)
@@ -783,7 +784,7 @@ def open_input(path, kind, delim, enc):
             unknown.append(nm)
             cols.append(None)
     for c in REQUIRED_COLUMNS[kind]:
-        if c not in seen and not (c in ORG_FIELDS):
+        if c not in seen and not (c in ORG_FIELDS and org):
             raise UsageError("%s: required column %s missing" % (path, c))
     if kind == "immunization" and not (seen & set(VACCINE_FIELDS)):
         raise UsageError("%s: no vaccine-code column" % path)
@@ -793,7 +794,7 @@ def open_input(path, kind, delim, enc):
 
 
 def convert_file(kind, path, ctx, delim, enc, report):
-    cols, rows = open_input(path, kind, delim, enc)
+    cols, rows = open_input(path, kind, delim, enc, ctx.org)
     lines, counts, warn = [], {"input_records": 0, "written": 0, "rejected": 0, "excluded": 0}, {}
     for row in rows:
         counts["input_records"] += 1
