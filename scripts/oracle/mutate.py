@@ -2,7 +2,7 @@
 """Mutation fuzzer: clean synthetic rows with one cell replaced by an edge value
 drawn from the rules of PRODUCT.md §2/§3/§3a.  All values are made up.
 
-    mutate.py OUTDIR [--as-of 2026-01-15]
+    mutate.py OUTDIR [--as-of 2026-01-15] [--random N --seed S]
 
 Writes OUTDIR/patients.csv, immunizations.csv, comments.csv, query.csv and
 manifest.json: for every mutated record, its kind, physical line, record id,
@@ -56,7 +56,8 @@ def dates(as_of):
         "\uff12\uff10\uff10\uff10-01-02", "2000\u201001\u201002", "2000-01-02\u00a010:00", "0",
         as_of.isoformat(), nxt.isoformat(), nxt.strftime("%m%d%Y"), nxt.strftime("%Y%m%d"),
         "2099-01-01", "1950-06-15", "1994-09-09", "1994-09-10", "1994-09-11", "   ", "'2000-01-02",
-        "2000-01-02\n", "2000-01-02\r10:00",
+        "2000-01-02\n", "2000-01-02\r10:00", "2000\u201301\u201302", "2000\u201401\u201402", "2000\u221201\u221202",
+        "2000-01-02\u2003T10", "2000-01-02\x1f10:00", "\u00a02000-01-02", "1\u20442\u20442000", "\u0661/2/2000",
     ]
 
 
@@ -64,7 +65,8 @@ NAMES = [
     "O\u2019Brien", "O\u2018Brien", "O\u02bcBrien", "O\u02bbBrien", "O\u00b4Brien", "O`Brien", "O'Brien",
     "Mary\u2010Jane", "Mary\u2011Jane", "Mary\u2012Jane", "Mary\u2013Jane", "Mary\u2014Jane", "Mary\u2015Jane",
     "Mary\u2212Jane", "Mary\u00a0Jane", "Mary\u2003Jane", "Mary\u3000Jane", "Mary\u202fJane", "Mary\u2028Jane",
-    "Mary\u0085Jane", "Mary\tJane", "Mary\nJane", "Mary\r\nJane", "Mary\rJane", "Mary\x0bJane", "Mary\x1fJane",
+    "Mary\u0085Jane", "Mary\tJane", "Mary\nJane", "Mary\r\nJane", "Mary\rJane", "Mary\x0bJane", "Mary\x1fJane", "Mary\x1cJane", "Mary\x0cJane", "Mary\x00Jane", "Mary\x7fJane",
+    "Mary\u1680Jane", "Mary\u180eJane", "Mary\u200aJane", "Mary\u205fJane",
     "Strau\u00df", "\u1e9eTRASSE", "\u00c6sa", "\u00e6sa", "\u0152uvre", "\u0153uvre", "\u00d8re", "\u00f8re",
     "\u0141ukasz", "\u0142ukasz", "\u0110or\u0111e", "\u00d0or", "\u00f0or", "\u00de\u00f3r", "\u00fe\u00f3r",
     "Y\u0131ld\u0131z", "\u0126al", "\u0127al", "\u0166om", "\u0167om", "Jos\u00e9", "Nu\u00f1ez", "Tr\u01b0\u01a1ng",
@@ -90,7 +92,7 @@ ADDRESSES = [
 IDS = [
     "ABC 123", " ABC123 ", "ABC123\t", "\tABC123", "\u00c4BC", "A" * 12, "A" * 13, "A" * 20, "A" * 21, "A" * 32,
     "A" * 33, "abc~!", "A\"B", "A,B", "A\u00a0B", "\u00a0ABC\u00a0", "\uff21\uff22\uff23", "abc", "a-b_c.d",
-    "A\x7fB", "A\x01B", "ABC\n", "{}[]|\\", "ACMEHP", "acmehp",
+    "A\x7fB", "A\x01B", "ABC\n", "AB\u2010C", "A\x1fB", "ABC\x1f", "\x1cABC", "{}[]|\\", "ACMEHP", "acmehp",
 ]
 
 PHONES = [
@@ -106,7 +108,8 @@ PHONES = [
 
 ZIPS = ["94801", "94801-1234", "948011234", "94801 1234", " 94801 ", "9480", "948012", "ABCDE", "94801-",
         "9-4-8-0-1", "94801\t", "\uff19\uff14\uff18\uff10\uff11", "94801-12", "9480112345", "00000", "94801\u00a01234",
-        "94801\u20101234", "94801.1234", "-"]
+        "94801\u20101234", "94801.1234", "-", "94801\u20131234", "94801\u00ad1234", "94801\x1f1234",
+        "\u00a094801"]
 
 YESNO = ["Y", "y", "yes", "YES", "Yes", "True", "true", "TRUE", "1", "N", "n", "no", "FALSE", "false", "0", "T", "F",
          " Yes ", "ye", "2", "Asian", "White", "x", "-", "01", "Y\u00a0", "\uff39", "Y.", "'Y'", "yes please", "on"]
@@ -207,7 +210,7 @@ class Writer:
             fh.write(self.buf.getvalue())
 
 
-def build(outdir, as_of):
+def build(outdir, as_of, rand_n=0, seed=1):
     os.makedirs(outdir, exist_ok=True)
     P, I, C, Q = (Writer(CANON[k]) for k in ("patient", "immunization", "comment", "query"))
     manifest = []
@@ -324,6 +327,31 @@ def build(outdir, as_of):
                 rid = val
             note("query", Q.row(rec), rid, col, val)
 
+    # Random multi-cell mutations (several defects in one record).
+    if rand_n:
+        import random
+        rng = random.Random(seed)
+        pool = {"patient": cols, "immunization": icols, "comment": ccols, "query": qcols}
+        base = {"patient": BASE_PATIENT, "immunization": BASE_IMM, "comment": BASE_COMMENT, "query": BASE_QUERY}
+        writer = {"patient": P, "immunization": I, "comment": C, "query": Q}
+        for kind in ("patient", "immunization", "comment", "query"):
+            for _ in range(rand_n):
+                n += 1
+                rid = "R%s%05d" % (kind[0].upper(), n)
+                if kind in ("immunization", "comment"):
+                    prec = dict(BASE_PATIENT, record_id=rid)
+                    for col in rng.sample(["birth_date", "first_name", "disclosed", "record_id"], 1):
+                        if rng.random() < 0.3:
+                            prec[col] = rng.choice(pool["patient"][col])
+                    P.row(prec)
+                idcol = "hp_member_id" if kind == "query" else "record_id"
+                rec = dict(base[kind], **{idcol: rid})
+                cand = [c for c in pool[kind] if c != idcol]
+                chosen = rng.sample(cand, min(len(cand), rng.randint(2, 5)))
+                for col in chosen:
+                    rec[col] = rng.choice(pool[kind][col])
+                note(kind, writer[kind].row(rec), rid, "+".join(chosen), "|".join(repr(rec[c]) for c in chosen))
+
     P.save(os.path.join(outdir, "patients.csv"))
     I.save(os.path.join(outdir, "immunizations.csv"))
     C.save(os.path.join(outdir, "comments.csv"))
@@ -337,5 +365,7 @@ if __name__ == "__main__":
     out = sys.argv[1]
     as_of = datetime.date.fromisoformat(sys.argv[sys.argv.index("--as-of") + 1]) if "--as-of" in sys.argv \
         else datetime.date(2026, 1, 15)
-    m = build(out, as_of)
+    rand_n = int(sys.argv[sys.argv.index("--random") + 1]) if "--random" in sys.argv else 0
+    seed = int(sys.argv[sys.argv.index("--seed") + 1]) if "--seed" in sys.argv else 1
+    m = build(out, as_of, rand_n, seed)
     print("%d mutated records in %s" % (len(m), out))
