@@ -7,6 +7,7 @@ line) run through both implementations with compare.py.
 Each case is a handful of made-up rows; prints SAME or the differences.
 """
 import os
+import json
 import shlex
 import sys
 import tempfile
@@ -55,8 +56,8 @@ def lines(*rows, end=b"\n"):
 CASES = {}
 
 
-def case(name, patients=None, imms=None, comments=None, query=None, args="--org ACMEHP --as-of 2026-01-15"):
-    CASES[name] = dict(patients=patients, immunizations=imms, comments=comments, query=query, args=args)
+def case(name, patients=None, imms=None, comments=None, query=None, args="--org ACMEHP --as-of 2026-01-15", map=None):
+    CASES[name] = dict(patients=patients, immunizations=imms, comments=comments, query=query, args=args, map=map)
 
 
 # --- quoting
@@ -165,6 +166,35 @@ case("x-orphans", lines(HEAD, prow("A1"), prow("A2", disclosed="N"), prow("A3", 
                 irow("A9", vaccination_date="1994-09-09")),
      comments=lines(CHEAD, b"A1,33A,,", b"A2,33A,,", b"A3,33A,,", b"A9,33A,,", b"A9,XX,,", b",33A,,", b"A1 X,33A,,"))
 
+# --- mapping file and padding
+RENAMED = HEAD.replace(b"first_name", b"GIVEN").replace(b"last_name", b"Family Name").replace(b"birth_date", b"DOB")
+case("m-rename", lines(RENAMED, prow("A1"), prow("A2", first_name="Ann2")),
+     map={"columns": {"GIVEN": "first_name", "family name": "last_name", "Dob": "birth_date"}})
+case("m-rename-target-case", lines(RENAMED, prow("A1")),
+     map={"columns": {"GIVEN": "First_Name", "family-name": "last name", "DOB": "birth_date"}})
+case("m-bad-target", lines(RENAMED, prow("A1")), map={"columns": {"GIVEN": "given_name"}})
+case("m-two-to-one", lines(HEAD + b",GIVEN", prow("A1") + b",Ann"), map={"columns": {"GIVEN": "first_name"}})
+case("m-defaults", lines(HEAD, prow("A1", sending_org="", disclosed="", sharing_status="", contact_allowed="", patient_status=""),
+                         prow("A2", sending_org="X1", disclosed="N"), prow("A3", sex=""), prow("A4", state="")),
+     map={"defaults": {"sending_org": "MAPORG", "disclosed": "yes", "sharing_status": "N", "contact_allowed": "1",
+                       "patient_status": "Inactive-Other", "sex": "female", "state": "Nowhere"}})
+case("m-default-absent-col", lines(b",".join(c.encode() for c in PCOLS if c not in ("disclosed", "disclosed_date")),
+                                   b",".join(c for i, c in enumerate(pcells("A1")) if PCOLS[i] not in ("disclosed", "disclosed_date"))),
+     map={"defaults": {"disclosed": "Y", "disclosed_date": "2020-01-01"}})
+case("m-default-invalid-required", lines(HEAD, prow("A1", patient_status=""), prow("A2", updated_by="")),
+     map={"defaults": {"patient_status": "Q", "updated_by": "A B"}})
+case("m-default-over-org", lines(HEAD, prow("A1", sending_org="", disclosed_by="", updated_by="")),
+     map={"defaults": {"disclosed_by": "MAPORG"}})
+case("m-default-bad-key", lines(HEAD, prow("A1")), map={"defaults": {"favorite": "x"}})
+case("m-default-key-normalized", lines(HEAD, prow("A1", sex="")), map={"defaults": {"SEX": "M", " Patient-Status ": "I"}})
+case("m-bad-json", lines(HEAD, prow("A1")), map="{not json")
+case("m-imm-vaccine-default", lines(HEAD, prow("A1")), imms=lines(b"record_id,vaccination_date,manufacturer", b"A1,2003-10-13,PMC"),
+     map={"defaults": {"cvx_code": "48"}})
+case("m-key-double-space", lines(HEAD.replace(b"first_name", b"first  name"), prow("A1")), map={"columns": {"first  name": "first_name"}})
+case("p-pad", lines(HEAD, prow("A1")), imms=lines(IHEAD, irow("A1")), comments=lines(CHEAD, b"A1,33A,,"),
+     args="--org ACMEHP --as-of 2026-01-15 --pad-to-stated-total")
+case("p-pad-query", None, query=lines(QHEAD, b"C,M1,Ann,,Lee,2000-01-02"), args="--as-of 2026-01-15 --pad-to-stated-total")
+
 
 def main():
     cair2 = os.path.abspath(sys.argv[1])
@@ -182,7 +212,12 @@ def main():
                 p = os.path.join(d, key + ".csv")
                 open(p, "wb").write(c[key])
                 inputs.append((flag, p))
-        probs = compare.compare(cair2, oracle, inputs, shlex.split(c["args"]))
+        extra = shlex.split(c["args"])
+        if c.get("map") is not None:
+            mp = os.path.join(d, "map.json")
+            open(mp, "w").write(c["map"] if isinstance(c["map"], str) else json.dumps(c["map"]))
+            extra += ["--map", mp]
+        probs = compare.compare(cair2, oracle, inputs, extra)
         if probs:
             ndiff += 1
             print("DIFF %s" % name)

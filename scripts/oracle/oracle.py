@@ -454,7 +454,8 @@ def header_key(name):
 # Records.
 
 class Ctx:
-    def __init__(self, org, as_of):
+    def __init__(self, org, as_of, map_defaults=None):
+        self.map_defaults = map_defaults or {}
         self.org = org
         self.as_of = as_of
         self.seen_ids = set()
@@ -485,10 +486,13 @@ BUILTIN_DEFAULT = {"patient_status": "A", "contact_allowed": "02", "sharing_stat
 
 
 def cell(rec, name, ctx):
-    """The cell, else --org for the org fields, else the built-in default."""
+    """The cell, else the mapping file's default, else --org for the org
+    fields, else the built-in default (§3a precedence)."""
     raw = rec.get(name)
     if raw is not None and blanks(raw).strip(" "):
         return raw
+    if name in ctx.map_defaults:
+        return ctx.map_defaults[name]
     if name in ORG_FIELDS and ctx.org:
         return ctx.org
     return BUILTIN_DEFAULT.get(name, "")
@@ -749,6 +753,10 @@ RECORD = {"patient": record_patient, "immunization": record_immunization,
           "comment": record_comment, "query": record_query}
 
 
+STATED_TOTAL = {"patient": 877, "query": 192}
+PAD = False
+
+
 def render(kind, out):
     parts = []
     for name, _, length in LAYOUTS[kind]:
@@ -758,6 +766,8 @@ def render(kind, out):
         parts.append(v.ljust(length))
     line = "".join(parts)
     assert len(line) == WIDTH[kind]
+    if PAD:
+        line = line.ljust(STATED_TOTAL.get(kind, WIDTH[kind]))
     return line.encode("ascii") + b"\r\n"
 
 
@@ -777,7 +787,7 @@ class UsageError(Exception):
     pass
 
 
-def open_input(path, kind, delim, enc, org):
+def open_input(path, kind, delim, enc, org, mapping=None, map_defaults=None):
     data = open(path, "rb").read()
     rows = read_rows(data, delim)
     header = next(rows, None)
@@ -789,7 +799,9 @@ def open_input(path, kind, delim, enc, org):
         names.append(header_key(s) if s is not None else None)
     canon = set(CANON[kind])
     cols, seen, unknown = [], set(), []
+    mapping = mapping or {}
     for nm in names:
+        nm = mapping.get(nm, nm)
         if nm in canon:
             if nm in seen:
                 raise UsageError("%s: two columns resolve to %s" % (path, nm))
@@ -799,9 +811,9 @@ def open_input(path, kind, delim, enc, org):
             unknown.append(nm)
             cols.append(None)
     for c in REQUIRED_COLUMNS[kind]:
-        if c not in seen and not (c in ORG_FIELDS and org):
+        if c not in seen and not (c in ORG_FIELDS and org) and c not in (map_defaults or {}):
             raise UsageError("%s: required column %s missing" % (path, c))
-    if kind == "immunization" and not (seen & set(VACCINE_FIELDS)):
+    if kind == "immunization" and not ((seen | set(map_defaults or {})) & set(VACCINE_FIELDS)):
         raise UsageError("%s: no vaccine-code column" % path)
     if unknown:
         print("%s: unknown columns ignored: %s" % (path, ", ".join(str(u) for u in unknown)), file=sys.stderr)
@@ -809,7 +821,7 @@ def open_input(path, kind, delim, enc, org):
 
 
 def convert_file(kind, path, ctx, delim, enc, report):
-    cols, rows = open_input(path, kind, delim, enc, ctx.org)
+    cols, rows = open_input(path, kind, delim, enc, ctx.org, ctx.mapping, ctx.map_defaults)
     lines, counts, warn = [], {"input_records": 0, "written": 0, "rejected": 0, "excluded": 0}, {}
     for row in rows:
         counts["input_records"] += 1
@@ -860,6 +872,33 @@ def write_file(path, data):
     os.replace(tmp, path)
 
 
+def load_map(path):
+    """--map FILE: {"columns": {theirs: canonical}, "defaults": {canonical: value}};
+    keys normalized like header names; a target that is not canonical is exit 2."""
+    if not path:
+        return {}, {}
+    try:
+        doc = json.load(open(path, encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise UsageError("bad mapping file: %s" % e)
+    if not isinstance(doc, dict):
+        raise UsageError("bad mapping file")
+    allcanon = set(c for cols in CANON.values() for c in cols)
+    cols = {}
+    for k, v in (doc.get("columns") or {}).items():
+        t = header_key(str(v))
+        if t not in allcanon:
+            raise UsageError("mapping target %r is not a canonical name" % v)
+        cols[header_key(k)] = t
+    defs = {}
+    for k, v in (doc.get("defaults") or {}).items():
+        t = header_key(k)
+        if t not in allcanon:
+            raise UsageError("mapping default %r is not a canonical name" % k)
+        defs[t] = str(v)
+    return cols, defs
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--patients")
@@ -871,6 +910,8 @@ def main(argv=None):
     ap.add_argument("--as-of")
     ap.add_argument("--delimiter", default=",")
     ap.add_argument("--encoding", default="utf-8")
+    ap.add_argument("--map")
+    ap.add_argument("--pad-to-stated-total", action="store_true")
     a = ap.parse_args(argv)
     try:
         if (a.immunizations or a.comments) and not a.patients:
@@ -891,7 +932,11 @@ def main(argv=None):
         if enc is None:
             raise UsageError("unknown encoding")
         as_of = datetime.date.fromisoformat(a.as_of) if a.as_of else datetime.date.today()
-        ctx = Ctx(a.org, as_of)
+        mapping, map_defaults = load_map(a.map)
+        ctx = Ctx(a.org, as_of, map_defaults)
+        ctx.mapping = mapping
+        global PAD
+        PAD = a.pad_to_stated_total
         jobs = [(k, p) for k, p in (("patient", a.patients), ("immunization", a.immunizations),
                                     ("comment", a.comments), ("query", a.query)) if p]
         for _, p in jobs:
