@@ -195,6 +195,26 @@ case("p-pad", lines(HEAD, prow("A1")), imms=lines(IHEAD, irow("A1")), comments=l
      args="--org ACMEHP --as-of 2026-01-15 --pad-to-stated-total")
 case("p-pad-query", None, query=lines(QHEAD, b"C,M1,Ann,,Lee,2000-01-02"), args="--as-of 2026-01-15 --pad-to-stated-total")
 
+# --- misc interactions
+case("z-query-dup-ids", None, query=lines(QHEAD, b"C,M1,Ann,,Lee,2000-01-02", b"M,M1,Ann,,Lee,2000-01-02", b"m,m1,Bo,,Lee,1/2/2000"),
+     args="--as-of 2026-01-15")
+case("z-excluded-then-dup-then-imm", lines(HEAD, prow("A1", disclosed="no"), prow("A1"), prow("A2", first_name=""), prow("A2")),
+     imms=lines(IHEAD, irow("A1"), irow("A2")), comments=lines(CHEAD, b"A1,33A,,", b"A2,33A,,"))
+case("z-excluded-bad-id", lines(HEAD, row_with("A B", "disclosed", b"N"), row_with("A B", "first_name", b"Ann"), prow("A1", disclosed="maybe")))
+case("z-quoted-header", lines(b",".join(b'"' + c.encode() + b'"' for c in PCOLS), prow("A1")))
+case("z-bom-quoted-header", b"\xef\xbb\xbf" + lines(b",".join(b'"' + c.encode() + b'"' for c in PCOLS), prow("A1")))
+case("z-header-cr-lf-mix", HEAD + b"\r\n" + prow("A1") + b"\n")
+case("z-imm-before-birth-edge", lines(HEAD, prow("A1", birth_date="02/29/2000")),
+     imms=lines(IHEAD, irow("A1", vaccination_date="20000228"), irow("A1", vaccination_date="2000-02-29T23:59"),
+                irow("A1", vaccination_date="3/1/2000")))
+case("z-death-equal-birth-invalid-birth", lines(HEAD, prow("A1", birth_date="2000-01-02", death_date="1/1/2000"),
+                                               prow("A2", birth_date="bad", death_date="1/1/2000")))
+
+# --- the minimal repros of FINDINGS.md
+case("r-ctrl-space", lines(HEAD, row_with("A1", "first_name", b"Mary\x1fJane"), row_with("A2", "hp_member_id", b"ABC\x1f")))
+case("r-dash-dates", lines(HEAD, prow("A1", birth_date="2000\u201001\u201002"), prow("A2", zip="94801\u20131234")))
+case("r-ndc-dashes", lines(HEAD, prow("A1")), imms=lines(b"record_id,ndc_code,vaccination_date,manufacturer", b"A1,-,2003-10-13,PMC"))
+
 
 def main():
     cair2 = os.path.abspath(sys.argv[1])
