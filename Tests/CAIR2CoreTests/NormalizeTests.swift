@@ -31,6 +31,16 @@ func apply<R>(_ s: String, width: Int, _ f: (UnsafeBufferPointer<UInt8>, UnsafeM
         #expect(foldedString("a\u{00A0}b\u{2003}c\u{3000}d\te\nf") == "a b c d e f")
     }
 
+    /// "Whitespace" is Python's `str.isspace` set (the reading Corpus/README.md records): with tab, LF, CR and the
+    /// Unicode spaces it takes VT, FF, the separators U+001C-U+001F, NEL, LS and PS; NUL and DEL are not blanks.
+    @Test func whitespaceIsPythonsIsspaceSet() {
+        for c in ["\u{0B}", "\u{0C}", "\u{1C}", "\u{1D}", "\u{1E}", "\u{1F}", "\u{85}", "\u{2028}", "\u{2029}"] {
+            #expect(foldedString("a\(c)b") == "a b", "\(c.debugDescription)")
+            #expect(folded("A\(c)B", fold: false) == Array("A B".utf8), "\(c.debugDescription)")
+        }
+        for c in ["\u{00}", "\u{7F}"] { #expect(foldedString("a\(c)b") != "a b", "\(c.debugDescription)") }
+    }
+
     @Test func nfdLettersAndCombiningMarks() {
         #expect(foldedString("é ñ ư ắ ș ü Å ç Ğ ş İ") == "e n u a s u A c G s I")
         #expect(foldedString("Nguyễn Zacarías Peñasco Łukasz Øyvind Şükrü") == "Nguyen Zacarias Penasco Lukasz Oyvind Sukru")
