@@ -560,6 +560,17 @@ def do_date(r, name, raw, required, as_of):
     return d
 
 
+def do_blank_or_warn(r, name, raw, value, warning):
+    """A field that is written as `value(raw)` gives, or blank with `warning` when that is None (zip, phone)."""
+    r.out[name] = ""
+    if present(raw):
+        v = value(raw)
+        if v is None:
+            r.add(name, warning)
+        else:
+            r.out[name] = v
+
+
 def do_code(r, name, raw, required):
     if not present(raw):
         if required:
@@ -627,23 +638,9 @@ def record_patient(rec, ctx):
     for name in ("street_address", "other_address", "po_box", "city"):
         do_text(r, K, name, cell(rec, name, ctx), True)
     do_code(r, "state", cell(rec, "state", ctx), False)
-    raw = cell(rec, "zip", ctx)
-    r.out["zip"] = ""
-    if present(raw):
-        z = v_zip(raw)
-        if z is None:
-            r.add("zip", "W_ZIP")
-        else:
-            r.out["zip"] = z
+    do_blank_or_warn(r, "zip", cell(rec, "zip", ctx), v_zip, "W_ZIP")
     do_code(r, "county", cell(rec, "county", ctx), False)
-    raw = cell(rec, "phone", ctx)
-    r.out["phone"] = ""
-    if present(raw):
-        p = v_phone(raw)
-        if p is None:
-            r.add("phone", "W_PHONE")
-        else:
-            r.out["phone"] = p
+    do_blank_or_warn(r, "phone", cell(rec, "phone", ctx), v_phone, "W_PHONE")
     do_identifier(r, K, "sending_org", cell(rec, "sending_org", ctx), True)
     r.out["disclosed"] = "Y"
     disclosed = do_date(r, "disclosed_date", cell(rec, "disclosed_date", ctx), True, ctx.as_of)
