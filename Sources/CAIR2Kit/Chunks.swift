@@ -123,8 +123,7 @@ final class ChunkOutput: @unchecked Sendable {
 /// longer than that). The last is the block's end.
 ///
 /// Found as chunks are claimed, not all before the first one: planning a whole mapped file up front faulted a
-/// page at every cut before any worker started (about 20 ms a million members with the file cached, and a
-/// serial read of the whole file when it was not).
+/// page at every cut, one after another, before any worker started.
 struct ChunkCuts {
     let bytes: UnsafeBufferPointer<UInt8>
     let size: Int
@@ -150,7 +149,9 @@ struct ChunkCuts {
         let n = bytes.count
         while cut < n, let base = bytes.baseAddress {
             let p = cut - 1
-            let s = memchr(base + p, 0x0A, n - p).map { UnsafeRawPointer($0) - UnsafeRawPointer(base) + 1 } ?? n + 1
+            // The byte after the first LF at or after the cut (past the end when there is none).
+            let lf = memchr(base + p, 0x0A, n - p)
+            let s = lf.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) + 1 } ?? n + 1
             if s >= n { break }
             cut = max(s, cut) + size
             if s > starts[starts.count - 1] {

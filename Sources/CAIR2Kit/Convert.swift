@@ -357,8 +357,8 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             // Speculation failed (a quoted newline crossed the cut): redo from the true position, into the same
             // output object (its `reset` drops the worker's frame too). A fresh object per failure grew the merge
             // thread's heap by a chunk's buffers each time on large inputs.
-            chunk = processChunk(bytes, start: trueEnd, stopAt: max(speculative.stopAt, trueEnd), delimiter: options.delimiter,
-                                 worker: merger, lineWidth: lineWidth, into: speculative)
+            chunk = processChunk(bytes, start: trueEnd, stopAt: max(speculative.stopAt, trueEnd),
+                                 delimiter: options.delimiter, worker: merger, lineWidth: lineWidth, into: speculative)
         }
         if openTail && chunk.end == bytes.count && chunk.lastRecordOpen {
             // The block ends inside this record: it is carried to the next block and processed there.
