@@ -152,11 +152,14 @@ public struct IDTable: Sendable {
     }
 
     /// The identifier stored in slot `i`.
-    func key(at i: Int) -> IDKey {
-        let w1 = slots[i].k1
+    func key(at i: Int) -> IDKey { IDTable.key(of: slots[i], long: long) }
+
+    /// The identifier a slot holds: packed in the slot, or (marked 0xFF in the top byte) in `long`.
+    @inline(__always) static func key(of slot: Slot, long: [IDKey]) -> IDKey {
+        let w1 = slot.k1
         if w1 >> 56 == 0xFF { return long[Int(w1 & 0x00FF_FFFF_FFFF_FFFF)] }
         var k = IDKey()
-        k.a = slots[i].k0
+        k.a = slot.k0
         k.b = w1 & 0x00FF_FFFF_FFFF_FFFF
         return k
     }
@@ -189,14 +192,7 @@ public struct IDTable: Sendable {
         var cluster = UnsafeMutablePointer<(hash: UInt64, slot: Int)>.allocate(capacity: scratchCapacity)
         defer { cluster.deallocate() }
         slots.withUnsafeBufferPointer { s in
-            @inline(__always) func keyAt(_ i: Int) -> IDKey {
-                let w1 = s[i].k1
-                if w1 >> 56 == 0xFF { return long[Int(w1 & 0x00FF_FFFF_FFFF_FFFF)] }
-                var k = IDKey()
-                k.a = s[i].k0
-                k.b = w1 & 0x00FF_FFFF_FFFF_FFFF
-                return k
-            }
+            @inline(__always) func keyAt(_ i: Int) -> IDKey { IDTable.key(of: s[i], long: long) }
             var i = 0
             let n = s.count
             while i < n {

@@ -222,21 +222,11 @@ public struct SpillingIDTable: Sendable {
         let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: batch)
         defer { buffer.deallocate(); hashes.deallocate() }
         var m = 0
-        var start: Int?
-        var expectedNext = 0
         var written = 0
-        var failed = self.failed
+        var run = RunWriter(storage: storage, failed: failed)
         func flush() {
             bloom.add(UnsafeBufferPointer(start: hashes, count: m))
-            if m > 0 && !failed {
-                let at = storage.append(UnsafeRawBufferPointer(start: buffer, count: m * ew * 8))
-                if let at, start == nil || at == expectedNext {
-                    if start == nil { start = at }
-                    expectedNext = at + m * ew * 8
-                } else {
-                    failed = true
-                }
-            }
+            run.append(UnsafeRawBufferPointer(start: buffer, count: m * ew * 8))
             m = 0
         }
         table.forEachInHashOrder { key, h, value in
@@ -249,9 +239,9 @@ public struct SpillingIDTable: Sendable {
             if m == batch { flush() }
         }
         flush()
-        self.failed = failed
+        failed = run.failed
         blooms.append(bloom)
-        if !failed, let start { runs.append(SpillRun(offset: start, count: n, firsts: firsts)) }
+        if !failed, let start = run.start { runs.append(SpillRun(offset: start, count: n, firsts: firsts)) }
         table.removeAll()
     }
 
@@ -309,18 +299,10 @@ public struct SpillingIDTable: Sendable {
         var firsts: [UInt64] = []
         firsts.reserveCapacity(total / SpillingIDTable.blockEntries + 1)
         var m = 0, written = 0
-        var start: Int?
-        var expectedNext = 0
+        var run = RunWriter(storage: storage, failed: false)
         func flush() {
-            if m > 0 && !failed {
-                let at = storage.append(UnsafeRawBufferPointer(start: out, count: m * ew * 8))
-                if let at, start == nil || at == expectedNext {
-                    if start == nil { start = at }
-                    expectedNext = at + m * ew * 8
-                } else {
-                    failed = true
-                }
-            }
+            if !failed { run.append(UnsafeRawBufferPointer(start: out, count: m * ew * 8)) }
+            if run.failed { failed = true }
             m = 0
         }
         while !live.isEmpty && !failed {
@@ -345,6 +327,31 @@ public struct SpillingIDTable: Sendable {
             self.failed = true
             return
         }
-        if let start { runs = [SpillRun(offset: start, count: total, firsts: firsts)] }
+        if let start = run.start { runs = [SpillRun(offset: start, count: total, firsts: firsts)] }
+    }
+}
+
+/// Writes one run to the storage in pieces, which must land one after another (a run is read back as one span
+/// from its first byte): `failed` once a write failed or landed elsewhere.
+private struct RunWriter {
+    let storage: any SpillStorage
+    var failed: Bool
+    /// The offset of the run's first byte, once a piece is written.
+    private(set) var start: Int?
+    private var expectedNext = 0
+
+    init(storage: any SpillStorage, failed: Bool) {
+        self.storage = storage
+        self.failed = failed
+    }
+
+    mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0, !failed else { return }
+        if let at = storage.append(bytes), start == nil || at == expectedNext {
+            if start == nil { start = at }
+            expectedNext = at + bytes.count
+        } else {
+            failed = true
+        }
     }
 }
