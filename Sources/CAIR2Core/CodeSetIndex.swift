@@ -3,7 +3,8 @@
 
 /// A lookup table for one code set, built once.
 public final class CodeSetIndex: Sendable {
-    public let id: CodeSetID
+    /// The spec's code set this indexes (nil: a table loaded at run time, such as the CDC's MVX codes).
+    public let id: CodeSetID?
     /// The codes, as written.
     public let codes: [[UInt8]]
     private let byKey: [[UInt8]: Int]
@@ -16,17 +17,23 @@ public final class CodeSetIndex: Sendable {
     /// without allocation.
     private let byHash: [UInt64: (Int, [UInt8])]
 
-    init(_ id: CodeSetID) {
-        self.id = id
-        var codes: [[UInt8]] = []
-        var byKey: [[UInt8]: Int] = [:]
+    convenience init(_ id: CodeSetID) {
         var extra: [(String, String)] = []
         switch id {
         case .patientType: extra = [("M", "Medi-Cal")]
         case .contact: extra = [("01", "1"), ("02", "2")]
         default: break
         }
-        for (code, description) in id.entries + extra {
+        self.init(id: id, entries: id.entries + extra)
+    }
+
+    /// An index of (code, description) rows: a code matches case-insensitively, a description after folding,
+    /// upper-casing and collapsing blanks. The first row of a code or description wins. Codes have 1-8 bytes.
+    public init(id: CodeSetID?, entries: [(code: String, description: String)]) {
+        self.id = id
+        var codes: [[UInt8]] = []
+        var byKey: [[UInt8]: Int] = [:]
+        for (code, description) in entries {
             let c = Array(code.utf8)
             var idx = codes.firstIndex(of: c) ?? -1
             if idx < 0 { codes.append(c); idx = codes.count - 1 }
@@ -48,7 +55,7 @@ public final class CodeSetIndex: Sendable {
         }
         self.byHash = byHash
         // Every code of the spec has at most 8 bytes (the longest, DPERM10-14, has 7).
-        precondition(codes.allSatisfy { $0.count <= 8 }, "a code longer than 8 bytes in \(id)")
+        precondition(codes.allSatisfy { $0.count >= 1 && $0.count <= 8 }, "a code of 1-8 bytes in \(String(describing: id))")
         packedByIndex = codes.map { c in (CodeSetIndex.pack(c), c.count) }
         packed = pairs.map(\.0)
         packedIndex = pairs.map(\.1)

@@ -17,6 +17,8 @@ public enum ProblemCode: UInt8, CaseIterable, Sendable {
          beforeBirth
     case notDisclosed
     case truncated, nameDropped, charsRemoved, dateWarning, codeWarning, phone, zip, ssnDropped
+    /// Flags that leave the field unchanged (§3b).
+    case codeUnknown, codeMismatch, placeholderName
 
     public var name: String {
         switch self {
@@ -41,13 +43,17 @@ public enum ProblemCode: UInt8, CaseIterable, Sendable {
         case .phone: return "W_PHONE"
         case .zip: return "W_ZIP"
         case .ssnDropped: return "W_SSN_DROPPED"
+        case .codeUnknown: return "W_CODE_UNKNOWN"
+        case .codeMismatch: return "W_CODE_MISMATCH"
+        case .placeholderName: return "W_PLACEHOLDER_NAME"
         }
     }
 
     public var severity: Severity {
         switch self {
         case .notDisclosed: return .exclude
-        case .truncated, .nameDropped, .charsRemoved, .dateWarning, .codeWarning, .phone, .zip, .ssnDropped:
+        case .truncated, .nameDropped, .charsRemoved, .dateWarning, .codeWarning, .phone, .zip, .ssnDropped,
+             .codeUnknown, .codeMismatch, .placeholderName:
             return .warning
         default: return .reject
         }
@@ -77,6 +83,10 @@ public enum ProblemCode: UInt8, CaseIterable, Sendable {
         case .phone: return "a phone is 10 digits (area code 2-9) plus at most 7 extension digits"
         case .zip: return "a zip is 5 or 9 digits"
         case .ssnDropped: return "SSNs are never sent to CAIR2; the value was dropped"
+        case .codeUnknown:
+            return "written unchanged; check the code (cair2 codes) or refresh the CDC tables (--code-tables)"
+        case .codeMismatch: return "written unchanged; the CPT and CVX codes name different vaccines: fix one"
+        case .placeholderName: return "written unchanged; send the member's real name once it is known"
         }
     }
 }
@@ -128,6 +138,14 @@ extension ProblemCode {
         case .phone: return "not a 10-digit phone (area code 2-9) with at most 7 extension digits; blanked"
         case .zip: return "not 5 or 9 digits; blanked"
         case .ssnDropped: return "SSN is never written; dropped"
+        case .codeUnknown:
+            switch f?.name {
+            case "cvx_code": return "CVX code not in the CDC CVX table; written unchanged"
+            case "cpt_code": return "CPT code not in the CDC CPT-to-CVX table; written unchanged"
+            default: return "manufacturer code not in the CDC MVX table; written unchanged"
+            }
+        case .codeMismatch: return "the CDC table does not map this CPT code to this CVX code; both written unchanged"
+        case .placeholderName: return "placeholder or newborn name (e.g. BABY BOY); written unchanged"
         }
     }
 }

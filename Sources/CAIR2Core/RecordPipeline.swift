@@ -112,12 +112,16 @@ public struct RecordRules: Sendable {
     public let asOf: DateValue
     /// Set for immunizations and comments: the written patients of this run.
     public let patients: PatientIndex?
+    /// The CDC vaccine code tables and placeholder names (§3b).
+    public let codeTables: VaccineCodeTables
 
-    public init(plan: ColumnPlan, encoding: TextEncoding, asOf: DateValue, patients: PatientIndex?) {
+    public init(plan: ColumnPlan, encoding: TextEncoding, asOf: DateValue, patients: PatientIndex?,
+                codeTables: VaccineCodeTables = .bundled) {
         self.plan = plan
         self.encoding = encoding
         self.asOf = asOf
         self.patients = patients
+        self.codeTables = codeTables
     }
 }
 
@@ -150,6 +154,9 @@ public final class RecordWorker {
     let fRecordID: Int
     let fBirth: Int, fDeath: Int, fDisclosed: Int, fDisclosedDate: Int, fEffective: Int
     let fVaccinationDate: Int, fBegin: Int, fEnd: Int
+    let fFirstName: Int, fLastName: Int, fCVX: Int
+    /// The code tables, unretained: `rules` keeps them alive as long as the worker.
+    let tables: Unmanaged<VaccineCodeTables>
     let codeIndexes: [Unmanaged<CodeSetIndex>?]
     /// The rules' scalars, copied out so the hot loop never touches the `rules` struct.
     let headerCount: Int
@@ -194,6 +201,11 @@ public final class RecordWorker {
         fBirth = idx("birth_date"); fDeath = idx("death_date"); fDisclosed = idx("disclosed")
         fDisclosedDate = idx("disclosed_date"); fEffective = idx("effective_date")
         fVaccinationDate = idx("vaccination_date"); fBegin = idx("begin_date"); fEnd = idx("end_date")
+        // Placeholder names are a patient-file rule (§3b).
+        fFirstName = kind == .patient ? idx("first_name") : -1
+        fLastName = kind == .patient ? idx("last_name") : -1
+        fCVX = idx("cvx_code")
+        tables = Unmanaged.passUnretained(rules.codeTables)
         codeIndexes = layout.fields.map { f in f.codeSet.map { Unmanaged.passUnretained(CodeSetIndex.of($0)) } }
         preparedDefaults = rules.plan.defaults.enumerated().map { (i, d) in
             guard let d else { return nil }
@@ -369,6 +381,9 @@ public final class RecordWorker {
         var vaccinationDate: DateValue?
         var beginDate: DateValue?
         var anyVaccine = false
+        // Known CPT (its index in the CPT table) and known CVX (its number), for the mismatch rule.
+        var knownCPT = -1
+        var knownCVX = -1
 
         for fi in 0..<fieldCount where fi != fRecordID {
             let f = specs[fi]
@@ -395,6 +410,9 @@ public final class RecordWorker {
                         add(fi, f.requirement == .required ? .required : .nameDropped)
                     } else if o.truncated {
                         add(fi, .truncated)
+                    } else if (fi == fFirstName || fi == fLastName)
+                                && tables._withUnsafeGuaranteedRef({ $0.isPlaceholder(slot, width: f.length) }) {
+                        add(fi, .placeholderName)
                     }
                 }
             case .address, .freeText:
@@ -499,17 +517,45 @@ public final class RecordWorker {
                     case .cpt: ok = Values.digits(t, min: 5, max: 5, out: slot)
                     default: ok = Values.digits(t, min: 1, max: 3, out: slot)
                     }
-                    if ok { anyVaccine = true } else { add(fi, .codeWarning) }
+                    guard ok else { add(fi, .codeWarning); break fieldBody }
+                    anyVaccine = true
+                    // Well-formed: is it in the CDC tables? (written unchanged either way)
+                    if f.valueClass == .ndc { break fieldBody }
+                    var n = 0
+                    var k = 0
+                    while k < f.length, slot[k] != 0x20 { n = n &* 10 &+ Int(slot[k] &- 0x30); k += 1 }
+                    let known = tables._withUnsafeGuaranteedRef { t -> Bool in
+                        if f.valueClass == .cpt {
+                            guard let i = t.cptIndex(UInt32(n)) else { return false }
+                            knownCPT = i
+                        } else {
+                            guard t.isKnownCVX(n) else { return false }
+                            knownCVX = n
+                        }
+                        return true
+                    }
+                    if !known { add(fi, .codeUnknown) }
                 }
             case .manufacturer:
                 fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
                     guard let t else { add(fi, .required); break fieldBody }
-                    if !Values.manufacturer(t, out: slot) { add(fi, .code) }
+                    // An MVX code (any case) or a manufacturer name of the table, written as the code.
+                    let written = tables._withUnsafeGuaranteedRef { tab -> Bool in
+                        guard let i = memoizedLookup(fi, t, tab.manufacturers) else { return false }
+                        return tab.manufacturers.writeCode(i, into: slot, width: f.length)
+                    }
+                    if written { break fieldBody }
+                    // Well-formed but unknown: written upper-case and flagged; anything else is rejected.
+                    if Values.manufacturer(t, out: slot) { add(fi, .codeUnknown) } else { add(fi, .code) }
                 }
             }
         }
 
         if kind == .immunization && !anyVaccine { add(-1, .noVaccine) }
+        if knownCPT >= 0 && knownCVX >= 0
+            && !tables._withUnsafeGuaranteedRef({ $0.cpt(knownCPT, mapsTo: knownCVX) }) {
+            add(fCVX, .codeMismatch)
+        }
 
         // Cross-file rules, on a valid record id only.
         if let patients = rules.patients, idValid {

@@ -1,0 +1,363 @@
+// The CDC's vaccine code tables (PRODUCT.md §3b): CVX, MVX, CPT to CVX, product
+// names and CVX to vaccine group, plus a registry's list of placeholder names.
+//
+// They are data, never code: CDC changes them several times a year. The tool
+// ships a snapshot (`VaccineCodeTablesData.swift`, generated from `data/cdc/`
+// by `scripts/gen-code-tables`), and `--code-tables DIR` loads newer files of
+// the same form. Parsing happens once per run; the converter's hot path sees
+// only precomputed tables (a bitmap of CVX numbers, a sorted array of CPT
+// codes, the MVX code index, packed placeholder names): no hashing of strings
+// and no allocation per record.
+
+/// The files of a code-table folder, by their CDC names.
+public enum CodeTableFile: String, CaseIterable, Sendable {
+    case cvx = "cvx.csv"
+    case mvx = "mvx.csv"
+    case cptToCVX = "cpt_to_cvx.csv"
+    case products = "tradename_cvx_mvx.csv"
+    case groups = "cvx_to_vaccine_group.csv"
+    case placeholders = "mn_junk_names_2018.csv"
+
+    /// The columns the tool reads (the header may hold more).
+    public var requiredColumns: [String] {
+        switch self {
+        case .cvx: return ["CVXCode", "ShortDescription", "FullVaccinename", "Status", "LastUpdated"]
+        case .mvx: return ["MVX_CODE", "Manufacturer Name", "Status"]
+        case .cptToCVX: return ["CPT Code", "CVX Code"]
+        case .products: return ["CDC Product Name", "CVXCode", "MVX Code"]
+        case .groups: return ["CVXCode", "Vaccine Group Name"]
+        case .placeholders: return ["junk_name"]
+        }
+    }
+
+    /// The five CDC files `--code-tables DIR` must hold (the placeholder list is optional there).
+    public static let cdc: [CodeTableFile] = [.cvx, .mvx, .cptToCVX, .products, .groups]
+}
+
+/// A code table that cannot be used. Names the file; never quotes member data (tables hold none).
+public struct CodeTableError: Error, Sendable, CustomStringConvertible {
+    public let file: String
+    public let message: String
+    public init(file: String, message: String) {
+        self.file = file
+        self.message = message
+    }
+    public var description: String { "\(file): \(message)" }
+}
+
+/// The CDC vaccine code tables of a run, parsed once. Read-only, shared by every worker.
+public final class VaccineCodeTables: Sendable {
+    public struct CVX: Sendable {
+        /// The code as the table writes it (`03`, `107`).
+        public let code: String
+        public let number: Int
+        public let shortDescription: String
+        public let fullName: String
+        public let status: String
+        public let lastUpdated: String
+    }
+    public struct MVX: Sendable {
+        public let code: String
+        public let name: String
+        public let status: String
+    }
+    public struct CPTMapping: Sendable {
+        public let cpt: String
+        public let cvx: String
+        public let vaccineName: String
+    }
+    public struct Product: Sendable {
+        public let name: String
+        public let shortDescription: String
+        public let cvx: String
+        public let manufacturer: String
+        public let mvx: String
+        public let status: String
+    }
+    public struct Group: Sendable {
+        public let cvx: String
+        public let shortDescription: String
+        public let group: String
+    }
+
+    /// "bundled", or the folder the tables were read from, as given.
+    public let source: String
+    /// The latest `LastUpdated` of the CVX table (nil when none parses).
+    public let updated: DateValue?
+    public let cvx: [CVX]
+    public let mvx: [MVX]
+    public let cptMappings: [CPTMapping]
+    public let products: [Product]
+    public let groups: [Group]
+    /// The placeholder names as listed.
+    public let placeholderNames: [String]
+
+    /// CVX numbers 0...999 that the table holds.
+    private let cvxKnown: [Bool]
+    /// The CPT codes of the table as numbers, sorted and unique, and per code the range of its CVX numbers in
+    /// `cptCVX`.
+    private let cptCodes: [UInt32]
+    private let cptRanges: [(start: Int32, count: Int32)]
+    private let cptCVX: [Int32]
+    /// MVX codes and manufacturer names.
+    public let manufacturers: CodeSetIndex
+    /// Placeholder names normalized as names, each at most 16 bytes, blank-padded and packed into two words;
+    /// sorted.
+    private let placeholderKeys: [PackedName]
+
+    struct PackedName: Comparable {
+        var hi: UInt64
+        var lo: UInt64
+        static func < (a: PackedName, b: PackedName) -> Bool { a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo }
+    }
+
+    /// The snapshot shipped with the tool.
+    public static let bundled: VaccineCodeTables = {
+        var files: [CodeTableFile: [UInt8]] = [:]
+        for f in CodeTableFile.allCases { files[f] = Array(BundledCodeTables.text(f).utf8) }
+        do {
+            return try VaccineCodeTables(files: files, source: "bundled")
+        } catch {
+            fatalError("the bundled code tables do not parse: \(error)")
+        }
+    }()
+
+    /// Parses the tables from each file's bytes. `files` must hold the five CDC files; the placeholder list is
+    /// taken from the bundled snapshot when absent. Throws `CodeTableError` naming the file.
+    public init(files: [CodeTableFile: [UInt8]], source: String) throws(CodeTableError) {
+        self.source = source
+        func table(_ f: CodeTableFile) throws(CodeTableError) -> [[String: String]] {
+            let bytes = files[f] ?? (f == .placeholders ? Array(BundledCodeTables.text(f).utf8) : nil)
+            guard let bytes else { throw CodeTableError(file: f.rawValue, message: "missing") }
+            return try TableCSV.rows(bytes, file: f.rawValue, required: f.requiredColumns)
+        }
+
+        // CVX
+        var cvx: [CVX] = []
+        var known = [Bool](repeating: false, count: 1000)
+        var updated: DateValue?
+        for (i, r) in try table(.cvx).enumerated() {
+            let code = r["CVXCode"]!.trimmed
+            guard let n = VaccineCodeTables.codeNumber(code, maxDigits: 3) else {
+                throw CodeTableError(file: CodeTableFile.cvx.rawValue,
+                                     message: "row \(i + 2): CVXCode is not 1-3 digits")
+            }
+            known[n] = true
+            let lu = r["LastUpdated"]!.trimmed
+            if let d = VaccineCodeTables.parseTableDate(lu), updated.map({ d > $0 }) ?? true { updated = d }
+            cvx.append(CVX(code: code, number: n, shortDescription: r["ShortDescription"]!.trimmed,
+                           fullName: r["FullVaccinename"]!.trimmed, status: r["Status"]!.trimmed, lastUpdated: lu))
+        }
+        self.cvx = cvx
+        self.cvxKnown = known
+        self.updated = updated
+
+        // MVX
+        var mvx: [MVX] = []
+        for (i, r) in try table(.mvx).enumerated() {
+            let code = r["MVX_CODE"]!.trimmed.uppercased()
+            guard (1...4).contains(code.utf8.count), code.utf8.allSatisfy({ isDigit($0) || isUpper($0) }) else {
+                throw CodeTableError(file: CodeTableFile.mvx.rawValue,
+                                     message: "row \(i + 2): MVX_CODE is not 1-4 letters or digits")
+            }
+            mvx.append(MVX(code: code, name: r["Manufacturer Name"]!.trimmed, status: r["Status"]!.trimmed))
+        }
+        self.mvx = mvx
+        manufacturers = CodeSetIndex(id: nil, entries: mvx.map { ($0.code, $0.name) })
+
+        // CPT to CVX: a CPT may map to several CVX; a row without a CVX makes the CPT known all the same.
+        var mappings: [CPTMapping] = []
+        var byCPT: [UInt32: [Int32]] = [:]
+        for (i, r) in try table(.cptToCVX).enumerated() {
+            let cpt = r["CPT Code"]!.trimmed
+            let cvxCode = r["CVX Code"]!.trimmed
+            mappings.append(CPTMapping(cpt: cpt, cvx: cvxCode, vaccineName: r["Vaccine Name"]?.trimmed ?? ""))
+            // CPT codes with a letter (0001A) are not well-formed CPT codes for the converter: never looked up.
+            guard let n = VaccineCodeTables.codeNumber(cpt, maxDigits: 5), cpt.utf8.count == 5 else { continue }
+            var list = byCPT[UInt32(n)] ?? []
+            if !cvxCode.isEmpty {
+                guard let c = VaccineCodeTables.codeNumber(cvxCode, maxDigits: 3) else {
+                    throw CodeTableError(file: CodeTableFile.cptToCVX.rawValue,
+                                         message: "row \(i + 2): CVX Code is not 1-3 digits")
+                }
+                list.append(Int32(c))
+            }
+            byCPT[UInt32(n)] = list
+        }
+        self.cptMappings = mappings
+        var codes: [UInt32] = []
+        var ranges: [(Int32, Int32)] = []
+        var flat: [Int32] = []
+        for k in byCPT.keys.sorted() {
+            let l = byCPT[k]!
+            codes.append(k)
+            ranges.append((Int32(flat.count), Int32(l.count)))
+            flat += l
+        }
+        cptCodes = codes
+        cptRanges = ranges
+        cptCVX = flat
+
+        products = try table(.products).map { r in
+            Product(name: r["CDC Product Name"]!.trimmed, shortDescription: r["Short Description"]?.trimmed ?? "",
+                    cvx: r["CVXCode"]!.trimmed, manufacturer: r["Manufacturer"]?.trimmed ?? "",
+                    mvx: r["MVX Code"]!.trimmed, status: r["Product name Status"]?.trimmed ?? "")
+        }
+        groups = try table(.groups).map { r in
+            Group(cvx: r["CVXCode"]!.trimmed, shortDescription: r["ShortDescription"]?.trimmed ?? "",
+                  group: r["Vaccine Group Name"]!.trimmed)
+        }
+
+        // Placeholder names, normalized by the name rules; entries that are not valid names (a digit, `#`) can
+        // never equal a written name and are left out, as are entries longer than 16 bytes.
+        var names: [String] = []
+        var keys: [PackedName] = []
+        for r in try table(.placeholders) {
+            let raw = r["junk_name"]!
+            names.append(raw.trimmed)
+            if let k = VaccineCodeTables.normalizedName(raw) { keys.append(k) }
+        }
+        placeholderNames = names
+        placeholderKeys = Array(Set(keys.map { [$0.hi, $0.lo] })).map { PackedName(hi: $0[0], lo: $0[1]) }.sorted()
+    }
+
+    // MARK: lookups for the hot path
+
+    /// True when CVX `number` (0...999) is in the table.
+    @inline(__always) public func isKnownCVX(_ number: Int) -> Bool {
+        number >= 0 && number < 1000 && cvxKnown[number]
+    }
+
+    /// The index of a 5-digit CPT code (as a number) in the table, or nil.
+    @inline(__always) public func cptIndex(_ code: UInt32) -> Int? {
+        var lo = 0, hi = cptCodes.count
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            let m = cptCodes[mid]
+            if m == code { return mid }
+            if m < code { lo = mid &+ 1 } else { hi = mid }
+        }
+        return nil
+    }
+
+    /// True when the CPT at `index` maps to CVX `number`.
+    @inline(__always) public func cpt(_ index: Int, mapsTo number: Int) -> Bool {
+        let r = cptRanges[index]
+        for i in Int(r.start)..<Int(r.start + r.count) where Int(cptCVX[i]) == number { return true }
+        return false
+    }
+
+    /// The CVX numbers a CPT code maps to (empty when unknown or unmapped).
+    public func cvxNumbers(ofCPT code: String) -> [Int] {
+        guard code.utf8.count == 5, let n = VaccineCodeTables.codeNumber(code, maxDigits: 5),
+              let i = cptIndex(UInt32(n)) else { return [] }
+        let r = cptRanges[i]
+        return cptCVX[Int(r.start)..<Int(r.start + r.count)].map { Int($0) }
+    }
+
+    /// True when the written name in `slot` (`width` bytes, blank-padded, left-justified) is a placeholder.
+    @inline(__always) public func isPlaceholder(_ slot: UnsafePointer<UInt8>, width: Int) -> Bool {
+        guard width > 16, slot[16] == 0x20, !placeholderKeys.isEmpty else { return false }
+        let raw = UnsafeRawPointer(slot)
+        let key = PackedName(hi: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
+                             lo: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        var lo = 0, hi = placeholderKeys.count
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            let m = placeholderKeys[mid]
+            if m == key { return true }
+            if m < key { lo = mid &+ 1 } else { hi = mid }
+        }
+        return false
+    }
+
+    /// True when `name` (raw text) normalizes to a placeholder name.
+    public func isPlaceholder(name: String) -> Bool {
+        var slot = [UInt8](repeating: 0x20, count: 50)
+        var folded: [UInt8] = []
+        Array(name.utf8).withUnsafeBufferPointer { Folding.fold($0, .utf8, into: &folded) }
+        let o = folded.withUnsafeBufferPointer { t in slot.withUnsafeMutableBufferPointer { Values.name(t, width: 50, out: $0.baseAddress!) } }
+        guard !o.invalid, !o.empty, !o.truncated else { return false }
+        return slot.withUnsafeBufferPointer { isPlaceholder($0.baseAddress!, width: 50) }
+    }
+
+    // MARK: helpers
+
+    /// A code of 1...`maxDigits` ASCII digits as a number.
+    public static func codeNumber(_ s: String, maxDigits: Int) -> Int? {
+        let u = s.utf8
+        guard u.count >= 1, u.count <= maxDigits, u.allSatisfy(isDigit) else { return nil }
+        return u.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+    }
+
+    /// The tables' `M/D/YYYY` dates.
+    static func parseTableDate(_ s: String) -> DateValue? {
+        let b = Array(s.utf8)
+        return b.withUnsafeBufferPointer { DateValue.parse($0) }
+    }
+
+    static func normalizedName(_ raw: String) -> PackedName? {
+        var folded: [UInt8] = []
+        Array(raw.utf8).withUnsafeBufferPointer { Folding.fold($0, .utf8, into: &folded) }
+        var slot = [UInt8](repeating: 0x20, count: 17)
+        let o = folded.withUnsafeBufferPointer { t in
+            slot.withUnsafeMutableBufferPointer { Values.name(t, width: 17, out: $0.baseAddress!) }
+        }
+        guard !o.invalid, !o.empty, !o.truncated, slot[16] == 0x20 else { return nil }
+        func word(_ from: Int) -> UInt64 { slot[from..<from + 8].reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+        return PackedName(hi: word(0), lo: word(8))
+    }
+}
+
+/// Reads a small CSV table (a header row, then rows) into dictionaries by column name. Cold path.
+public enum TableCSV {
+    public static func rows(_ bytes: [UInt8], file: String, required: [String]) throws(CodeTableError)
+        -> [[String: String]] {
+        try bytes.withUnsafeBufferPointer { (b) throws(CodeTableError) -> [[String: String]] in
+            var scanner = CSVScanner(bytes: b, delimiter: 0x2C, position: CSVScanner.bomLength(b))
+            var rec = CSVRecord()
+            func values() -> [String] {
+                rec.fields.map { f in
+                    var out: [UInt8] = []
+                    CSVScanner.appendValue(f, in: b, to: &out)
+                    if out.last == 0x0D { out.removeLast() }
+                    return String(decoding: out, as: UTF8.self)
+                }
+            }
+            guard scanner.next(&rec) else { throw CodeTableError(file: file, message: "empty (no header row)") }
+            let header = values().map(\.trimmed)
+            let missing = required.filter { !header.contains($0) }
+            if !missing.isEmpty {
+                throw CodeTableError(file: file, message: "header lacks the column(s) "
+                                     + missing.map { "'\($0)'" }.joined(separator: ", "))
+            }
+            var rows: [[String: String]] = []
+            while scanner.next(&rec) {
+                if rec.unterminated { throw CodeTableError(file: file, message: "line \(rec.line + 1): quote left open") }
+                let v = values()
+                if v.count == 1 && v[0].trimmed.isEmpty { continue }
+                guard v.count == header.count else {
+                    throw CodeTableError(file: file, message: "line \(rec.line + 1): \(v.count) fields, header has \(header.count)")
+                }
+                guard v.allSatisfy({ $0.utf8.allSatisfy { $0 != 0 } }), b.count < 64 << 20 else {
+                    throw CodeTableError(file: file, message: "line \(rec.line + 1): not text")
+                }
+                var row: [String: String] = [:]
+                for (k, x) in zip(header, v) where row[k] == nil { row[k] = x }
+                rows.append(row)
+            }
+            return rows
+        }
+    }
+}
+
+extension String {
+    /// Without leading and trailing blanks, tabs, CR and LF.
+    var trimmed: String {
+        let u = Array(utf8)
+        var s = 0, e = u.count
+        while s < e, u[s] == 0x20 || u[s] == 0x09 || u[s] == 0x0D || u[s] == 0x0A { s += 1 }
+        while e > s, u[e - 1] == 0x20 || u[e - 1] == 0x09 || u[e - 1] == 0x0D || u[e - 1] == 0x0A { e -= 1 }
+        return String(decoding: u[s..<e], as: UTF8.self)
+    }
+}
