@@ -38,7 +38,7 @@ code)", "A rejected record's warnings are listed too", field empty for E_NO_VACC
   warning); provider `Dr. José O’Neil` -> `Dr. Jose O'Neil`; administered_by of 56 -> cut to 50, W_TRUNCATED.
 - L19 sending_org OTHERORG (cell over --org). L20 sending_org `BAD ORG` -> E_ID.
 - L21 vaccine_group `  Flu  Shot ` -> `Flu Shot` (trimmed, collapsed, no warning).
-- L22 manufacturer `ab1` -> AB1.
+- L22 manufacturer `ab1` -> AB1, well-formed but not in the CDC MVX table: W_CODE_UNKNOWN (§3b).
 """, {PF: lines(PH, prow("R1")),
       IF: lines(IMH,
                 irow(ndc="49281-0421-50", route="intramuscular", site="left deltoid", reaction="Patient Died", manu="pmc",
@@ -73,7 +73,8 @@ code)", "A rejected record's warnings are listed too", field empty for E_NO_VACC
                R(IF, 8, "R1", "cvx_code", "W_CODE"), R(IF, 9, "R1", "ndc_code", "W_CODE"),
                R(IF, 10, "R1", "trade_name", "W_CHARS_REMOVED")] +
               [R(IF, 11, "R1", f, "W_CODE") for f in ["route", "body_site", "reaction", "vaccine_eligibility"]] +
-              [R(IF, 18, "R1", "trade_name", "W_CHARS_REMOVED"), R(IF, 18, "R1", "administered_by", "W_TRUNCATED")],
+              [R(IF, 18, "R1", "trade_name", "W_CHARS_REMOVED"), R(IF, 18, "R1", "administered_by", "W_TRUNCATED"),
+               R(IF, 22, "R1", "manufacturer", "W_CODE_UNKNOWN")],
      rejects=[R(IF, 5, "R1", "", "E_NO_VACCINE"), R(IF, 6, "R1", "", "E_NO_VACCINE"), R(IF, 8, "R1", "", "E_NO_VACCINE"),
               R(IF, 9, "R1", "", "E_NO_VACCINE"), R(IF, 10, "R1", "", "E_NO_VACCINE"),
               R(IF, 12, "R1", "manufacturer", "E_CODE"), R(IF, 13, "R1", "manufacturer", "E_CODE"),

@@ -61,6 +61,12 @@ public enum ValidationCode: String, CaseIterable, Sendable, Comparable {
     case cvx = "V_CVX"
     /// A manufacturer code that is not 1-4 upper-case letters or digits.
     case manufacturer = "V_MANUFACTURER"
+    /// A well-formed CVX, CPT or MVX code that the CDC tables do not hold (§3b).
+    case codeUnknown = "V_CODE_UNKNOWN"
+    /// A known CPT code and a known CVX code that the CPT table does not map to each other.
+    case codeMismatch = "V_CODE_MISMATCH"
+    /// A first or last name that is a placeholder or newborn name (BABY BOY, UNKNOWN, ...).
+    case placeholderName = "V_PLACEHOLDER_NAME"
 
     /// A short description for report headings.
     public var summary: String {
@@ -91,6 +97,9 @@ public enum ValidationCode: String, CaseIterable, Sendable, Comparable {
         case .cpt: return "CPT code not 5 digits"
         case .cvx: return "CVX code not 1-3 digits"
         case .manufacturer: return "manufacturer code not 1-4 letters or digits"
+        case .codeUnknown: return "code not in the CDC tables"
+        case .codeMismatch: return "CPT and CVX codes name different vaccines"
+        case .placeholderName: return "placeholder or newborn name"
         }
     }
 
@@ -193,6 +202,10 @@ public struct FixedWidthValidator: Sendable {
     private let deathBirth: (death: Field, birth: Field)?
     private let endBegin: (end: Field, begin: Field)?
     private let disclosed: Field?
+    /// The CDC tables for the code checks of §3b (nil: shape checks only).
+    public let codeTables: VaccineCodeTables?
+    private let cpt: Field?, cvx: Field?
+    private let placeholderFields: [Field]
 
     private enum Check: Sendable {
         case identifier, name, address, freeText, date, code(ExactCodeSet), yesNo, raceFlag, phone, zip
@@ -204,9 +217,13 @@ public struct FixedWidthValidator: Sendable {
         let check: Check
     }
 
-    public init(layout: Layout, asOf: Int? = nil) {
+    public init(layout: Layout, asOf: Int? = nil, codeTables: VaccineCodeTables? = .bundled) {
         self.layout = layout
         self.asOf = asOf
+        self.codeTables = codeTables
+        cpt = layout.kind == .immunization ? layout.field("cpt_code") : nil
+        cvx = layout.kind == .immunization ? layout.field("cvx_code") : nil
+        placeholderFields = layout.kind == .patient ? ["first_name", "last_name"].compactMap { layout.field($0) } : []
         self.checks = layout.fields.map { f in
             let check: Check
             switch f.valueClass {
@@ -314,15 +331,42 @@ public struct FixedWidthValidator: Sendable {
                     add(f, .ndc, "expected digits and '-'")
                 }
             case .cpt:
-                if !(raw.count == 5 && raw.allSatisfy(isDigit)) { add(f, .cpt, "expected 5 digits") }
+                if !(raw.count == 5 && raw.allSatisfy(isDigit)) {
+                    add(f, .cpt, "expected 5 digits")
+                } else if let t = codeTables, t.cptIndex(UInt32(Self.number(raw))) == nil {
+                    add(f, .codeUnknown, "CPT code not in the CDC CPT-to-CVX table")
+                }
             case .cvx:
-                if !raw.allSatisfy(isDigit) { add(f, .cvx, "expected 1 to 3 digits") }
+                if !raw.allSatisfy(isDigit) {
+                    add(f, .cvx, "expected 1 to 3 digits")
+                } else if let t = codeTables, !t.isKnownCVX(Self.number(raw)) {
+                    add(f, .codeUnknown, "CVX code not in the CDC CVX table")
+                }
             case .manufacturer:
                 if !raw.allSatisfy({ isUpper($0) || isDigit($0) }) {
                     add(f, .manufacturer, "expected 1 to 4 upper-case letters or digits")
+                } else if let t = codeTables, !Self.isMVXCode(raw, t) {
+                    add(f, .codeUnknown, "manufacturer code not in the CDC MVX table")
                 }
             case .text, .filler, .ssn:
                 break
+            }
+        }
+        if let t = codeTables {
+            if let cpt, let cvx {
+                let p = record.rawValue(cpt), v = record.rawValue(cvx)
+                if p.count == 5, p.allSatisfy(isDigit), !v.isEmpty, v.allSatisfy(isDigit),
+                   let i = t.cptIndex(UInt32(Self.number(p))), t.isKnownCVX(Self.number(v)),
+                   !t.cpt(i, mapsTo: Self.number(v)) {
+                    add(cvx, .codeMismatch, "the CDC table does not map this CPT code to this CVX code")
+                }
+            }
+            for f in placeholderFields {
+                let raw = record.rawValue(f)
+                if !raw.isEmpty, raw.count <= 16, raw.allSatisfy({ isUpper($0) || $0 == 0x20 }),
+                   t.isPlaceholder(name: String(decoding: raw, as: UTF8.self)) {
+                    add(f, .placeholderName, "placeholder or newborn name; send the real name once known")
+                }
             }
         }
         if !vaccineFields.isEmpty && vaccineFields.allSatisfy({ record.rawValue($0).isEmpty }) {
@@ -341,6 +385,18 @@ public struct FixedWidthValidator: Sendable {
             add(end, .dateOrder, "end date is before the begin date")
         }
         return problems.count - before
+    }
+
+    /// Digits as a number (at most 9 of them are read).
+    static func number(_ raw: UnsafeRawBufferPointer) -> Int {
+        raw.prefix(9).reduce(0) { $0 * 10 + Int($1 &- 0x30) }
+    }
+
+    /// An exact MVX code of the table (names are not codes in a fixed-width file).
+    static func isMVXCode(_ raw: UnsafeRawBufferPointer, _ t: VaccineCodeTables) -> Bool {
+        let b = raw.bindMemory(to: UInt8.self)
+        guard let i = t.manufacturers.lookup(b) else { return false }
+        return t.manufacturers.codes[i].elementsEqual(b)
     }
 
     /// The problems of one accepted line.

@@ -156,7 +156,8 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         var sinks: [LineSink] = []
         for (i, (kind, path)) in inputs.enumerated() {
             let rules = RecordRules(plan: plans[i], encoding: options.encoding, asOf: options.asOf,
-                                    patients: kind == .immunization || kind == .comment ? patientIndex : nil)
+                                    patients: kind == .immunization || kind == .comment ? patientIndex : nil,
+                                    codeTables: options.codeTables)
             let lineWidth = (options.padToStatedTotal ? kind.layout.statedTotal : kind.layout.dataWidth) + 2
             let sink = LineSink(kind: kind, outDir: options.outDir, lineWidth: lineWidth,
                                 zstdLevel: options.zstdLevel, publisher: publisher)
@@ -641,6 +642,7 @@ func summaryJSON(options: ConvertOptions, files: [FileSummary], parts: [PartSumm
         s += "]}"
     }
     s += parts.isEmpty ? "],\n" : "\n  ],\n"
+    s += "  \"code_tables\": \(options.codeTables.summaryJSON),\n"
     s += "  \"elapsed_seconds\": \(String(format: "%.3f", elapsed))\n"
     s += "}\n"
     return s

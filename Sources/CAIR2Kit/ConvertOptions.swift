@@ -32,6 +32,8 @@ public struct ConvertOptions: Sendable {
     public var idTableBudget: Int
     /// Bytes of report rows held per input and kind before they go to a scratch file (tests use tiny buffers).
     public var reportBufferBytes: Int
+    /// The CDC vaccine code tables (§3b): the bundled snapshot, or `VaccineCodeTables.load(directory:)`.
+    public var codeTables: VaccineCodeTables = .bundled
     /// Called on the merging thread after each merged chunk (never with a field value).
     public var progress: (@Sendable (ConvertProgress) -> Void)?
 

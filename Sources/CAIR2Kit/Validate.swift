@@ -16,6 +16,8 @@ public struct ValidateOptions: Sendable {
     public var asOf: Int
     /// Line numbers listed per code in the report; the rest are counted.
     public var maxLinesPerCode: Int
+    /// The CDC vaccine code tables for the §3b checks.
+    public var codeTables: VaccineCodeTables = .bundled
 
     public init(input: String, kind: LayoutKind, asOf: Int = ValidationAsOf.today(), maxLinesPerCode: Int = 20) {
         self.input = input
@@ -70,7 +72,7 @@ public struct ValidateOutcome: Sendable, Equatable {
 public func validateFixedWidth(_ options: ValidateOptions,
                                output: (String) -> Void = { print($0) }) throws -> ValidateOutcome {
     let layout = options.kind.layout
-    let validator = FixedWidthValidator(layout: layout, asOf: options.asOf)
+    let validator = FixedWidthValidator(layout: layout, asOf: options.asOf, codeTables: options.codeTables)
     var source = try openFixedWidthInput(options.input)
     defer { source.close() }
     var outcome = ValidateOutcome()

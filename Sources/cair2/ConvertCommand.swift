@@ -69,6 +69,7 @@ struct ConvertCommand: ParsableCommand {
     var progress: ProgressMode = .auto
     @Flag(name: .shortAndLong, help: "Quiet: no progress, summary or hints on stderr; errors only.") var quiet = false
     @Flag(help: "Print summary.json to standard output (instead of the summary on stderr).") var json = false
+    @OptionGroup var codeTables: CodeTablesOption
 
     func run() throws {
         let asOfDate: DateValue
@@ -107,6 +108,7 @@ struct ConvertCommand: ParsableCommand {
         let line = ProgressLine.forStandardError(mode: progress, quiet: quiet)
         o.progress = line.callback
         do {
+            o.codeTables = try codeTables.load()
             // Interrupted runs remove their temporary files and exit 130 / 143; nothing is published.
             try Signals.installInterruptHandlers()
             let result = try CAIR2Kit.convert(o, log: { msg in if !quiet { line.message(msg) } })

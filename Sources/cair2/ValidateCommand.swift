@@ -32,6 +32,8 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "YYYY-MM-DD; dates after it are flagged where the field forbids it (default: today).")
     var asOf: String?
 
+    @OptionGroup var codeTables: CodeTablesOption
+
     func run() throws {
         guard let layoutKind = LayoutKind(rawValue: kind) else {
             writeStandardError("cair2 validate: unknown kind '\(kind)'; expected one of \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -45,6 +47,7 @@ struct ValidateCommand: ParsableCommand {
             options.asOf = day
         }
         do {
+            options.codeTables = try codeTables.load()
             let outcome = try validateFixedWidth(options)
             if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
         } catch let error as FixedWidthIOError {

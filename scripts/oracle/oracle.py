@@ -291,6 +291,29 @@ def code_key(raw):
     return collapse(upper_ascii(fold(blanks(raw))))
 
 
+# ---- section 3b: the CDC tables, read with Python's csv module from data/cdc/ (or ORACLE_CODE_TABLES)
+CDC_DIR = os.environ.get("ORACLE_CODE_TABLES") or os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "data", "cdc")
+
+
+def _cdc_rows(name):
+    with open(os.path.join(CDC_DIR, name), newline="", encoding="utf-8-sig") as fh:
+        return [{k.strip(): (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
+
+
+CDC_CVX = {int(r["CVXCode"]) for r in _cdc_rows("cvx.csv")}
+CDC_CPT = {}
+for _r in _cdc_rows("cpt_to_cvx.csv"):
+    if re.fullmatch(r"[0-9]{5}", _r["CPT Code"]):
+        CDC_CPT.setdefault(_r["CPT Code"], set())
+        if _r["CVX Code"]:
+            CDC_CPT[_r["CPT Code"]].add(int(_r["CVX Code"]))
+CDC_MVX = {r["MVX_CODE"].upper() for r in _cdc_rows("mvx.csv")}
+CDC_MVX_NAMES = {}
+for _r in _cdc_rows("mvx.csv"):
+    CDC_MVX_NAMES.setdefault(code_key(_r["Manufacturer Name"]), _r["MVX_CODE"].upper())
+
+
 YES = {"Y", "YES", "TRUE", "1"}
 NO = {"N", "NO", "FALSE", "0"}
 
@@ -606,6 +629,9 @@ def record_patient(rec, ctx):
     for name, req in (("first_name", True), ("middle_name", False), ("last_name", True),
                       ("name_suffix", False)):
         do_name(r, K, name, cell(rec, name, ctx), req)
+        if name in ("first_name", "last_name") and r.out[name] and r.out[name] in placeholder_names() \
+                and not any(p[0] == name for p in r.problems):
+            r.add(name, "W_PLACEHOLDER_NAME")
     birth = do_date(r, "birth_date", cell(rec, "birth_date", ctx), True, ctx.as_of)
     death = do_date(r, "death_date", cell(rec, "death_date", ctx), False, ctx.as_of)
     if birth and death and death < birth:
@@ -664,6 +690,21 @@ def record_patient(rec, ctx):
     return r
 
 
+_PLACEHOLDERS = None
+
+
+def placeholder_names():
+    """The placeholder list, each entry normalized by the name class (entries that are not valid names drop out)."""
+    global _PLACEHOLDERS
+    if _PLACEHOLDERS is None:
+        _PLACEHOLDERS = set()
+        for row in _cdc_rows("mn_junk_names_2018.csv"):
+            v, st = v_name(row["junk_name"], 50)
+            if st not in ("invalid", "empty", "truncated") and v:
+                _PLACEHOLDERS.add(v)
+    return _PLACEHOLDERS
+
+
 VACCINE_FIELDS = ("ndc_code", "trade_name", "cpt_code", "cvx_code", "vaccine_group")
 
 
@@ -674,6 +715,7 @@ def record_immunization(rec, ctx):
     r.rid = rid or ""
     survivors = 0
     ndc = r"(?=.*[0-9])[0-9-]{1,13}" if "ndc-digit" in COMPAT else r"[0-9-]{1,13}"
+    known = {}
     for name, pattern in (("ndc_code", ndc), ("cpt_code", r"[0-9]{5}"), ("cvx_code", r"[0-9]{1,3}")):
         raw = cell(rec, name, ctx)
         r.out[name] = ""
@@ -682,8 +724,20 @@ def record_immunization(rec, ctx):
             if re.fullmatch(pattern, s):
                 r.out[name] = s
                 survivors += 1
+                if name == "cpt_code":
+                    if s in CDC_CPT:
+                        known["cpt"] = s
+                    else:
+                        r.add(name, "W_CODE_UNKNOWN")
+                elif name == "cvx_code":
+                    if int(s) in CDC_CVX:
+                        known["cvx"] = int(s)
+                    else:
+                        r.add(name, "W_CODE_UNKNOWN")
             else:
                 r.add(name, "W_CODE")
+    if "cpt" in known and "cvx" in known and known["cvx"] not in CDC_CPT[known["cpt"]]:
+        r.add("cvx_code", "W_CODE_MISMATCH")
     for name in ("trade_name", "vaccine_group"):
         if do_text(r, K, name, cell(rec, name, ctx), False):
             survivors += 1
@@ -698,8 +752,13 @@ def record_immunization(rec, ctx):
         r.out["manufacturer"] = ""
     else:
         m = code_key(raw)
-        if re.fullmatch(r"[A-Z0-9]{1,4}", m):
+        if m in CDC_MVX:
             r.out["manufacturer"] = m
+        elif m in CDC_MVX_NAMES:
+            r.out["manufacturer"] = CDC_MVX_NAMES[m]
+        elif re.fullmatch(r"[A-Z0-9]{1,4}", m):
+            r.out["manufacturer"] = m
+            r.add("manufacturer", "W_CODE_UNKNOWN")
         else:
             r.add("manufacturer", "E_CODE")
             r.out["manufacturer"] = ""
