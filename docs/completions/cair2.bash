@@ -173,13 +173,13 @@ _cair2() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    convert|layouts|decode|validate|archive|verify|generate|help)
+    convert|layouts|decode|validate|archive|verify|generate|codes|help)
         # Offer subcommand argument completions
         "_cair2_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'convert layouts decode validate archive verify generate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'convert layouts decode validate archive verify generate codes help' -- "${cur}"))
         ;;
     esac
 }
@@ -188,7 +188,7 @@ _cair2_convert() {
     repeating_flags=()
     non_repeating_flags=(--pad-to-stated-total --quarantine --no-mmap --buffered-output --quiet -q --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--patients --immunizations --comments --query --out-dir --org --map --as-of --threads --zstd --delimiter --encoding --max-reject-rate --max-records-per-file --progress)
+    non_repeating_options=(--patients --immunizations --comments --query --out-dir --org --map --as-of --threads --zstd --delimiter --encoding --max-reject-rate --max-records-per-file --progress --code-tables)
     __cair2_offer_flags_options 0
 
     # Offer option value completions
@@ -246,6 +246,10 @@ _cair2_convert() {
         __cair2_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
+    '--code-tables')
+        __cair2_add_completions -d
+        return
+        ;;
     esac
 }
 
@@ -301,7 +305,7 @@ _cair2_validate() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--kind --as-of)
+    non_repeating_options=(--kind --as-of --code-tables)
     __cair2_offer_flags_options 1
 
     # Offer option value completions
@@ -311,6 +315,10 @@ _cair2_validate() {
         return
         ;;
     '--as-of')
+        return
+        ;;
+    '--code-tables')
+        __cair2_add_completions -d
         return
         ;;
     esac
@@ -398,6 +406,34 @@ _cair2_generate() {
         return
         ;;
     '--threads')
+        return
+        ;;
+    esac
+}
+
+_cair2_codes() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--format --code-tables)
+    __cair2_offer_flags_options 2
+
+    # Offer option value completions
+    case "${prev}" in
+    '--format')
+        __cair2_add_completions -W 'table'$'\n''csv'$'\n''json'
+        return
+        ;;
+    '--code-tables')
+        __cair2_add_completions -d
+        return
+        ;;
+    esac
+
+    # Offer positional completions
+    case "${positional_number}" in
+    1)
+        __cair2_add_completions -W 'cvx'$'\n''cpt'$'\n''mvx'$'\n''search'$'\n''group'$'\n''product'$'\n''patient-status'$'\n''sex'$'\n''ethnicity'$'\n''mother-hbsag'$'\n''contact'$'\n''relationship'$'\n''state'$'\n''county'$'\n''route'$'\n''body-site'$'\n''reaction'$'\n''info-source'$'\n''eligibility'$'\n''comment'$'\n''patient-type'
         return
         ;;
     esac

@@ -86,6 +86,14 @@ extension BlockGenerator {
         case .notDisclosed:
             pf.set(PC.disclosed, one(["N", "No", "FALSE", "0", ""], &rng))
             return PC.disclosed
+        case .placeholderName:
+            // Newborns enrolled before they were named (the placeholder-name list of data/cdc/).
+            if rng.chance(0.7) {
+                pf.set(PC.first, one(["Baby Boy", "BABY GIRL", "Babygirl", "Newborn", "Twin Girl A", "No First Name"], &rng))
+                return PC.first
+            }
+            pf.set(PC.last, one(["Unknown", "NONAME", "No Lastname"], &rng))
+            return PC.last
         case .truncated:
             if rng.chance(0.6) {
                 pf.begin(PC.last)
@@ -272,8 +280,22 @@ extension BlockGenerator {
                 return (IC.cvx, me)
             case 2: imf.set(IC.route, one(["Intramusc.", "Shot", "IMM"], &rng)); return (IC.route, me)
             case 3: imf.set(IC.site, one(["Arm", "L Arm", "Thigh"], &rng)); return (IC.site, me)
-            default: imf.set(IC.eligibility, one(["V02", "Yes", "VFC"], &rng)); return (IC.eligibility, me)
+            default: imf.set(IC.eligibility, one(["V06", "Yes", "VFC"], &rng)); return (IC.eligibility, me)
             }
+        case .codeUnknown:
+            // Well-formed codes that the CDC tables (data/cdc/) do not hold: written unchanged, flagged.
+            switch rng.below(3) {
+            case 0: imf.set(IC.cvx, one(["600", "0", "899"], &rng)); return (IC.cvx, me)
+            case 1:
+                imf.set(IC.cpt, one(["90999", "90001", "99213"], &rng))
+                return (IC.cpt, me)
+            default: imf.set(IC.mvx, one(["ZZZ", "QQ1", "zz9"], &rng)); return (IC.mvx, me)
+            }
+        case .codeMismatch:
+            // Both known, but CPT 90707 (MMR) maps only to CVX 03.
+            imf.set(IC.cpt, "90707")
+            imf.set(IC.cvx, one(["20", "106", "48", "21"], &rng))
+            return (IC.cvx, me)
         default:
             preconditionFailure("not an immunization defect")
         }

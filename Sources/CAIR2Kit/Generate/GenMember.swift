@@ -27,9 +27,10 @@ enum MemberIDs {
 
 private let patientCodes: [PlantedCode] = [.fieldCount, .encoding, .required, .name, .date, .code, .id, .duplicateID,
                                            .notDisclosed, .truncated, .nameDropped, .charsRemoved, .dateWarning,
-                                           .codeWarning, .phone, .zip, .ssnDropped]
+                                           .codeWarning, .phone, .zip, .ssnDropped, .placeholderName]
 private let immunizationCodes: [PlantedCode] = [.fieldCount, .encoding, .required, .date, .code, .id, .noVaccine,
-                                                .orphan, .beforeBirth, .truncated, .charsRemoved, .codeWarning]
+                                                .orphan, .beforeBirth, .truncated, .charsRemoved, .codeWarning,
+                                                .codeUnknown, .codeMismatch]
 private let commentCodes: [PlantedCode] = [.fieldCount, .required, .code, .id, .orphan, .dateWarning]
 private let queryCodes: [PlantedCode] = [.fieldCount, .encoding, .required, .name, .date, .code, .id, .truncated,
                                          .nameDropped]
