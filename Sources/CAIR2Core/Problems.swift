@@ -14,7 +14,7 @@ public enum Severity: Sendable {
 /// Every code the converter reports.
 public enum ProblemCode: UInt8, CaseIterable, Sendable {
     case fieldCount, unterminatedQuote, encoding, required, name, date, code, id, duplicateID, noVaccine, orphan,
-         beforeBirth
+         beforeBirth, recordTooLong
     case notDisclosed
     case truncated, nameDropped, charsRemoved, dateWarning, codeWarning, phone, zip, ssnDropped
     /// Flags that leave the field unchanged (§3b).
@@ -34,6 +34,7 @@ public enum ProblemCode: UInt8, CaseIterable, Sendable {
         case .noVaccine: return "E_NO_VACCINE"
         case .orphan: return "E_ORPHAN"
         case .beforeBirth: return "E_BEFORE_BIRTH"
+        case .recordTooLong: return "E_RECORD_TOO_LONG"
         case .notDisclosed: return "X_NOT_DISCLOSED"
         case .truncated: return "W_TRUNCATED"
         case .nameDropped: return "W_NAME_DROPPED"
@@ -74,6 +75,7 @@ public enum ProblemCode: UInt8, CaseIterable, Sendable {
         case .noVaccine: return "supply at least one valid NDC, trade name, CPT, CVX or vaccine group"
         case .orphan: return "immunizations and comments need their patient written in the same run"
         case .beforeBirth: return "the vaccination date precedes the patient's birth date"
+        case .recordTooLong: return "a record is at most 1 MiB; look for a quote that swallowed line breaks"
         case .notDisclosed: return "only disclosed members may be submitted (registry statute)"
         case .truncated: return "the value was longer than the field and was cut"
         case .nameDropped: return "the optional name was not a valid name and was left blank"
@@ -112,7 +114,11 @@ extension ProblemCode {
         case .fieldCount: return "field count differs from the header's (check the delimiter and quotes)"
         case .unterminatedQuote: return "quote left open at end of file; the rest of the file is this record"
         case .encoding: return "bytes not valid in the input encoding (see --encoding)"
-        case .required: return "required value missing (fill the cell, or give a default with --map or --org)"
+        case .required:
+            if f?.name == "effective_date" {
+                return "required value missing: the effective date defaults to the disclosed date, which is missing or invalid"
+            }
+            return "required value missing (fill the cell, or give a default with --map or --org)"
         case .name: return "not a valid name (letters, blanks, ' . - , / only)"
         case .date:
             return f?.asOfBounded == true ? "not a real date from 1900 up to the as-of date" : "not a real date from 1900"
@@ -124,6 +130,7 @@ extension ProblemCode {
         case .noVaccine: return "no vaccine code (NDC, trade name, CPT, CVX, vaccine group) survived validation"
         case .orphan: return "no patient with this record_id was written in this run (missing, rejected or excluded)"
         case .beforeBirth: return "vaccination date before the patient's birth date"
+        case .recordTooLong: return "record longer than 1 MiB (from its first line to its row end); not read further"
         case .notDisclosed: return "patient not disclosed; excluded"
         case .truncated: return "value longer than \(f?.length ?? 0) characters; cut"
         case .nameDropped: return "optional name is not a valid name; blanked"
