@@ -70,22 +70,29 @@ the built-in default. Defaults are validated like input."
                       P("R2", "BOB", sending_org="MAPORG", patient_status="I", sex="F", updated_by="UPD1")]},
      inputs={"patient": 2})
 
-MAP2 = json.dumps({"defaults": {"contact_allowed": "1", "mother_hbsag_status": "9", "sharing_status": "no"}})
+MAP2 = json.dumps({"defaults": {"contact_allowed": "1", "sharing_status": "no"}})
 case("map-defaults-validated", """
 Pins §3a "Defaults are validated like input. An invalid value is not replaced by the default: an optional one is
-written blank with `W_CODE`." and precedence map default > built-in.
+written blank with `W_CODE`." and precedence map default > built-in (a default the rules would refuse is exit 2
+since §3c: see map-default-invalid-exit).
 - contact_allowed column present: L2 blank -> map default `1` -> 01 (over built-in 02); L3 `2` -> 02; L4 `7` is
   invalid -> blank + W_CODE (NOT the default 01 nor 02).
-- mother_hbsag_status absent -> map default `9` is not a code -> blank + W_CODE on every record.
 - sharing_status absent -> map default `no` -> N (over built-in Y).
 """, {PF: lines(PH + ",contact_allowed", prow("R1", extra=[""]), prow("R2", extra=["2"]), prow("R3", extra=["7"]))},
      extra_files={"map.json": MAP2}, args="--org ACMEHP --as-of 2026-01-15 --map map.json",
      out={"patient": [P("R1", "ANN", contact_allowed="01", sharing_status="N"),
                       P("R2", "ANN", contact_allowed="02", sharing_status="N"),
                       P("R3", "ANN", contact_allowed="", sharing_status="N")]},
-     warnings=[R(PF, 2, "R1", "mother_hbsag_status", "W_CODE"), R(PF, 3, "R2", "mother_hbsag_status", "W_CODE"),
-               R(PF, 4, "R3", "mother_hbsag_status", "W_CODE"), R(PF, 4, "R3", "contact_allowed", "W_CODE")],
+     warnings=[R(PF, 4, "R3", "contact_allowed", "W_CODE")],
      inputs={"patient": 3})
+
+case("map-default-invalid-exit", """
+Pins §3c "Defaults (`--map` defaults and `--org`) and `values` targets are checked before any work: one that the
+field's rules would reject (an `E_` code) or blank (a `W_` code) is exit 2 naming the field and the mapping key."
+The map's default for mother_hbsag_status is `9`, not a code of the set (it would be blanked with W_CODE).
+""", {PF: lines(PH, prow("R1"))},
+     extra_files={"map.json": json.dumps({"defaults": {"mother_hbsag_status": "9"}})},
+     args="--org ACMEHP --as-of 2026-01-15 --map map.json", exit=2)
 
 case("map-org-default", """
 Pins §2 "`--org CODE` is the default for `sending_org`, `disclosed_by` and `updated_by`" and precedence map > --org:

@@ -68,7 +68,8 @@ Pins §4 "exceeded": a rate equal to the limit does not exceed it. 2/8 = 0.25 wi
 
 case("quarantine", """
 Pins §4 "`--quarantine` (opt-in) also writes `quarantine/<input file name>`: the input's header line and the raw
-bytes of every rejected (E_) record, in input order, mode 0600". Rejected: L3 (E_DATE) and L5-6 (a quoted
+bytes of every rejected (E_) record, in input order, mode 0600" and §3c "Quarantine files end each record with one
+more column, `cair2_problems`, listing its reject codes and fields (`E_DATE:birth_date E_NAME:first_name`)". Rejected: L3 (E_DATE) and L5-6 (a quoted
 newline, E_NAME); L4 is excluded (X_, not quarantined); immunization L3 E_NO_VACCINE. The golden runner does not
 look at quarantine/; Tests/CAIR2KitTests/PartsTests.swift checks expected/quarantine/*.
 """, {PF: PH + "\r\n" + prow("R1") + "\r\n" + prow("R2", birth="bad") + "\r\n" + prow("R3", disc="N") + "\r\n"
@@ -81,8 +82,10 @@ look at quarantine/; Tests/CAIR2KitTests/PartsTests.swift checks expected/quaran
      inputs={"patient": 5, "immunization": 2})
 qd = os.path.join(CASES, "quarantine", "expected", "quarantine")
 os.makedirs(qd, exist_ok=True)
-write(os.path.join(qd, "patients.csv"), PH + "\r\n" + prow("R2", birth="bad") + "\r\n" + prow("R4", '"Ann\n2"') + "\r\n")
-write(os.path.join(qd, "immunizations.csv"), lines(IMH, irow("R1")))
+# §3c: each record ends with one more column, cair2_problems, naming its reject codes and fields; the header names it.
+write(os.path.join(qd, "patients.csv"), PH + ",cair2_problems\r\n" + prow("R2", birth="bad") + ",E_DATE:birth_date\r\n"
+      + prow("R4", '"Ann\n2"') + ",E_NAME:first_name\r\n")
+write(os.path.join(qd, "immunizations.csv"), lines(IMH + ",cair2_problems", irow("R1") + ",E_NO_VACCINE"))
 
 case("fold-backtick", """
 Pins §3 "Typographic apostrophes and accents (’ ‘ ʼ ʻ ´ `) become `'`". The grave accent U+0060 is ASCII, but the

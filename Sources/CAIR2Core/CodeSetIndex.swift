@@ -22,6 +22,8 @@ public final class CodeSetIndex: Sendable {
         switch id {
         case .patientType: extra = [("M", "Medi-Cal")]
         case .contact: extra = [("01", "1"), ("02", "2")]
+        // The HL7 VFC codes the spec's table names beside each letter (§3c).
+        case .vaccineEligibility: extra = [("B", "V01"), ("M", "V02"), ("N", "V03"), ("A", "V04"), ("F", "V05"), ("O", "V07")]
         default: break
         }
         self.init(id: id, entries: id.entries + extra)

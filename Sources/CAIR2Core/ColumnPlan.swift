@@ -26,10 +26,23 @@ public struct ColumnMapping: Sendable {
     public var columns: [String: String]
     /// Canonical name -> constant value.
     public var defaults: [String: String]
-    public init(columns: [String: String] = [:], defaults: [String: String] = [:]) {
+    /// Canonical name -> (their value -> value): a cell whose trimmed value equals a key (case-insensitive) is
+    /// replaced before the value rules run (§3c).
+    public var values: [String: [String: String]]
+    /// Cells whose trimmed value equals one of these (case-insensitive) are blank (§3c).
+    public var nulls: [String]
+    public init(columns: [String: String] = [:], defaults: [String: String] = [:],
+                values: [String: [String: String]] = [:], nulls: [String] = []) {
         self.columns = columns
         self.defaults = defaults
+        self.values = values
+        self.nulls = nulls
     }
+}
+
+/// Where a field's default comes from.
+public enum DefaultSource: String, Sendable {
+    case mapping = "--map", org = "--org", builtIn = "built-in"
 }
 
 /// Which column feeds each field of a layout, and the defaults of blank cells.
@@ -44,6 +57,12 @@ public struct ColumnPlan: Sendable {
     /// Per layout field: the default for a blank cell or absent column (mapping default, then `--org`,
     /// then the spec's default), as UTF-8 bytes; nil when there is none.
     public let defaults: [[UInt8]?]
+    /// Per layout field: where its default comes from (nil: no default).
+    public let defaultSources: [DefaultSource?]
+    /// Per layout field: the mapping file's value translations, keys normalized (trimmed, upper-case ASCII).
+    public let substitutions: [[(key: [UInt8], value: [UInt8])]]
+    /// The mapping file's null spellings, normalized like the substitution keys.
+    public let nulls: [[UInt8]]
     /// Header names that match no canonical column (named once on stderr, never in reports).
     public let unknownColumns: [String]
 
@@ -84,13 +103,24 @@ public struct ColumnPlan: Sendable {
             fieldOfColumn[c] = fi
         }
         var defaults = [[UInt8]?](repeating: nil, count: layout.fields.count)
+        var sources = [DefaultSource?](repeating: nil, count: layout.fields.count)
         for (i, f) in layout.fields.enumerated() {
             if let d = mapDefaults[f.name] {
                 defaults[i] = Array(d.utf8)
+                sources[i] = .mapping
             } else if let org, ColumnPlan.orgFields.contains(f.name) {
                 defaults[i] = Array(org.utf8)
+                sources[i] = .org
             } else if let d = f.defaultValue {
                 defaults[i] = Array(d.utf8)
+                sources[i] = .builtIn
+            }
+        }
+        var substitutions = [[(key: [UInt8], value: [UInt8])]](repeating: [], count: layout.fields.count)
+        for (k, table) in mapping.values {
+            guard let fi = layout.index(of: normalizeHeaderName(k)) else { continue }
+            for (theirs, ours) in table.sorted(by: { $0.key < $1.key }) {
+                substitutions[fi].append((ColumnPlan.matchKey(theirs), Array(ours.utf8)))
             }
         }
         // Required columns that are missing with no default stop the run before any work.
@@ -120,7 +150,25 @@ public struct ColumnPlan: Sendable {
         self.columnOf = columnOf
         self.fieldOfColumn = fieldOfColumn
         self.defaults = defaults
+        self.defaultSources = sources
+        self.substitutions = substitutions
+        self.nulls = mapping.nulls.map(ColumnPlan.matchKey)
         self.unknownColumns = unknown
+    }
+
+    /// A value as the mapping's `values` and `nulls` compare it: folded, trimmed (inner blanks kept),
+    /// upper-case ASCII.
+    public static func matchKey(_ s: String) -> [UInt8] {
+        var folded: [UInt8] = []
+        Array(s.utf8).withUnsafeBufferPointer { Folding.fold($0, .utf8, into: &folded) }
+        return folded.withUnsafeBufferPointer { matchKey(prepared: $0) }
+    }
+
+    /// The same for prepared text (whitespace already turned into blanks).
+    public static func matchKey(prepared t: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var k: [UInt8] = []
+        for b in trimBlanks(t) { k.append(b >= 0x61 && b <= 0x7A ? b - 0x20 : b) }
+        return k
     }
 
     /// A header name within a small edit distance of `name`, for hints.

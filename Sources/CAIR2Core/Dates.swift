@@ -48,8 +48,13 @@ public struct DateValue: Comparable, Hashable, Sendable {
     }
 
     /// Parses prepared, trimmed text in one of the accepted forms; nil when it is not a real date of 1900 or later.
-    public static func parse(_ v: UnsafeBufferPointer<UInt8>) -> DateValue? {
-        let n = v.count
+    /// Every form may be followed by a time part that starts with `T` or a blank (§3c: `06/11/2024 00:00:00`,
+    /// `2024-06-11 00:00:00.000`, `20240611 0000`); it is ignored.
+    public static func parse(_ whole: UnsafeBufferPointer<UInt8>) -> DateValue? {
+        var n = whole.count
+        for i in 0..<n where whole[i] == 0x54 || whole[i] == 0x20 { n = i; break }
+        guard n > 0 else { return nil }
+        let v = UnsafeBufferPointer(rebasing: whole[0..<n])
         @inline(__always) func dig(_ i: Int) -> Int? {
             let b = v[i]
             return (b >= 0x30 && b <= 0x39) ? Int(b - 0x30) : nil
@@ -61,9 +66,8 @@ public struct DateValue: Comparable, Hashable, Sendable {
         }
         var result: DateValue?
         if n >= 10, v[4] == 0x2D, v[7] == 0x2D {
-            // YYYY-MM-DD[(T| )...]
-            guard n == 10 || v[10] == 0x54 || v[10] == 0x20,
-                  let y = num(0, 4), let m = num(5, 7), let d = num(8, 10) else { return nil }
+            // YYYY-MM-DD
+            guard n == 10, let y = num(0, 4), let m = num(5, 7), let d = num(8, 10) else { return nil }
             result = make(y, m, d)
         } else if n == 8, let all = num(0, 8) {
             let first4 = all / 10000

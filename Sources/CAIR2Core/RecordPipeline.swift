@@ -102,6 +102,11 @@ public struct RecordResult: Sendable {
     public var part: Int32 = 0
     /// True once the record was structurally sound (past field count, quote and encoding checks).
     public var structural = false
+    /// The identifier the reports name (§3c): the record's valid `record_id` (a query's `hp_member_id`), whatever
+    /// else is wrong with the record; empty when there is none. Not used for the duplicate or cross-file rules.
+    public var reportID = IDKey()
+    /// Bit `i` set: a default filled field `i` (a blank cell or an absent column), for `defaults_applied`.
+    public var defaultsApplied: UInt64 = 0
     public init() {}
 }
 
@@ -140,6 +145,8 @@ struct FieldSpec {
     /// `E_REQUIRED` when `blankIsRequired`. False for the effective date (it takes the disclosed date).
     var blankIsSimple: Bool
     var blankIsRequired: Bool
+    /// The mapping file's `values` or `nulls` apply to this field's cells.
+    var substitute: Bool
 }
 
 /// Normalizes, validates and renders records of one layout. One per thread.
@@ -155,6 +162,13 @@ public final class RecordWorker {
     let fBirth: Int, fDeath: Int, fDisclosed: Int, fDisclosedDate: Int, fEffective: Int
     let fVaccinationDate: Int, fBegin: Int, fEnd: Int
     let fFirstName: Int, fLastName: Int, fCVX: Int
+    /// The field the reports take the record's identifier from (`record_id`; a query's `hp_member_id`).
+    let fReportID: Int
+    /// The mapping file's value translations per field (values prepared like cells) and its null spellings.
+    let substitutions: [[(key: [UInt8], value: [UInt8])]]
+    let nulls: [[UInt8]]
+    /// Fields a default filled in the current record.
+    var defaultMask: UInt64 = 0
     /// The code tables, unretained: `rules` keeps them alive as long as the worker.
     let tables: Unmanaged<VaccineCodeTables>
     let codeIndexes: [Unmanaged<CodeSetIndex>?]
@@ -205,6 +219,17 @@ public final class RecordWorker {
         fFirstName = kind == .patient ? idx("first_name") : -1
         fLastName = kind == .patient ? idx("last_name") : -1
         fCVX = idx("cvx_code")
+        fReportID = kind == .query ? idx("hp_member_id") : idx("record_id")
+        precondition(layout.fields.count <= 64, "defaultsApplied is a 64-bit mask")
+        nulls = rules.plan.nulls
+        substitutions = rules.plan.substitutions.enumerated().map { (i, list) in
+            let foldIt = layout.fields[i].valueClass != .identifier
+            return list.map { entry in
+                var v: [UInt8] = []
+                entry.value.withUnsafeBufferPointer { Folding.fold($0, .utf8, fold: foldIt, into: &v) }
+                return (entry.key, v)
+            }
+        }
         tables = Unmanaged.passUnretained(rules.codeTables)
         codeIndexes = layout.fields.map { f in f.codeSet.map { Unmanaged.passUnretained(CodeSetIndex.of($0)) } }
         preparedDefaults = rules.plan.defaults.enumerated().map { (i, d) in
@@ -237,8 +262,9 @@ public final class RecordWorker {
                 asOfBounded: f.asOfBounded, fold: f.valueClass != .identifier,
                 isInfoSource: layout.kind == .immunization && f.name == "info_source",
                 column: rules.plan.columnOf[i], hasDefault: d.map { $0.contains { $0 != 0x20 } } ?? false,
-                blankIsSimple: f.name != "effective_date",
-                blankIsRequired: RecordWorker.blankIsRequired(f)))
+                blankIsSimple: f.name != "effective_date" && rules.plan.nulls.isEmpty && rules.plan.substitutions[i].isEmpty,
+                blankIsRequired: RecordWorker.blankIsRequired(f),
+                substitute: !rules.plan.nulls.isEmpty || !rules.plan.substitutions[i].isEmpty))
         }
     }
 
@@ -285,22 +311,54 @@ public final class RecordWorker {
                     }
                 }
                 if simple {
-                    if nonBlank { return (src, false) }
+                    if nonBlank {
+                        if !spec.substitute { return (src, false) }
+                        if let r = substituted(fi, src) { return (r, false) }
+                    }
                 } else if let t = foldIntoScratch(src, spec.fold) {
-                    return (t, false)
+                    if !spec.substitute { return (t, false) }
+                    if let r = substituted(fi, t) { return (r, false) }
                 }
             } else {
                 raw.removeAll(keepingCapacity: true)
                 CSVScanner.appendValue(f, in: bytes, to: &raw)
                 let t = raw.withUnsafeBufferPointer { foldIntoScratch($0, spec.fold) }
-                if let t { return (t, false) }
+                if let t {
+                    if !spec.substitute { return (t, false) }
+                    if let r = substituted(fi, t) { return (r, false) }
+                }
             }
         }
         if spec.hasDefault {
+            defaultMask |= 1 << UInt64(fi)
             let d = defaultTexts[fi]
             return (UnsafeBufferPointer(start: defaultStorage + d.0, count: d.1), true)
         }
         return (nil, false)
+    }
+
+    /// The mapping file's `nulls` and `values` applied to a cell's prepared, non-blank text: nil when the cell
+    /// counts as blank (a null spelling, or a translation to nothing), else the text to use.
+    func substituted(_ fi: Int, _ t: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
+        let v = trimBlanks(t)
+        @inline(__always) func equal(_ key: [UInt8]) -> Bool {
+            guard key.count == v.count else { return false }
+            for i in 0..<v.count where upper(v[i]) != key[i] { return false }
+            return true
+        }
+        for n in nulls where equal(n) { return nil }
+        for entry in substitutions[fi] where equal(entry.key) {
+            let n = entry.value.count
+            guard entry.value.contains(where: { $0 != 0x20 }) else { return nil }
+            if n > scratchCapacity {
+                scratch.deallocate()
+                scratchCapacity = max(n, scratchCapacity * 2)
+                scratch = .allocate(capacity: scratchCapacity)
+            }
+            entry.value.withUnsafeBufferPointer { scratch.update(from: $0.baseAddress!, count: n) }
+            return UnsafeBufferPointer(start: scratch, count: n)
+        }
+        return t
     }
 
     /// Folds `src` into the scratch buffer; nil when the result is blank.
@@ -330,12 +388,22 @@ public final class RecordWorker {
         var result = RecordResult()
         let rec = record.storage.base  // the fields, without retaining the record per access
         let firstProblem = problems.count
+        defaultMask = 0
         @inline(__always) func add(_ field: Int, _ code: ProblemCode) {
             problems.append(Problem(record: ordinal, field: Int16(field), code: code))
         }
-        // Structural checks: an open quote, the field count, then the encoding of every field.
-        if record.unterminated { add(-1, .unterminatedQuote); return result }
-        if record.fieldCount != headerCount { add(-1, .fieldCount); return result }
+        // Structural checks: an open quote, the field count, then the encoding of every field. The reports still
+        // name the record's identifier when its own cell holds a valid one.
+        if record.unterminated {
+            add(-1, .unterminatedQuote)
+            result.reportID = reportIdentifier(record, bytes)
+            return result
+        }
+        if record.fieldCount != headerCount {
+            add(-1, .fieldCount)
+            result.reportID = reportIdentifier(record, bytes)
+            return result
+        }
         // One pass over the whole record, 8 bytes at a time: a record of plain printable ASCII (the usual case)
         // needs neither the encoding check nor any field's preparation.
         recordIsPlain = ByteScan.isPlainPrintableASCII(UnsafeBufferPointer(rebasing: bytes[record.start..<record.end]))
@@ -354,7 +422,12 @@ public final class RecordWorker {
                 }
                 if !ok { add(fieldOfColumn[c], .encoding); bad = true }
             }
-            if bad { return result }
+            if bad {
+                if !problems[firstProblem...].contains(where: { Int($0.field) == fReportID }) {
+                    result.reportID = reportIdentifier(record, bytes)
+                }
+                return result
+            }
         }
         result.structural = true
 
@@ -372,6 +445,8 @@ public final class RecordWorker {
                 add(fDisclosed, .notDisclosed)
                 result.status = .excluded
                 if !idValid { result.id = IDKey() }
+                result.reportID = result.id
+                result.defaultsApplied = defaultMask
                 return result
             }
         }
@@ -572,7 +647,33 @@ public final class RecordWorker {
         for p in problems[firstProblem...] where p.code.severity == .reject { rejected = true; break }
         result.status = rejected ? .rejected : .written
         if !idValid { result.id = IDKey() }
+        result.reportID = result.id
+        if kind == .query, fReportID >= 0 { result.reportID = reportIdentifier(record, bytes) }
+        result.defaultsApplied = defaultMask
         return result
+    }
+
+    /// The record's identifier for the reports: the report field's cell (or its default) when it holds a valid
+    /// identifier, read without reporting anything; empty otherwise. Cold path (problem records and queries).
+    func reportIdentifier(_ record: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>) -> IDKey {
+        guard fReportID >= 0 else { return IDKey() }
+        let col = specs[fReportID].column
+        if col >= record.fieldCount { return IDKey() }
+        if col >= 0 {
+            let f = record.field(col)
+            raw.removeAll(keepingCapacity: true)
+            CSVScanner.appendValue(f, in: bytes, to: &raw)
+            if raw.contains(where: { $0 >= 0x80 }) { return IDKey() }
+        }
+        let mask = defaultMask
+        defer { defaultMask = mask }
+        guard let t = prepared(fReportID, record.storage.base, bytes).text else { return IDKey() }
+        let width = specs[fReportID].length
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: width) { slot -> IDKey in
+            guard Values.identifier(t, width: width, out: slot.baseAddress!) else { return IDKey() }
+            let v = trimBlanks(t)
+            return IDKey(v.baseAddress!, count: v.count)
+        }
     }
 
     /// `idx.lookup(t)` through the field's memo (texts of up to 32 bytes).
@@ -666,5 +767,74 @@ public enum ByteScan {
             i += 1
         }
         return true
+    }
+}
+
+/// What the value rules of one field do to a constant (a mapping default, `--org`, a `values` target), checked
+/// before any work (§3c): the reject or blanking code it would get, or nil when it would be written.
+public enum ConstantCheck {
+    public static func problem(_ value: String, field: Field, asOf: DateValue,
+                               tables: VaccineCodeTables = .bundled) -> ProblemCode? {
+        var t: [UInt8] = []
+        Array(value.utf8).withUnsafeBufferPointer {
+            Folding.fold($0, .utf8, fold: field.valueClass != .identifier, into: &t)
+        }
+        guard t.contains(where: { $0 != 0x20 }) else {
+            return field.requirement == .required || field.valueClass == .manufacturer ? .required : nil
+        }
+        let required = field.requirement == .required
+        return t.withUnsafeBufferPointer { p -> ProblemCode? in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: max(field.length, 64)) { slot -> ProblemCode? in
+                let out = slot.baseAddress!
+                out.initialize(repeating: 0x20, count: slot.count)
+                switch field.valueClass {
+                case .identifier:
+                    return Values.identifier(p, width: field.length, out: out) ? nil : .id
+                case .name:
+                    let o = Values.name(p, width: field.length, out: out)
+                    if o.invalid { return required ? .name : .nameDropped }
+                    if o.empty { return required ? .required : .nameDropped }
+                    return nil
+                case .address, .freeText:
+                    let o = Values.text(p, upperCase: field.valueClass == .address, width: field.length, out: out)
+                    return o.empty ? .charsRemoved : nil
+                case .date:
+                    guard let d = DateValue.parse(trimBlanks(p)), !(field.asOfBounded && d > asOf) else {
+                        return required ? .date : .dateWarning
+                    }
+                    return nil
+                case .code:
+                    guard let cs = field.codeSet else { return nil }
+                    if field.name == "info_source" {
+                        let v = trimBlanks(p)
+                        if v.count == 1 && v[0] == 0x31 { return nil }
+                    }
+                    let idx = CodeSetIndex.of(cs)
+                    if let i = idx.lookup(p), idx.codes[i].count <= field.length { return nil }
+                    return required ? .code : .codeWarning
+                case .yesNo:
+                    return YesNo.parse(p) != nil ? nil : (required ? .code : .codeWarning)
+                case .raceFlag:
+                    return YesNo.parse(p) != nil ? nil : .codeWarning
+                case .phone:
+                    return Values.phone(p, width: field.length, out: out) ? nil : .phone
+                case .zip:
+                    return Values.zip(p, out: out) ? nil : .zip
+                case .ssn:
+                    return .ssnDropped
+                case .ndc:
+                    return Values.ndc(p, out: out) ? nil : .codeWarning
+                case .cpt:
+                    return Values.digits(p, min: 5, max: 5, out: out) ? nil : .codeWarning
+                case .cvx:
+                    return Values.digits(p, min: 1, max: 3, out: out) ? nil : .codeWarning
+                case .manufacturer:
+                    if tables.manufacturers.lookup(p) != nil { return nil }
+                    return Values.manufacturer(p, out: out) ? nil : .code
+                case .filler, .text:
+                    return nil
+                }
+            }
+        }
     }
 }

@@ -19,6 +19,23 @@ public struct FileSummary: Sendable {
     public var bytesIn = 0
     /// Runs the patient index spilled to its scratch file (patients only; for tests and diagnostics).
     public var indexSpills = 0
+    /// Per layout field: the cells a default filled (a blank cell or an absent column), §3c.
+    public var defaultsApplied: [Int]
+    /// Per layout field: where its default came from (nil: none).
+    public var defaultSources: [DefaultSource?] = []
+
+    public init(kind: LayoutKind, input: String) {
+        self.kind = kind
+        self.input = input
+        defaultsApplied = [Int](repeating: 0, count: kind.layout.fields.count)
+    }
+
+    /// `defaults_applied` by field name (fields no default filled are left out).
+    public var defaultsAppliedByField: [String: Int] {
+        var d: [String: Int] = [:]
+        for (i, n) in defaultsApplied.enumerated() where n > 0 { d[kind.layout.fields[i].name] = n }
+        return d
+    }
 }
 
 /// One part of a split batch (`--max-records-per-file`).
@@ -35,6 +52,8 @@ public struct ConvertResult: Sendable {
     public var summaryJSON: String
     /// Exit status: 0, or 4 when the reject rate exceeded `--max-reject-rate`.
     public var exitCode: Int32
+    /// Rejected records of all inputs / input records of all inputs (0 without input records).
+    public var rejectRate: Double = 0
     public var unknownColumns: [(input: String, names: [String])]
     public var outputPaths: [String]
 }
@@ -142,6 +161,27 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
             throw CAIR2Error.usage("\(path): \(e.message)")
         }
     }
+    // Defaults (--map, --org) and `values` targets the field's rules would reject or blank: exit 2 before any work.
+    for plan in plans {
+        for (fi, f) in plan.layout.fields.enumerated() {
+            if let src = plan.defaultSources[fi], src != .builtIn, let d = plan.defaults[fi],
+               let code = ConstantCheck.problem(String(decoding: d, as: UTF8.self), field: f, asOf: options.asOf,
+                                                tables: options.codeTables) {
+                let key = src == .mapping ? "\(options.mapFile ?? "--map"): \"defaults\".\"\(f.name)\"" : "--org"
+                throw CAIR2Error.usage("\(key): the default for \(f.name) would be \(code.severity == .reject ? "rejected" : "blanked") "
+                                       + "on every record (\(code.name): \(code.message(field: fi, layout: plan.layout))); fix the value")
+            }
+            for (k, table) in mapping.values where normalizeHeaderName(k) == f.name {
+                for (theirs, ours) in table.sorted(by: { $0.key < $1.key }) {
+                    guard let code = ConstantCheck.problem(ours, field: f, asOf: options.asOf, tables: options.codeTables),
+                          ours.contains(where: { $0 != " " }) else { continue }
+                    throw CAIR2Error.usage("\(options.mapFile ?? "--map"): \"values\".\"\(k)\".\"\(theirs)\" translates to a value "
+                                           + "the \(f.name) rules would \(code.severity == .reject ? "reject" : "blank") "
+                                           + "(\(code.name): \(code.message(field: fi, layout: plan.layout))); fix the value")
+                }
+            }
+        }
+    }
     for (path, names) in unknown {
         log("\(path): ignoring \(names.count) unknown column\(names.count == 1 ? "" : "s"): \(names.joined(separator: ", "))")
     }
@@ -163,6 +203,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
                                 zstdLevel: options.zstdLevel, publisher: publisher)
             sinks.append(sink)
             var summary = FileSummary(kind: kind, input: path)
+            summary.defaultSources = plans[i].defaultSources
             let rows = ReportSpool(path: path, directory: options.outDir, bufferBytes: options.reportBufferBytes)
             // The rejected records' raw lines go straight to their file as they are merged (never held in memory).
             let quarantine = options.quarantine
@@ -181,6 +222,11 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
                 if inputs.contains(where: { $0.0 == .immunization || $0.0 == .comment }) { patientIndex?.compact() }
             }
             try checkPatientIndex(patientIndex)
+            // A value no record stated must be visible (§3c): once per field a --map or --org default filled.
+            for (fi, n) in summary.defaultsApplied.enumerated() where n > 0 {
+                guard let src = summary.defaultSources[fi], src != .builtIn else { continue }
+                log("\(path): the \(src.rawValue) default filled \(kind.layout.fields[fi].name) in \(n) record\(n == 1 ? "" : "s")")
+            }
             summaries.append(summary)
             reports.append(rows)
         }
@@ -227,21 +273,22 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         }
         // Reports, sorted by file then line.
         try writeReports(reports, publisher: publisher)
+        // The reject rate over all inputs (exclusions do not count), against --max-reject-rate.
+        let inputsTotal = summaries.reduce(0) { $0 + $1.inputRecords }
+        let rejectedTotal = summaries.reduce(0) { $0 + $1.rejected }
+        let rejectRate = inputsTotal > 0 ? Double(rejectedTotal) / Double(inputsTotal) : 0
+        var exitCode: Int32 = 0
+        if let max = options.maxRejectRate, rejectRate > max { exitCode = 4 }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-        let json = summaryJSON(options: options, files: summaries, parts: parts, elapsed: elapsed)
+        let json = summaryJSON(options: options, files: summaries, parts: parts, elapsed: elapsed,
+                               rejectRate: rejectRate, exitStatus: exitCode)
         let summaryOut = try publisher.create(relative: "summary.json", zstdLevel: nil)
         try summaryOut.write(Array(json.utf8))
         try summaryOut.finish()
         try publisher.publishAll()
-
-        var exitCode: Int32 = 0
-        if let max = options.maxRejectRate {
-            let inputsTotal = summaries.reduce(0) { $0 + $1.inputRecords }
-            let rejected = summaries.reduce(0) { $0 + $1.rejected }
-            if inputsTotal > 0 && Double(rejected) / Double(inputsTotal) > max { exitCode = 4 }
-        }
         return ConvertResult(files: summaries, parts: parts, elapsedSeconds: elapsed, summaryJSON: json,
-                             exitCode: exitCode, unknownColumns: unknown, outputPaths: publisher.finalPaths)
+                             exitCode: exitCode, rejectRate: rejectRate, unknownColumns: unknown,
+                             outputPaths: publisher.finalPaths)
     } catch {
         publisher.discardAll()
         throw error
@@ -283,8 +330,8 @@ func loadMapping(_ path: String?) throws -> ColumnMapping {
     guard let obj = try? JSONSerialization.jsonObject(with: data), let dict = obj as? [String: Any] else {
         throw CAIR2Error.usage("\(path): the mapping file is not a JSON object like {\"columns\": {...}, \"defaults\": {...}}")
     }
-    for key in dict.keys where key != "columns" && key != "defaults" {
-        throw CAIR2Error.usage("\(path): unknown key '\(key)' in the mapping file (expected \"columns\" and \"defaults\")")
+    for key in dict.keys where !["columns", "defaults", "values", "nulls"].contains(key) {
+        throw CAIR2Error.usage("\(path): unknown key '\(key)' in the mapping file (expected \"columns\", \"defaults\", \"values\" and \"nulls\")")
     }
     var mapping = ColumnMapping()
     if let c = dict["columns"] {
@@ -313,6 +360,33 @@ func loadMapping(_ path: String?) throws -> ColumnMapping {
                 throw CAIR2Error.usage("\(path): the default for '\(k)' must be a string")
             }
         }
+    }
+    if let v = dict["values"] {
+        guard let byField = v as? [String: Any] else {
+            throw CAIR2Error.usage("\(path): \"values\" must map canonical names to {\"THEIR VALUE\": \"value\"} objects")
+        }
+        let canonical = Set(LayoutKind.allCases.filter(\.isWritten).flatMap { $0.layout.columns.map(\.name) })
+        for (k, table) in byField {
+            guard canonical.contains(normalizeHeaderName(k)) else {
+                throw CAIR2Error.usage("\(path): values for '\(k)', which is not a canonical column name; see cair2 layouts")
+            }
+            guard let t = table as? [String: Any] else {
+                throw CAIR2Error.usage("\(path): \"values\".\"\(k)\" must be an object like {\"THEIR VALUE\": \"value\"}")
+            }
+            var out: [String: String] = [:]
+            for (theirs, ours) in t {
+                if let s = ours as? String { out[theirs] = s } else if let n = ours as? NSNumber { out[theirs] = n.stringValue } else {
+                    throw CAIR2Error.usage("\(path): \"values\".\"\(k)\" must map values to strings")
+                }
+            }
+            mapping.values[normalizeHeaderName(k), default: [:]].merge(out) { a, _ in a }
+        }
+    }
+    if let n = dict["nulls"] {
+        guard let list = n as? [String] else {
+            throw CAIR2Error.usage("\(path): \"nulls\" must be a list of strings, e.g. [\"NULL\", \"N/A\"]")
+        }
+        mapping.nulls = list
     }
     return mapping
 }
@@ -408,8 +482,15 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             }
             summary.inputRecords += 1
             var idBytes: [UInt8]?
+            if res.defaultsApplied != 0 {
+                var m = res.defaultsApplied
+                while m != 0 {
+                    summary.defaultsApplied[m.trailingZeroBitCount] += 1
+                    m &= m - 1
+                }
+            }
             func report(_ p: Problem) throws {
-                if idBytes == nil { idBytes = res.id.isEmpty ? [] : res.id.bytes }
+                if idBytes == nil { idBytes = res.reportID.isEmpty ? [] : res.reportID.bytes }
                 try rows.add(line: line, recordID: idBytes!, field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
                              code: p.code, message: p.code.message(field: Int(p.field), layout: layout))
                 if p.code.severity == .warning {
@@ -432,8 +513,22 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             case .rejected:
                 summary.rejected += 1
                 if let quarantine {
-                    try quarantine.write(UnsafeBufferPointer(rebasing: bytes[chunk.recordStart[r]..<chunk.recordNext[r]]))
-                    if chunk.recordNext[r] == bytes.count && bytes.last != 0x0A { try quarantine.write([0x0A]) }
+                    // The raw record, then one more column naming its reject codes and fields (§3c).
+                    var end = chunk.recordNext[r]
+                    let start = chunk.recordStart[r]
+                    var terminator: [UInt8] = [0x0A]
+                    if end > start && bytes[end - 1] == 0x0A {
+                        end -= 1
+                        if end > start && bytes[end - 1] == 0x0D { end -= 1; terminator = [0x0D, 0x0A] }
+                    }
+                    try quarantine.write(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                    var codes: [String] = []
+                    for p in (extra.map { [$0] } ?? []) + Array(problems[firstP..<pi]) where p.code.severity == .reject {
+                        codes.append(p.field >= 0 ? "\(p.code.name):\(layout.fields[Int(p.field)].name)" : p.code.name)
+                    }
+                    try quarantine.write([options.delimiter] + csvCell(Array(codes.joined(separator: " ").utf8),
+                                                                       neutralize: false, delimiter: options.delimiter)
+                                         + terminator)
                 }
             case .excluded:
                 summary.excluded += 1
@@ -530,7 +625,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         // The whole input is in memory (mapped): one block.
         summary.bytesIn = mapped.count
         guard let header = readHeader(mapped, delimiter: options.delimiter) else { return nil }
-        try quarantine?.write(headerLine(mapped, header))
+        try quarantine?.write(headerLine(mapped, header, delimiter: options.delimiter))
         lineBase = header.lines
         releaseMapped = true
         _ = try runBlock(mapped, from: header.end, isFinal: true)
@@ -547,7 +642,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         let block = stream.buffered
         if first {
             guard let header = readHeader(block, delimiter: options.delimiter) else { return nil }
-            try quarantine?.write(headerLine(block, header))
+            try quarantine?.write(headerLine(block, header, delimiter: options.delimiter))
             lineBase = header.lines
             from = header.end
             first = false
@@ -562,26 +657,40 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
     return isPatient ? index : nil
 }
 
-func headerLine(_ bytes: UnsafeBufferPointer<UInt8>, _ header: Header) -> [UInt8] {
+/// The quarantine file's header: the input's header row and one more column, `cair2_problems` (§3c).
+func headerLine(_ bytes: UnsafeBufferPointer<UInt8>, _ header: Header, delimiter: UInt8) -> [UInt8] {
     var h = Array(UnsafeBufferPointer(rebasing: bytes[CSVScanner.bomLength(bytes)..<header.end]))
-    if h.last != 0x0A { h.append(0x0A) }
-    return h
+    var terminator: [UInt8] = [0x0A]
+    if h.last == 0x0A {
+        h.removeLast()
+        if h.last == 0x0D { h.removeLast(); terminator = [0x0D, 0x0A] }
+    }
+    return h + [delimiter] + Array("cair2_problems".utf8) + terminator
 }
 
 /// One CSV cell: quoted when needed, and neutralized against spreadsheet formula injection
 /// (a leading = + - @ tab or CR gets a `'` in front).
-func csvCell(_ v: [UInt8], neutralize: Bool = true) -> [UInt8] {
+func csvCell(_ v: [UInt8], neutralize: Bool = true, delimiter: UInt8 = 0x2C) -> [UInt8] {
     var v = v
     if neutralize, let f = v.first, f == 0x3D || f == 0x2B || f == 0x2D || f == 0x40 || f == 0x09 || f == 0x0D {
         v.insert(0x27, at: 0)
     }
-    if v.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
+    if v.contains(where: { $0 == delimiter || $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
         var q: [UInt8] = [0x22]
         for b in v { if b == 0x22 { q.append(0x22) }; q.append(b) }
         q.append(0x22)
         return q
     }
     return v
+}
+
+/// A finite number for JSON (rates: up to 6 decimals, trailing zeros dropped).
+func jsonNumber(_ v: Double) -> String {
+    guard v.isFinite else { return "null" }
+    var t = String(format: "%.6f", v)
+    while t.hasSuffix("0") { t.removeLast() }
+    if t.hasSuffix(".") { t.removeLast() }
+    return t
 }
 
 func jsonString(_ s: String) -> String {
@@ -605,7 +714,8 @@ func jsonString(_ s: String) -> String {
     return out + "\""
 }
 
-func summaryJSON(options: ConvertOptions, files: [FileSummary], parts: [PartSummary], elapsed: Double) -> String {
+func summaryJSON(options: ConvertOptions, files: [FileSummary], parts: [PartSummary], elapsed: Double,
+                 rejectRate: Double = 0, exitStatus: Int32 = 0) -> String {
     var s = "{\n"
     s += "  \"tool\": \(jsonString(CAIR2Version.tool)),\n"
     s += "  \"version\": \(jsonString(CAIR2Version.version)),\n"
@@ -626,6 +736,10 @@ func summaryJSON(options: ConvertOptions, files: [FileSummary], parts: [PartSumm
         s += "      \"reject_codes\": {"
         s += f.rejectCodes.keys.sorted().map { "\(jsonString($0)): \(f.rejectCodes[$0]!)" }.joined(separator: ", ")
         s += "},\n"
+        let applied = f.defaultsAppliedByField
+        s += "      \"defaults_applied\": {"
+        s += applied.keys.sorted().map { "\(jsonString($0)): \(applied[$0]!)" }.joined(separator: ", ")
+        s += "},\n"
         s += "      \"output\": \(jsonString(f.output)),\n"
         s += "      \"output_bytes\": \(f.outputBytes),\n"
         s += "      \"output_sha256\": \(jsonString(f.outputSHA256))\n"
@@ -643,6 +757,9 @@ func summaryJSON(options: ConvertOptions, files: [FileSummary], parts: [PartSumm
     }
     s += parts.isEmpty ? "],\n" : "\n  ],\n"
     s += "  \"code_tables\": \(options.codeTables.summaryJSON),\n"
+    s += "  \"reject_rate\": \(jsonNumber(rejectRate)),\n"
+    s += "  \"max_reject_rate\": \(options.maxRejectRate.map(jsonNumber) ?? "null"),\n"
+    s += "  \"exit_status\": \(exitStatus),\n"
     s += "  \"elapsed_seconds\": \(String(format: "%.3f", elapsed))\n"
     s += "}\n"
     return s

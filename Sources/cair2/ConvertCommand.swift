@@ -71,6 +71,12 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Print summary.json to standard output (instead of the summary on stderr).") var json = false
     @OptionGroup var codeTables: CodeTablesOption
 
+    func validate() throws {
+        if let r = maxRejectRate, !(r >= 0 && r <= 1) {
+            throw ValidationError("--max-reject-rate takes a fraction from 0 to 1 (0.05 is 5%)")
+        }
+    }
+
     func run() throws {
         let asOfDate: DateValue
         if let asOf {
@@ -119,7 +125,11 @@ struct ConvertCommand: ParsableCommand {
                 for h in RunHints.hints(result, options: o) { Console.error(h) }
             }
             if result.exitCode != 0 {
-                Console.error("cair2 convert: the reject rate exceeded --max-reject-rate; outputs were published (exit \(result.exitCode))")
+                let rejected = result.files.reduce(0) { $0 + $1.rejected }
+                let total = result.files.reduce(0) { $0 + $1.inputRecords }
+                Console.error("cair2 convert: the reject rate \(rateText(result.rejectRate)), \(rejected) of \(total) input records "
+                              + "rejected, exceeded --max-reject-rate \(rateText(o.maxRejectRate ?? 0)); the outputs were "
+                              + "published in \(outDir) and summary.json records both (exit \(result.exitCode))")
                 throw ExitCode(result.exitCode)
             }
         } catch let e as CAIR2Error {
@@ -136,3 +146,9 @@ struct ConvertCommand: ParsableCommand {
 }
 
 extension ProgressMode: ExpressibleByArgument {}
+
+/// A rate as a fraction and a percentage: `0.0712 (7.12%)`.
+func rateText(_ r: Double) -> String {
+    let pct = (r * 10000).rounded() / 100
+    return String(format: "%.4g", r) + " (" + String(format: "%g", pct) + "%)"
+}

@@ -251,8 +251,10 @@ def parse_date(raw, as_of=None):
     s = blanks(raw).strip(" ")
     if "fold-dates" in COMPAT:
         s = fold(s)
+    # section 3c: every form may be followed by a time part starting with T or a blank; it is ignored
+    s = re.split(r"[T ]", s, maxsplit=1)[0]
     y = m = d = None
-    mt = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})([T ].*)?", s, re.S)
+    mt = re.fullmatch(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", s, re.S)
     if mt:
         y, m, d = int(mt.group(1)), int(mt.group(2)), int(mt.group(3))
     else:
@@ -335,6 +337,8 @@ EXTRA_WORDS = {
     "contact_allowed": {"1": "01", "2": "02"},
     "info_source": {"1": "01"},
     "patient_type": {"C": "C", "M": "M", "COMMERCIAL": "C", "MEDICAID": "M", "MEDI-CAL": "M"},
+    # section 3c: the HL7 VFC codes the spec's table names beside each letter
+    "vaccine_eligibility": {"V01": "B", "V02": "M", "V03": "N", "V04": "A", "V05": "F", "V07": "O"},
 }
 
 
@@ -517,7 +521,14 @@ def cell(rec, name, ctx):
     fields, else the built-in default (§3a precedence)."""
     raw = rec.get(name)
     if raw is not None and blanks(raw).strip(" "):
-        return raw
+        # section 3c: the mapping's nulls blank a cell; its values translate one (trimmed, case-insensitive)
+        key = upper_ascii(fold(blanks(raw).strip(" ")))
+        if key in getattr(ctx, "nulls", set()):
+            raw = None
+        elif key in getattr(ctx, "values", {}).get(name, {}):
+            return ctx.values[name][key]
+        else:
+            return raw
     if name in ctx.map_defaults:
         return ctx.map_defaults[name]
     if name in ORG_FIELDS and ctx.org:
@@ -959,6 +970,17 @@ def load_map(path):
     return cols, defs
 
 
+def load_map_values(path):
+    """section 3c: {"values": {canonical: {theirs: value}}, "nulls": [...]}, keys as cell() compares them."""
+    if not path:
+        return {}, set()
+    doc = json.load(open(path, encoding="utf-8"))
+    values = {}
+    for k, table in (doc.get("values") or {}).items():
+        values.setdefault(header_key(k), {}).update({upper_ascii(fold(str(t).strip(" "))): str(v) for t, v in table.items()})
+    return values, {upper_ascii(fold(str(n).strip(" "))) for n in (doc.get("nulls") or [])}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--patients")
@@ -995,6 +1017,7 @@ def main(argv=None):
         mapping, map_defaults = load_map(a.map)
         ctx = Ctx(a.org, as_of, map_defaults)
         ctx.mapping = mapping
+        ctx.values, ctx.nulls = load_map_values(a.map)
         global PAD
         PAD = a.pad_to_stated_total
         jobs = [(k, p) for k, p in (("patient", a.patients), ("immunization", a.immunizations),
