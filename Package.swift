@@ -34,7 +34,7 @@ let package = Package(
                 swiftSettings: hotPath),
         // The executable: a thin shell over CAIR2Kit.
         .executableTarget(name: "cair2", dependencies: [
-            "CAIR2Kit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAIR2Kit", "CAIR2Measures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/cair2"),
         .testTarget(name: "CAIR2CoreTests", dependencies: ["CAIR2Core"], path: "Tests/CAIR2CoreTests"),
         .testTarget(name: "CAIR2KitTests", dependencies: ["CAIR2Kit", "CAIR2Core"], path: "Tests/CAIR2KitTests"),

@@ -149,7 +149,6 @@ public struct HedisSummary: Codable, Sendable, Equatable {
 /// Runs `cair2 hedis`. Throws `CAIR2Error` with the exit status (2 cannot start, 3 I/O failure); nothing is
 /// published then. `log` gets messages that name no member (unknown columns).
 public func hedis(_ options: HedisOptions, log: (String) -> Void = { _ in }) throws -> HedisResult {
-    let measure = options.measure
     guard options.year >= 1900 && options.year <= 9999 else {
         throw CAIR2Error.usage("--year \(options.year) is not a year (1900-9999)")
     }
@@ -758,4 +757,42 @@ private func trimmedBytes(_ r: FixedWidthRecord, _ f: Field) -> UnsafeBufferPoin
 
 private func trimmedValue(_ r: FixedWidthRecord, _ f: Field) -> String {
     String(decoding: trimmedBytes(r, f), as: UTF8.self)
+}
+
+extension HedisSummary {
+    /// The console's closing summary: counts and rates only, never a member id, name or date.
+    public var consoleText: String {
+        func pct(_ r: Double) -> String {
+            let v = (r * 1000).rounded() / 10
+            return String(format: "%5.1f%%", v)
+        }
+        var lines: [String] = []
+        let m = inputs.members
+        lines.append("hedis \(measure) \(year): \(eligible) eligible member\(eligible == 1 ? "" : "s") "
+                     + "(\(m.inputRecords) read, \(m.rejected) rejected, \(m.outOfRange) outside the year)")
+        lines.append("match: " + MatchStatus.allCases.map { "\($0.rawValue) \(matchStatus[$0.rawValue] ?? 0)" }
+            .joined(separator: ", "))
+        let keys = (Measure(rawValue: measure) ?? .cis).antigens.map(\.rawValue)
+            + (Measure(rawValue: measure) ?? .cis).combos.map(\.rawValue)
+        lines.append("           plan  registry      both    lift")
+        for k in keys {
+            let p = rates["plan"]?[k]?.rate ?? 0, r = rates["registry"]?[k]?.rate ?? 0, b = rates["both"]?[k]?.rate ?? 0
+            let name = k.padding(toLength: 8, withPad: " ", startingAt: 0)
+            lines.append("  \(name) \(pct(p))    \(pct(r))    \(pct(b))  \(pct(b - p))")
+        }
+        lines.append("closed by the registry (largest combo): \(closedByRegistry)")
+        if uncountedRegistryDoses.total > 0 {
+            let labels = uncountedRegistryDoses.byVaccineGroup.sorted { $0.key < $1.key }
+                .map { "\($0.key.isEmpty ? "(blank)" : $0.key) \($0.value)" }.joined(separator: ", ")
+            lines.append("registry doses that counted for no antigen: \(uncountedRegistryDoses.total) (\(labels))")
+        }
+        var inputsLine = "patient return: \(inputs.patientReturn.lines) lines, \(inputs.patientReturn.malformed) malformed; "
+            + "immunization return: \(inputs.immunizationReturn.lines) lines, \(inputs.immunizationReturn.malformed) malformed, "
+            + "\(inputs.immunizationReturn.invalidDate ?? 0) with an invalid date"
+        if let p = inputs.planImmunizations { inputsLine += "; plan doses: \(p.inputRecords) read, \(p.rejected) rejected" }
+        if let c = inputs.comments { inputsLine += "; comments: \(c.inputRecords) read, \(c.rejected) rejected" }
+        lines.append(inputsLine)
+        lines.append("rejects.csv: \(rejects) row\(rejects == 1 ? "" : "s")")
+        return lines.joined(separator: "\n")
+    }
 }

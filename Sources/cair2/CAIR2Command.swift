@@ -25,6 +25,7 @@ struct CAIR2Command: ParsableCommand {
             ArchiveCommand.self,
             VerifyCommand.self,
             GenerateCommand.self,
+            HedisCommand.self,
         ]
     )
 
