@@ -731,7 +731,7 @@ struct HedisRun {
         var lift: [String: HedisSummary.Lift] = [:]
         for (k, key) in keys.enumerated() {
             let n = numerators["both"]![k] - numerators["plan"]![k]
-            lift[key] = HedisSummary.Lift(members: n, rate: rate(numerators["both"]![k]) - rate(numerators["plan"]![k]))
+            lift[key] = HedisSummary.Lift(members: n, rate: rate(n))
         }
         let summary = HedisSummary(
             measure: measure.rawValue, year: options.year, meningFrom: measure == .ima ? options.meningFrom : nil,
