@@ -37,7 +37,7 @@ let package = Package(
             "CAIR2Kit", "CAIR2Measures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/cair2"),
         .testTarget(name: "CAIR2CoreTests", dependencies: ["CAIR2Core"], path: "Tests/CAIR2CoreTests"),
-        .testTarget(name: "CAIR2KitTests", dependencies: ["CAIR2Kit", "CAIR2Core"], path: "Tests/CAIR2KitTests"),
+        .testTarget(name: "CAIR2KitTests", dependencies: ["CAIR2Kit", "CAIR2Core", "CAIR2Measures"], path: "Tests/CAIR2KitTests"),
         .testTarget(name: "CAIR2MeasuresTests", dependencies: ["CAIR2Measures", "CAIR2Core"],
                     path: "Tests/CAIR2MeasuresTests"),
     ]
