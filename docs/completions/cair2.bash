@@ -173,13 +173,13 @@ _cair2() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    convert|layouts|decode|validate|archive|verify|generate|help)
+    convert|layouts|decode|validate|archive|verify|generate|hedis|help)
         # Offer subcommand argument completions
         "_cair2_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'convert layouts decode validate archive verify generate help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'convert layouts decode validate archive verify generate hedis help' -- "${cur}"))
         ;;
     esac
 }
@@ -398,6 +398,71 @@ _cair2_generate() {
         return
         ;;
     '--threads')
+        return
+        ;;
+    esac
+}
+
+_cair2_hedis() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--measure --year --members --patient-return --immunization-return --immunizations --comments --value-sets --comment-codes --mening-from --out-dir --delimiter --encoding --map)
+    __cair2_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--measure')
+        __cair2_add_completions -W 'cis'$'\n''ima'
+        return
+        ;;
+    '--year')
+        return
+        ;;
+    '--members')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--patient-return')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--immunization-return')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--immunizations')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--comments')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--value-sets')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--comment-codes')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--mening-from')
+        return
+        ;;
+    '--out-dir')
+        __cair2_add_completions -d
+        return
+        ;;
+    '--delimiter')
+        return
+        ;;
+    '--encoding')
+        __cair2_add_completions -W 'utf8'$'\n''cp1252'$'\n''latin1'
+        return
+        ;;
+    '--map')
+        __cair2_add_completions -o plusdirs -fX '!*.@(json)'
         return
         ;;
     esac
