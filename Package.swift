@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .library(name: "CAIR2Kit", targets: ["CAIR2Kit"]),
         .library(name: "CAIR2Core", targets: ["CAIR2Core"]),
+        .library(name: "CAIR2Measures", targets: ["CAIR2Measures"]),
         .executable(name: "cair2", targets: ["cair2"]),
     ],
     dependencies: [
@@ -25,14 +26,19 @@ let package = Package(
         // The pure core: layouts, code sets, CSV scanning, normalization, rendering, decoding.
         // Standard library only (scripts/check-pure-core enforces it).
         .target(name: "CAIR2Core", path: "Sources/CAIR2Core", swiftSettings: hotPath),
+        // The HEDIS CIS/IMA rules (PRODUCT.md section 7), driven by the value-set tables. Standard library and
+        // CAIR2Core only (scripts/check-pure-core enforces it); Data/ holds the CSVs BundledTables.swift embeds.
+        .target(name: "CAIR2Measures", dependencies: ["CAIR2Core"], path: "Sources/CAIR2Measures", exclude: ["Data"]),
         // The public library: convert, validate, decode, generate, archive; files, threads, reports.
-        .target(name: "CAIR2Kit", dependencies: ["CAIR2Core", "CSupport", "CZstd"], path: "Sources/CAIR2Kit",
+        .target(name: "CAIR2Kit", dependencies: ["CAIR2Core", "CAIR2Measures", "CSupport", "CZstd"], path: "Sources/CAIR2Kit",
                 swiftSettings: hotPath),
         // The executable: a thin shell over CAIR2Kit.
         .executableTarget(name: "cair2", dependencies: [
-            "CAIR2Kit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CAIR2Kit", "CAIR2Measures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/cair2"),
         .testTarget(name: "CAIR2CoreTests", dependencies: ["CAIR2Core"], path: "Tests/CAIR2CoreTests"),
-        .testTarget(name: "CAIR2KitTests", dependencies: ["CAIR2Kit", "CAIR2Core"], path: "Tests/CAIR2KitTests"),
+        .testTarget(name: "CAIR2KitTests", dependencies: ["CAIR2Kit", "CAIR2Core", "CAIR2Measures"], path: "Tests/CAIR2KitTests"),
+        .testTarget(name: "CAIR2MeasuresTests", dependencies: ["CAIR2Measures", "CAIR2Core"],
+                    path: "Tests/CAIR2MeasuresTests"),
     ]
 )

@@ -26,6 +26,7 @@ struct CAIR2Command: ParsableCommand {
             VerifyCommand.self,
             GenerateCommand.self,
             CodesCommand.self,
+            HedisCommand.self,
         ]
     )
 

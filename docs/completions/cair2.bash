@@ -173,13 +173,13 @@ _cair2() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    convert|layouts|decode|validate|archive|verify|generate|codes|help)
+    convert|layouts|decode|validate|archive|verify|generate|codes|hedis|help)
         # Offer subcommand argument completions
         "_cair2_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'convert layouts decode validate archive verify generate codes help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'convert layouts decode validate archive verify generate codes hedis help' -- "${cur}"))
         ;;
     esac
 }
@@ -434,6 +434,71 @@ _cair2_codes() {
     case "${positional_number}" in
     1)
         __cair2_add_completions -W 'cvx'$'\n''cpt'$'\n''mvx'$'\n''search'$'\n''group'$'\n''product'$'\n''patient-status'$'\n''sex'$'\n''ethnicity'$'\n''mother-hbsag'$'\n''contact'$'\n''relationship'$'\n''state'$'\n''county'$'\n''route'$'\n''body-site'$'\n''reaction'$'\n''info-source'$'\n''eligibility'$'\n''comment'$'\n''patient-type'
+        return
+        ;;
+    esac
+}
+
+_cair2_hedis() {
+    repeating_flags=()
+    non_repeating_flags=(--quiet -q --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--measure --year --members --patient-return --immunization-return --immunizations --comments --value-sets --comment-codes --mening-from --out-dir --delimiter --encoding --map)
+    __cair2_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--measure')
+        __cair2_add_completions -W 'cis'$'\n''ima'
+        return
+        ;;
+    '--year')
+        return
+        ;;
+    '--members')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--patient-return')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--immunization-return')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--immunizations')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--comments')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--value-sets')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--comment-codes')
+        __cair2_add_completions -f
+        return
+        ;;
+    '--mening-from')
+        return
+        ;;
+    '--out-dir')
+        __cair2_add_completions -d
+        return
+        ;;
+    '--delimiter')
+        return
+        ;;
+    '--encoding')
+        __cair2_add_completions -W 'utf8'$'\n''cp1252'$'\n''latin1'
+        return
+        ;;
+    '--map')
+        __cair2_add_completions -o plusdirs -fX '!*.@(json)'
         return
         ;;
     esac

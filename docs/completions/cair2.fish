@@ -38,6 +38,8 @@ function __cair2_parse_tokens -S
             __cair2_parse_subcommand 0 'members=' 'out-dir=' 'seed=' 'defect-rate=' 'as-of=' 'org=' 'threads=' 'version' 'h/help'
         case 'codes'
             __cair2_parse_subcommand 2 'format=' 'code-tables=' 'version' 'h/help'
+        case 'hedis'
+            __cair2_parse_subcommand 0 'measure=' 'year=' 'members=' 'patient-return=' 'immunization-return=' 'immunizations=' 'comments=' 'value-sets=' 'comment-codes=' 'mening-from=' 'out-dir=' 'delimiter=' 'encoding=' 'map=' 'q/quiet' 'json' 'version' 'h/help'
         case 'help'
             __cair2_parse_subcommand -r 1 'version'
         end
@@ -103,6 +105,7 @@ complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" 
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" -eq 1' -fa 'verify' -d 'Check every file of a BATCH.tar.zst against its MANIFEST.json, without extracting.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" -eq 1' -fa 'generate' -d 'Write a synthetic California plan extract (members, immunizations, comments, query) and an answer key of the defects planted in it.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" -eq 1' -fa 'codes' -d 'Look up vaccine codes (CVX, CPT, MVX, products) and list the spec\'s code sets.'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" -eq 1' -fa 'hedis' -d 'Each member\'s immunization status and the plan\'s HEDIS CIS or IMA rates from the registry\'s return files.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_positional "cair2" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 convert" patients' -l 'patients' -d 'Patient extract (CSV; \'-\' for standard input; .zst accepted).' -rF
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 convert" immunizations' -l 'immunizations' -d 'Immunization extract (needs --patients).' -rF
@@ -166,4 +169,22 @@ complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "c
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 codes" code-tables' -l 'code-tables' -d 'Folder with newer CDC tables (cvx.csv, mvx.csv, cpt_to_cvx.csv, tradename_cvx_mvx.csv, cvx_to_vaccine_group.csv); default: the bundled snapshot.' -rfa '(__cair2_complete_directories)'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 codes" version' -l 'version' -d 'Show the version.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 codes" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" measure' -l 'measure' -d 'cis (children turning 2 in the year) or ima (adolescents turning 13).' -rfka 'cis ima'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" year' -l 'year' -d 'The measurement year (YYYY).' -rfka ''
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" members' -l 'members' -d 'Eligible members (CSV: hp_member_id, birth_date; first_name, last_name optional).' -rF
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" patient-return' -l 'patient-return' -d 'The registry\'s patient-return file (fixed width).' -rF
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" immunization-return' -l 'immunization-return' -d 'The registry\'s immunization-return file (fixed width).' -rF
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" immunizations' -l 'immunizations' -d 'The plan\'s own doses (CSV: record_id, cpt_code, cvx_code, vaccination_date).' -rF
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" comments' -l 'comments' -d 'The plan\'s comment extract (CSV: record_id, comment_code, begin_date).' -rF
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" value-sets' -l 'value-sets' -d 'Value sets replacing the bundled ones (measure,antigen,system,code).' -rF
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" comment-codes' -l 'comment-codes' -d 'Comment codes replacing the bundled ones (measure,antigen,comment_code,evidence).' -rF
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" mening-from' -l 'mening-from' -d 'IMA: meningococcal doses count from the 11th (default) or the 10th birthday.' -rfka ''
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" out-dir' -l 'out-dir' -d 'Directory for the outputs (created if missing).' -rfa '(__cair2_complete_directories)'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" delimiter' -l 'delimiter' -d 'Field delimiter of the CSV inputs: one byte, e.g. \',\' \'|\' or \'\\t\'.' -rfka ''
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" encoding' -l 'encoding' -d 'Encoding of the CSV inputs: utf8, cp1252 (Windows) or latin1.' -rfka 'utf8 cp1252 latin1'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" map' -l 'map' -d 'Mapping file (JSON) for the CSV inputs\' column names and defaults.' -rfa '(for p in (string match -e -- \'*/\' (commandline -t);or printf \n)*.\'json\';printf %s\n $p;end;__fish_complete_directories (commandline -t) \'\')'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" q quiet' -l 'quiet' -s 'q' -d 'Quiet: no summary on stderr; errors only.'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" json' -l 'json' -d 'Print hedis-summary.json to standard output.'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" version' -l 'version' -d 'Show the version.'
+complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 hedis" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'cair2' -n '__cair2_should_offer_completions_for_flags_or_options "cair2 help" version' -l 'version' -d 'Show the version.'
