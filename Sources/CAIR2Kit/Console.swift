@@ -35,11 +35,11 @@ public enum Delimiter {
 
 /// Command-line rewriting argument-parser cannot express.
 public enum ConvertArguments {
-    /// zstd's own default level, for a bare `--zstd`.
-    /// Level 1: on our fixed-width data it is both faster and smaller than 3 (issue 6; docs/PERFORMANCE.md).
+    /// The level of a bare `--zstd`: 1, which on our fixed-width data is both faster and smaller than zstd's own
+    /// default of 3 (issue 6; docs/PERFORMANCE.md). Help, man page and completions print this constant.
     public static let defaultZstdLevel = 1
 
-    /// Turns a bare `--zstd` (not followed by a level) into `--zstd=3`, so that `--zstd`, `--zstd=19` and
+    /// Turns a bare `--zstd` (not followed by a level) into `--zstd=1` (`defaultZstdLevel`), so that `--zstd`, `--zstd=19` and
     /// `--zstd 19` all work (PRODUCT.md: `--zstd[=LEVEL]`). Only for `convert`, and only before a `--`.
     public static func expandingBareZstd(_ args: [String]) -> [String] {
         guard args.first == "convert" else { return args }

@@ -48,7 +48,7 @@ struct ConvertCommand: ParsableCommand {
     var mapFile: String?
     @Option(name: .customLong("as-of"), help: "Dates after this day are invalid (YYYY-MM-DD; default: today).") var asOf: String?
     @Option(help: "Worker threads (default: all cores).") var threads: Int = 0
-    @Option(name: .customLong("zstd"), help: ArgumentHelp("Write .txt.zst outputs; --zstd alone is level 3, --zstd=19 compresses harder.", valueName: "level"))
+    @Option(name: .customLong("zstd"), help: ArgumentHelp("Write .txt.zst outputs; --zstd alone is level \(ConvertArguments.defaultZstdLevel), --zstd=19 compresses harder (1-22).", valueName: "level"))
     var zstdLevel: Int32?
     @Option(help: "Field delimiter: one byte, e.g. ',' '|' or '\\t'.") var delimiter: String = ","
     @Option(help: "Input encoding: utf8, cp1252 (Windows) or latin1.", completion: .list(["utf8", "cp1252", "latin1"])) var encoding: String = "utf8"
@@ -74,6 +74,12 @@ struct ConvertCommand: ParsableCommand {
     func validate() throws {
         if let r = maxRejectRate, !(r >= 0 && r <= 1) {
             throw ValidationError("--max-reject-rate takes a fraction from 0 to 1 (0.05 is 5%)")
+        }
+        if let z = zstdLevel, !(1...22).contains(z) {
+            throw ValidationError("--zstd takes a level from 1 to 22 (--zstd alone is level \(ConvertArguments.defaultZstdLevel))")
+        }
+        if maxRecordsPerFile < 1 {
+            throw ValidationError("--max-records-per-file must be at least 1 (CAIR2 takes at most 1,000,000 patients a file)")
         }
     }
 
