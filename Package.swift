@@ -1,9 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The hot path's classes are owned by one thread at a time (documented where they are declared), so the
-// run-time exclusivity checks on their stored properties only cost time; compile-time checks stay on.
-let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+// No unsafe flags: the package must build as another package's versioned dependency. The hot path's classes
+// are owned by one thread at a time (documented where they are declared); their stored properties carry
+// `@exclusivity(unchecked)` instead of a module-wide `-enforce-exclusivity=unchecked`.
 
 let package = Package(
     name: "cair2",
@@ -15,23 +15,23 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // zstd from the system's libzstd-dev.
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
         // Small C helpers: SHA-256 with the CPU's SHA extensions, the SIGBUS guard for mappings.
-        .target(name: "CSupport", path: "Sources/CSupport",
-                cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "CSupport", path: "Sources/CSupport"),
         // The pure core: layouts, code sets, CSV scanning, normalization, rendering, decoding.
         // Standard library only (scripts/check-pure-core enforces it).
-        .target(name: "CAIR2Core", path: "Sources/CAIR2Core", swiftSettings: hotPath),
+        .target(name: "CAIR2Core", path: "Sources/CAIR2Core"),
         // The HEDIS CIS/IMA rules (PRODUCT.md section 7), driven by the value-set tables. Standard library and
         // CAIR2Core only (scripts/check-pure-core enforces it); Data/ holds the CSVs BundledTables.swift embeds.
         .target(name: "CAIR2Measures", dependencies: ["CAIR2Core"], path: "Sources/CAIR2Measures", exclude: ["Data"]),
         // The public library: convert, validate, decode, generate, archive; files, threads, reports.
-        .target(name: "CAIR2Kit", dependencies: ["CAIR2Core", "CAIR2Measures", "CSupport", "CZstd"], path: "Sources/CAIR2Kit",
-                swiftSettings: hotPath),
+        .target(name: "CAIR2Kit", dependencies: ["CAIR2Core", "CAIR2Measures", "CSupport", "CZstd",
+                                          .product(name: "Crypto", package: "swift-crypto")], path: "Sources/CAIR2Kit"),
         // The executable: a thin shell over CAIR2Kit.
         .executableTarget(name: "cair2", dependencies: [
             "CAIR2Kit", "CAIR2Measures", .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -30,9 +30,9 @@ public struct CSVField: Sendable {
 
 /// Field storage of a record, grown to the widest record and reused.
 public final class CSVFieldStorage {
-    @usableFromInline var base: UnsafeMutablePointer<CSVField>
-    @usableFromInline var capacity: Int
-    @usableFromInline var count = 0
+    @usableFromInline @exclusivity(unchecked) var base: UnsafeMutablePointer<CSVField>
+    @usableFromInline @exclusivity(unchecked) var capacity: Int
+    @usableFromInline @exclusivity(unchecked) var count = 0
     init(capacity: Int) {
         self.capacity = capacity
         base = .allocate(capacity: capacity)

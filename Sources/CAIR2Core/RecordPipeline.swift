@@ -155,8 +155,8 @@ public final class RecordWorker {
     let layout: Layout
     let kind: LayoutKind
     let width: Int
-    var raw: [UInt8] = []
-    var prep: [UInt8] = []
+    @exclusivity(unchecked) var raw: [UInt8] = []
+    @exclusivity(unchecked) var prep: [UInt8] = []
     /// Indices of fields by role, resolved once.
     let fRecordID: Int
     let fBirth: Int, fDeath: Int, fDisclosed: Int, fDisclosedDate: Int, fEffective: Int
@@ -168,7 +168,7 @@ public final class RecordWorker {
     let substitutions: [[(key: [UInt8], value: [UInt8])]]
     let nulls: [[UInt8]]
     /// Fields a default filled in the current record.
-    var defaultMask: UInt64 = 0
+    @exclusivity(unchecked) var defaultMask: UInt64 = 0
     /// The code tables, unretained: `rules` keeps them alive as long as the worker.
     let tables: Unmanaged<VaccineCodeTables>
     let codeIndexes: [Unmanaged<CodeSetIndex>?]
@@ -186,10 +186,10 @@ public final class RecordWorker {
     let defaultTexts: [(Int, Int)]
     let defaultStorage: UnsafeMutablePointer<UInt8>
     /// The current record holds only printable ASCII other than the grave accent.
-    var recordIsPlain = false
+    @exclusivity(unchecked) var recordIsPlain = false
     /// Folded text of the current field.
-    var scratch: UnsafeMutablePointer<UInt8>
-    var scratchCapacity = 4096
+    @exclusivity(unchecked) var scratch: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) var scratchCapacity = 4096
     /// Per field, the code lookups of the 16 texts seen last (direct-mapped by a hash of the text): an extract
     /// repeats a handful of values per code field (sex, state, status, county), so most lookups end here.
     struct MemoEntry {

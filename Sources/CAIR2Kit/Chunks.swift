@@ -24,26 +24,26 @@ final class ChunkOutput: @unchecked Sendable {
     // the merge (and the writer) through ChunkPipeline's lock, and reused only after they are done with it.
     /// Where the chunk's scan started, where it was planned to stop (the next chunk's speculative start), and
     /// where it really ended.
-    var start = 0
-    var stopAt = 0
-    var end = 0
+    @exclusivity(unchecked) var start = 0
+    @exclusivity(unchecked) var stopAt = 0
+    @exclusivity(unchecked) var end = 0
     /// Lines (LFs) between `start` and `end` as counted by the scanner.
-    var linesScanned = 0
+    @exclusivity(unchecked) var linesScanned = 0
     /// The rendered lines of written records, each `lineWidth` bytes: `lineBytes[0..<lineCount]`.
-    private(set) var lineBytes: UnsafeMutablePointer<UInt8>
-    private(set) var lineCapacity: Int
-    var lineCount = 0
-    var results: [RecordResult] = []
+    @exclusivity(unchecked) private(set) var lineBytes: UnsafeMutablePointer<UInt8>
+    @exclusivity(unchecked) private(set) var lineCapacity: Int
+    @exclusivity(unchecked) var lineCount = 0
+    @exclusivity(unchecked) var results: [RecordResult] = []
     /// Per record: its line relative to `start` (0-based), and its byte span for quarantine.
-    var recordLine: [Int32] = []
-    var recordStart: [Int] = []
-    var recordNext: [Int] = []
+    @exclusivity(unchecked) var recordLine: [Int32] = []
+    @exclusivity(unchecked) var recordStart: [Int] = []
+    @exclusivity(unchecked) var recordNext: [Int] = []
     /// Per record: index of its rendered line, or -1.
-    var lineIndex: [Int32] = []
-    var problems: [Problem] = []
+    @exclusivity(unchecked) var lineIndex: [Int32] = []
+    @exclusivity(unchecked) var problems: [Problem] = []
     /// The last record scanned ran to the end of the buffer without a terminator (or its quote never closed):
     /// when more input follows, it is incomplete.
-    var lastRecordOpen = false
+    @exclusivity(unchecked) var lastRecordOpen = false
 
     init() {
         lineCapacity = 1 << 16
@@ -75,9 +75,9 @@ final class ChunkOutput: @unchecked Sendable {
     }
 
     /// The chunk's lines compressed as one zstd frame by the worker (`--zstd`), when it did.
-    var frame: [UInt8] = []
-    var frameLength = 0
-    var frameLines = -1
+    @exclusivity(unchecked) var frame: [UInt8] = []
+    @exclusivity(unchecked) var frameLength = 0
+    @exclusivity(unchecked) var frameLines = -1
 
     /// Compresses all rendered lines into `frame` (one complete frame with its checksum).
     func compressLines(with compressor: ZstdFrameCompressor) {

@@ -21,27 +21,27 @@ import Glibc
 /// speed comes in bursts), and the chunk window behind it stopped the workers; see docs/PERFORMANCE.md.
 final class OutputStream {
     /// The final path relative to the output directory (may change until published, e.g. parts).
-    var relativePath: String
+    @exclusivity(unchecked) var relativePath: String
     let publisher: Publisher
     let tempPath: String
-    var fd: Int32
+    @exclusivity(unchecked) var fd: Int32
     /// Uncompressed bytes waiting for the compressor (`--zstd` written by the merge, not by a worker).
-    var buffer: [UInt8] = []
+    @exclusivity(unchecked) var buffer: [UInt8] = []
     let bufferLimit = 1 << 20
-    var sha = SHA256()
-    var sha256Hex = ""
+    @exclusivity(unchecked) var sha = SHA256()
+    @exclusivity(unchecked) var sha256Hex = ""
     /// Bytes in the file (after compression when compressed).
-    var bytesWritten = 0
+    @exclusivity(unchecked) var bytesWritten = 0
     /// Bytes before compression.
-    var bytesUncompressed = 0
+    @exclusivity(unchecked) var bytesUncompressed = 0
     let zstdLevel: Int32?
-    var finished = false
-    var compressor: ZstdFrameCompressor?
-    var registrySlot: Int32 = -1
+    @exclusivity(unchecked) var finished = false
+    @exclusivity(unchecked) var compressor: ZstdFrameCompressor?
+    @exclusivity(unchecked) var registrySlot: Int32 = -1
     /// Bytes handed to the kernel's writeback so far, and how often to hand more (buffered I/O only).
-    var writebackStarted = 0
+    @exclusivity(unchecked) var writebackStarted = 0
     let writebackStep = 32 << 20
-    var frame: [UInt8] = []
+    @exclusivity(unchecked) var frame: [UInt8] = []
     /// File bytes not yet written: `staging[0..<staged]`, to go at offset `fileOffset`.
     /// Bytes of each staging buffer: 4 MiB by default; outputs that stay open side by side until the end (the
     /// immunization and comment parts of a split run) take 1 MiB.
@@ -49,23 +49,23 @@ final class OutputStream {
     static let blockSize = 4096
     /// The ring: `buffers[current]` fills; the `inFlight` buffers before it (cyclically) are queued on `io`,
     /// oldest first, and `io` writes them in that order.
-    private var buffers: [UnsafeMutableRawPointer]
-    private var current = 0
+    @exclusivity(unchecked) private var buffers: [UnsafeMutableRawPointer]
+    @exclusivity(unchecked) private var current = 0
     var staging: UnsafeMutableRawPointer { buffers[current] }
-    var staged = 0
-    var fileOffset = 0
+    @exclusivity(unchecked) var staged = 0
+    @exclusivity(unchecked) var fileOffset = 0
     /// Set once the stream's last bytes are written and its buffers freed (`retire`); it takes no more.
-    var retired = false
+    @exclusivity(unchecked) var retired = false
     /// The part before this one of the same output, when parts fill in order: retired when this stream gets
     /// its first bytes (every write to it came before, in the same order).
-    var previous: OutputStream?
+    @exclusivity(unchecked) var previous: OutputStream?
     /// Direct I/O is on for `fd`: set before the first write, then read and changed only by `io`.
-    var direct = false
+    @exclusivity(unchecked) var direct = false
     let io = DispatchQueue(label: "cair2.output")
     /// Signalled by `io` once per finished write (in the order they were queued).
     let ioDone = DispatchSemaphore(value: 0)
     /// Writes queued on `io` and not yet waited for.
-    var inFlight = 0
+    @exclusivity(unchecked) var inFlight = 0
     /// The first failed write's error, set by `io` before it signals `ioDone`.
     let ioError = Mutex<(any Error)?>(nil)
 

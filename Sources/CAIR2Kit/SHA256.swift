@@ -1,34 +1,17 @@
-import CSupport
+import Crypto
 
-/// SHA-256 (FIPS 180-4), streaming. Uses the x86 SHA extensions when the CPU has
-/// them and portable C otherwise; both give the same digest.
-///
-/// A value type: copying a `SHA256` forks the hash state.
+/// SHA-256 (FIPS 180-4), streaming, from swift-crypto (BoringSSL, which uses the CPU's SHA extensions where
+/// it has them). A value type: copying a `SHA256` forks the hash state.
 public struct SHA256 {
-    private var ctx = cair2_sha256_ctx()
+    private var state = Crypto.SHA256()
 
-    /// Starts a hash, using the CPU's SHA extensions when available.
-    public init() {
-        cair2_sha256_init(&ctx)
-    }
-
-    /// Starts a hash with an explicit choice of block function, so tests and
-    /// benchmarks can compare the two paths. `useCPUExtensions: true` on a CPU
-    /// without them falls back to portable C (see `isUsingCPUExtensions`).
-    public init(useCPUExtensions: Bool) {
-        cair2_sha256_init_with(&ctx, useCPUExtensions ? 1 : 0)
-    }
-
-    /// Whether this hash runs on the CPU's SHA extensions.
-    public var isUsingCPUExtensions: Bool { ctx.use_cpu_extensions != 0 }
-
-    /// Whether this CPU has the SHA extensions (and so `init()` uses them).
-    public static var usesCPUExtensions: Bool { cair2_sha256_cpu_extensions_available() != 0 }
+    /// Starts a hash.
+    public init() {}
 
     /// Adds bytes to the hash.
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
-        cair2_sha256_update(&ctx, bytes.baseAddress, bytes.count)
+        state.update(bufferPointer: bytes)
     }
 
     /// Adds the bytes of an array (convenience for small inputs and tests).
@@ -36,12 +19,10 @@ public struct SHA256 {
         bytes.withUnsafeBytes { update($0) }
     }
 
-    /// Finishes the hash and returns the 32-byte digest. The value must not be
-    /// updated afterwards; start a new `SHA256` instead.
+    /// Finishes the hash and returns the 32-byte digest. The value must not be updated afterwards; start a new
+    /// `SHA256` instead.
     public mutating func finalize() -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: 32)
-        out.withUnsafeMutableBufferPointer { cair2_sha256_final(&ctx, $0.baseAddress!) }
-        return out
+        Array(state.finalize())
     }
 
     /// Lower-case hexadecimal of a digest.

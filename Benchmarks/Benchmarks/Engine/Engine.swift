@@ -116,22 +116,11 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("SHA-256 (CPU extensions if present)") { benchmark in
+    Benchmark("SHA-256 (swift-crypto)") { benchmark in
         let f = Fixture.shared
         for _ in benchmark.scaledIterations {
             timed(benchmark, records: f.lineCount, bytes: f.lines.count) {
                 var h = SHA256()
-                h.update(f.lines)
-                blackHole(h.finalize())
-            }
-        }
-    }
-
-    Benchmark("SHA-256 (portable C)") { benchmark in
-        let f = Fixture.shared
-        for _ in benchmark.scaledIterations {
-            timed(benchmark, records: f.lineCount, bytes: f.lines.count) {
-                var h = SHA256(useCPUExtensions: false)
                 h.update(f.lines)
                 blackHole(h.finalize())
             }
