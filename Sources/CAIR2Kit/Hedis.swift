@@ -422,7 +422,8 @@ struct HedisRun {
     // Eligible members, in members-file order.
     var ids: [String] = []
     var people: [Member] = []
-    var index: [String: Int] = [:]
+    /// Member id bytes -> index into `ids`: the return files are looked up without a String per line.
+    var index = MemberIDIndex()
     var returnRows: [[ReturnRow]] = []
     var registryCounts: [Bool] = []
     var doses: [[Dose]] = []
@@ -499,12 +500,14 @@ struct HedisRun {
                 counts.outOfRange += 1
                 return
             }
-            index[id] = ids.count
+            var idBytes = id
+            idBytes.withUTF8 { index.append($0) }
             ids.append(id)
             people.append(Member(birth: birth, firstName: r.name("first_name"), lastName: r.name("last_name")))
         }
         counts.eligible = ids.count
         inputs.members = counts
+        index.build()
         returnRows = Array(repeating: [], count: ids.count)
         registryCounts = Array(repeating: false, count: ids.count)
         doses = Array(repeating: [], count: ids.count)
@@ -531,7 +534,7 @@ struct HedisRun {
                 counts.malformed += 1
                 malformed(path, line, defects, layout)
             case .record(let r):
-                guard let i = index[trimmedValue(r, f.id)] else { return }
+                guard let i = index.lookup(trimmedBytes(r, f.id)) else { return }
                 let birth = DateValue.parse(trimmedBytes(r, f.birth))
                 returnRows[i].append(ReturnRow(birth: birth,
                                                firstName: normalizedName(Array(trimmedBytes(r, f.first))) ?? "",
@@ -549,7 +552,10 @@ struct HedisRun {
                  date: layout.field("vaccination_date")!)
         var counts = inputs.immunizationReturn
         let path = options.immunizationReturn
-        let measure = options.measure
+        // The per-line path works on the line's bytes: no String, no Foundation. A line of a member that is not
+        // eligible (most of the file) costs the date check and one lookup.
+        var products = RegistryProductCache(valueSets: valueSets, measure: options.measure)
+        var invalidDate = counts.invalidDate ?? 0
         try forEachFixedWidthItem(&source, layout: layout) { item in
             counts.lines += 1
             switch item {
@@ -557,21 +563,18 @@ struct HedisRun {
                 counts.malformed += 1
                 malformed(path, line, defects, layout)
             case .record(let r):
-                let id = trimmedValue(r, f.id)
                 guard let date = DateValue.parse(trimmedBytes(r, f.date)) else {
-                    counts.invalidDate = (counts.invalidDate ?? 0) + 1
-                    reject(path, r.line, id, "vaccination_date", "E_DATE")
+                    invalidDate += 1
+                    reject(path, r.line, trimmedValue(r, f.id), "vaccination_date", "E_DATE")
                     return
                 }
-                guard let i = index[id] else { return }
-                let group = trimmedValue(r, f.group)
-                let products = valueSets.registryProducts(measure, cpt: trimmedValue(r, f.cpt), group: group)
-                if registryCounts[i] {
-                    if products.isEmpty { uncounted[ValueSets.codeKey(group), default: 0] += 1 }
-                    doses[i].append(Dose(date: date, products: products, origin: .registry))
-                }
+                guard let i = index.lookup(trimmedBytes(r, f.id)), registryCounts[i] else { return }
+                let e = products.entry(cpt: trimmedBytes(r, f.cpt), group: trimmedBytes(r, f.group))
+                if e.products.isEmpty { uncounted[e.groupKey, default: 0] += 1 }
+                doses[i].append(Dose(date: date, products: e.products, origin: .registry))
             }
         }
+        counts.invalidDate = invalidDate
         inputs.immunizationReturn = counts
     }
 
@@ -606,7 +609,7 @@ struct HedisRun {
                 for (field, code) in problems { reject(path, line, id, field, code) }
                 return
             }
-            guard let i = index[id], let date else { return }
+            guard let i = index.lookup(id), let date else { return }
             let cpt = String(decoding: r.prepared("cpt_code"), as: UTF8.self)
             let cvx = String(decoding: r.prepared("cvx_code"), as: UTF8.self)
             doses[i].append(Dose(date: date, products: valueSets.planProducts(measure, cpt: cpt, cvx: cvx), origin: .plan))
@@ -656,7 +659,7 @@ struct HedisRun {
                 for (field, c) in problems { reject(path, line, id, field, c) }
                 return
             }
-            guard let i = index[id] else { return }
+            guard let i = index.lookup(id) else { return }
             // A blank or invalid begin date never counts.
             var begin: DateValue?
             if case .value(let d) = r.date("begin_date") { begin = d }

@@ -16,6 +16,11 @@ struct GenerateCommand: ParsableCommand {
           cair2 convert --patients corpus/members.csv \\
             --immunizations corpus/immunizations.csv --comments corpus/comments.csv \\
             --org ACMEHP --as-of 2026-01-15 --out-dir batch
+          # with the registry's return files, for hedis
+          cair2 generate --members 100000 --out-dir corpus --seed 7 --as-of 2026-01-15 --returns
+          cair2 hedis --measure cis --year 2025 --members corpus/query.csv \\
+            --patient-return corpus/patient-return.txt --immunization-return corpus/immunization-return.txt \\
+            --out-dir hedis
         """)
 
     @Option(help: "Number of members.")
@@ -39,6 +44,9 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Worker threads (the output does not depend on it).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @Flag(help: "Also write the registry's answer to query.csv: patient-return.txt and immunization-return.txt (fixed-width), for `cair2 hedis --members query.csv`. The other files do not change.")
+    var returns = false
+
     func run() throws {
         var options = GenerateOptions(members: members, outputDirectory: outDir)
         options.seed = seed
@@ -46,6 +54,7 @@ struct GenerateCommand: ParsableCommand {
         options.asOf = asOf
         options.org = org
         options.threads = threads
+        options.returns = returns
         let summary: GenerateSummary
         do {
             summary = try generateCorpus(options)

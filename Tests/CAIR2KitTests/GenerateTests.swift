@@ -155,6 +155,71 @@ import Testing
         }
     }
 
+    /// `--returns`: the return files are the same bytes for any threads and block size, the other files are the
+    /// bytes of a run without it, `decode` reads every line (none malformed), each line is what the reference
+    /// renderer writes for its values, and the registry's answers come in every shape hedis sorts them into.
+    @Test func returnsAreDeterministicAndDecodeWithoutAMalformedLine() throws {
+        let a = Self.scratch("ra"), b = Self.scratch("rb"), plain = Self.scratch("rp")
+        defer { for d in [a, b, plain] { try? FileManager.default.removeItem(atPath: d) } }
+        func generate(_ dir: String, threads: Int, blockSize: Int, returns: Bool) throws -> GenerateSummary {
+            var o = GenerateOptions(members: 4000, outputDirectory: dir)
+            o.seed = 17
+            o.defectRate = 0.05
+            o.asOf = Self.asOf
+            o.org = Self.org
+            o.threads = threads
+            o.blockSize = blockSize
+            o.returns = returns
+            return try generateCorpus(o)
+        }
+        let summary = try generate(a, threads: 1, blockSize: 2048, returns: true)
+        _ = try generate(b, threads: 2, blockSize: 97, returns: true)
+        _ = try generate(plain, threads: 2, blockSize: 300, returns: false)
+        let returnFiles = ["patient-return.txt", "immunization-return.txt"]
+        for f in returnFiles {
+            let x = Self.read(a + "/" + f)
+            #expect(!x.isEmpty, "\(f)")
+            #expect(x == Self.read(b + "/" + f), "\(f) differs between runs of one seed")
+        }
+        for f in Self.outputs { #expect(Self.read(a + "/" + f) == Self.read(plain + "/" + f), "\(f) changed with --returns") }
+        #expect(!FileManager.default.fileExists(atPath: plain + "/patient-return.txt"))
+
+        for (f, kind) in zip(returnFiles, [LayoutKind.patientReturn, .immunizationReturn]) {
+            let out = a + "/" + f + ".csv"
+            var messages: [String] = []
+            let outcome = try decodeFixedWidth(DecodeOptions(input: a + "/" + f, kind: kind, output: out),
+                                               diagnostics: { messages.append($0) })
+            #expect(outcome.malformedLines == 0 && messages.isEmpty, "\(f)")
+            #expect(outcome.records == summary.records[f], "\(f)")
+            let bytes = Self.read(a + "/" + f)
+            let (records, malformed) = readFixedWidthLines(bytes, layout: kind.layout)
+            #expect(malformed.isEmpty)
+            let width = kind.layout.dataWidth + 2
+            #expect(bytes.count == records.count * width)
+            for (k, r) in records.enumerated() where k % 7 == 0 {
+                #expect(renderFixedWidth(values: r.values, layout: kind.layout) == Array(bytes[(k * width)..<((k + 1) * width)]))
+            }
+        }
+
+        // Every shape of answer: ids of query.csv not found, found once, found on several rows; doses by CPT with a
+        // group label, and by group label only.
+        let patients = readFixedWidthLines(Self.read(a + "/patient-return.txt"), layout: Layouts.patientReturn).records
+        var rows: [String: Int] = [:]
+        for r in patients { rows[r.values[0], default: 0] += 1 }
+        let queryIDs = Self.parseCSV(Self.read(a + "/query.csv")).dropFirst().compactMap { r in
+            r.fields.count > QC.hpID ? String(decoding: r.fields[QC.hpID], as: UTF8.self) : nil
+        }
+        #expect(queryIDs.filter { rows[$0] == nil }.count > 100)
+        #expect(queryIDs.filter { rows[$0] == 1 }.count > 3000)
+        #expect(queryIDs.filter { (rows[$0] ?? 0) > 1 }.count > 40)
+        #expect(rows.keys.allSatisfy { Set(queryIDs).contains($0) })
+        let doses = readFixedWidthLines(Self.read(a + "/immunization-return.txt"), layout: Layouts.immunizationReturn).records
+        #expect(doses.count > 8 * patients.count)
+        #expect(doses.contains { $0.values[1].isEmpty && !$0.values[2].isEmpty })
+        #expect(doses.contains { $0.values[1] == "90698" && $0.values[2] == "HIB" })
+        #expect(doses.allSatisfy { r in r.values[3].count == 8 && rows[r.values[0]] != nil })
+    }
+
     @Test func differentSeedsGiveDifferentCorpora() throws {
         let a = Self.scratch("s1"), b = Self.scratch("s2")
         defer { for d in [a, b] { try? FileManager.default.removeItem(atPath: d) } }

@@ -11,6 +11,8 @@ struct GenSettings: Sendable {
     /// Per file (CorpusFile order): line ends, and the date spelling most of its dates use.
     let crlf: [Bool]
     let dateStyle: [DateStyle]
+    /// `--returns`: also the registry's patient and immunization return files for the query rows.
+    var returns = false
 }
 
 /// Record ids: "M" and nine digits, a bijection of the member index (multiplying by a
@@ -41,6 +43,9 @@ struct BlockOutput: Sendable {
     var lines: [Int] = [0, 0, 0, 0]
     var records: [Int] = [0, 0, 0, 0]
     var keys: [[KeyRow]] = [[], [], [], []]
+    /// `--returns` only: the patient-return and immunization-return lines (`ReturnFile` order) and their counts.
+    var returnBytes: [ByteArena] = []
+    var returnRecords: [Int] = [0, 0]
 }
 
 /// The member's facts the immunizations, comments and query row depend on.
@@ -62,8 +67,13 @@ struct BlockGenerator {
     var imf = RecordFields(columns: IC.count)
     var cf = RecordFields(columns: CC.count)
     var qf = RecordFields(columns: QC.count)
-    private var doseDay: [Int] = []
-    private var doseProduct: [Int] = []
+    var doseDay: [Int] = []
+    var doseProduct: [Int] = []
+    /// The first day of the history `buildHistory` made (after `asOf` when it made none).
+    var historyStart = 0
+    /// `--returns`: the registry's doses of the member under construction.
+    var registryDay: [Int] = []
+    var registryProduct: [Int] = []
     var out = BlockOutput()
     var facts = MemberFacts()
 
@@ -79,6 +89,9 @@ struct BlockGenerator {
         out.bytes[CorpusFile.immunizations.rawValue].reserve(n * 500)
         out.bytes[CorpusFile.query.rawValue].reserve(n * 60)
         out.bytes[CorpusFile.comments.rawValue].reserve(n * 4)
+        if s.returns {
+            out.returnBytes = [ByteArena(capacity: n * 200), ByteArena(capacity: n * 64 * 24)]
+        }
         for i in range { member(i) }
         if range.upperBound == s.members && s.defectRate > 0 { trailingOpenQuotes() }
         return out
@@ -171,6 +184,9 @@ struct BlockGenerator {
         if let qcode, qcode != .unterminatedQuote { qfield = plantQuery(qcode, &rng) }
         let qline = emitQuery()
         if let qcode { key(.query, qline, qfield, qcode, -1) }
+        // The registry answers the query rows convert writes (its own stream of randomness: the other files do not
+        // depend on --returns).
+        let queried = s.returns && !(qcode?.rejectsRecord ?? false)
 
         var childless = false
         var pfield = -1
@@ -189,7 +205,10 @@ struct BlockGenerator {
         }
         let pline = emitPatient()
         if let code { key(.members, pline, pfield, code, pid) }
-        if childless { return }
+        if childless {
+            if queried { buildReturns(i, planHistory: false) }
+            return
+        }
         let written = code.map { !$0.rejectsRecord } ?? true
 
         buildHistory(&rng)
@@ -207,6 +226,7 @@ struct BlockGenerator {
                 _ = emitImmunization()
             }
         }
+        if queried { buildReturns(i, planHistory: true) }
 
         let age = s.asOf - facts.birth
         let commentShare = age < 18 * 365 ? 0.06 : 0.035
@@ -483,7 +503,7 @@ extension BlockGenerator {
         doseDay.append(day); doseProduct.append(p)
     }
 
-    private func product(_ a: Antigen, _ day: Int, _ rng: inout GenRandom) -> Int? {
+    func product(_ a: Antigen, _ day: Int, _ rng: inout GenRandom) -> Int? {
         let lo = t.antigenStart[a.rawValue], hi = t.antigenStart[a.rawValue + 1]
         var n = 0
         for p in lo..<hi where t.products[p].from <= day && day <= t.products[p].until { n += 1 }
@@ -496,13 +516,18 @@ extension BlockGenerator {
         return nil
     }
 
-    private mutating func buildHistory(_ rng: inout GenRandom) {
+    /// The member's doses into `doseDay`/`doseProduct`, in date order: the plan's claims (a window of the member's
+    /// life), or with `fromBirth` the whole history a registry would hold (`--returns`).
+    mutating func buildHistory(_ rng: inout GenRandom, fromBirth: Bool = false) {
         doseDay.removeAll(keepingCapacity: true)
         doseProduct.removeAll(keepingCapacity: true)
         let b = facts.birth, asOf = s.asOf
         let ageDays = asOf - b
+        historyStart = asOf + 1
         var start: Int
-        if ageDays < 18 * 365 {
+        if fromBirth {
+            start = b
+        } else if ageDays < 18 * 365 {
             start = rng.chance(0.55) ? b : b + rng.below(ageDays + 1)
         } else {
             // Plans send the claims of the member's enrollment: a few years, often none.
@@ -510,6 +535,7 @@ extension BlockGenerator {
             start = asOf - rng.below(4 * 365)
         }
         start = max(start, GenCalendar.days(1996, 1, 1))
+        historyStart = start
         let year = 365
 
         if b + 19 * year >= start {

@@ -24,6 +24,9 @@ public struct GenerateOptions: Sendable {
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Members per block (a unit of parallel work); the output does not depend on it.
     public var blockSize: Int = 2048
+    /// Also write the registry's return files for the query rows (patient-return.txt, immunization-return.txt).
+    /// The other files are byte-identical either way.
+    public var returns = false
 
     public init(members: Int, outputDirectory: String) {
         self.members = members
@@ -163,7 +166,7 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
     }
     let settings = GenSettings(seed: options.seed, members: options.members, defectRate: options.defectRate,
                                undisclosedShare: options.undisclosedShare, asOf: asOf, org: orgBytes,
-                               crlf: crlf, dateStyle: dateStyles)
+                               crlf: crlf, dateStyle: dateStyles, returns: options.returns)
     let tables = GenTables.shared
 
     let dir = options.outputDirectory
@@ -177,13 +180,18 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
     }
 
     var files: [OutputFile] = []
+    var returnFiles: [OutputFile] = []
     do {
         for f in CorpusFile.allCases { files.append(try OutputFile(dir + "/" + f.fileName)) }
+        if options.returns {
+            for f in ReturnFile.allCases { returnFiles.append(try OutputFile(dir + "/" + f.fileName)) }
+        }
     } catch {
-        files.forEach { $0.abandon() }
+        (files + returnFiles).forEach { $0.abandon() }
         throw error
     }
-    let sink = CorpusSink(files: files, fieldNames: CorpusFile.allCases.map { $0.layout.columns.map(\.name) })
+    let sink = CorpusSink(files: files, returnFiles: returnFiles,
+                          fieldNames: CorpusFile.allCases.map { $0.layout.columns.map(\.name) })
     do {
         for f in CorpusFile.allCases {
             var head: [UInt8] = bom[f.rawValue] ? [0xEF, 0xBB, 0xBF] : []
@@ -224,9 +232,9 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
         }
         writing.wait()
         if let e = sink.error { throw e }
-        for f in files { try f.publish() }
+        for f in files + returnFiles { try f.publish() }
     } catch {
-        files.forEach { $0.abandon() }
+        (files + returnFiles).forEach { $0.abandon() }
         throw error
     }
     let rejects = sink.rejects, warnings = sink.warnings, records = sink.records, planted = sink.planted
@@ -245,6 +253,9 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
     }
     var recordCounts: [String: Int] = [:]
     for f in CorpusFile.allCases { recordCounts[f.fileName] = records[f.rawValue] }
+    if options.returns {
+        for f in ReturnFile.allCases { recordCounts[f.fileName] = sink.returnRecords[f.rawValue] }
+    }
     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
     return GenerateSummary(asOf: GenCalendar.iso(asOf), org: options.org, records: recordCounts, planted: planted,
                            elapsedSeconds: elapsed)
@@ -255,6 +266,8 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
 /// the generating thread reads it only after that wait; that makes `@unchecked Sendable` sound.
 private final class CorpusSink: @unchecked Sendable {
     let files: [OutputFile]
+    let returnFiles: [OutputFile]
+    var returnRecords = [0, 0]
     let fieldNames: [[String]]
     var rejects: [[UInt8]] = Array(repeating: [], count: 4)
     var warnings: [[UInt8]] = Array(repeating: [], count: 4)
@@ -263,8 +276,9 @@ private final class CorpusSink: @unchecked Sendable {
     var nextLine = [2, 2, 2, 2]
     var error: Error?
 
-    init(files: [OutputFile], fieldNames: [[String]]) {
+    init(files: [OutputFile], returnFiles: [OutputFile], fieldNames: [[String]]) {
         self.files = files
+        self.returnFiles = returnFiles
         self.fieldNames = fieldNames
     }
 
@@ -290,6 +304,10 @@ private final class CorpusSink: @unchecked Sendable {
                         planted[k.code.text, default: 0] += 1
                     }
                     nextLine[fi] += block.lines[fi]
+                }
+                for (k, file) in returnFiles.enumerated() {
+                    try file.write(block.returnBytes[k])
+                    returnRecords[k] += block.returnRecords[k]
                 }
             }
         } catch let e {
