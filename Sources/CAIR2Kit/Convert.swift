@@ -423,6 +423,17 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
 
     let merger = workers[0]
     let redo = ChunkOutput()
+    /// A run of consecutive records with the same mask of defaulted fields, for `defaults_applied`.
+    var maskRun = (mask: UInt64(0), count: 0)
+    func flushMaskRun() {
+        var m = maskRun.mask
+        while m != 0 {
+            summary.defaultsApplied[m.trailingZeroBitCount] += maskRun.count
+            m &= m - 1
+        }
+        maskRun = (0, 0)
+    }
+    defer { flushMaskRun() }
     /// Merges chunk `c` in input order: checks the speculation chain, then duplicate ids (patients), parts,
     /// counts, reports, and the lines to the outputs.
     func mergeChunk(_ c: Int, _ speculative: ChunkOutput) throws -> (ChunkOutput, [WriteJob]) {
@@ -482,13 +493,12 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             }
             summary.inputRecords += 1
             var idBytes: [UInt8]?
-            if res.defaultsApplied != 0 {
-                var m = res.defaultsApplied
-                while m != 0 {
-                    summary.defaultsApplied[m.trailingZeroBitCount] += 1
-                    m &= m - 1
-                }
+            // Consecutive records nearly always share their mask of defaulted fields: count runs, not bits.
+            if res.defaultsApplied != maskRun.mask {
+                flushMaskRun()
+                maskRun.mask = res.defaultsApplied
             }
+            maskRun.count += 1
             func report(_ p: Problem) throws {
                 if idBytes == nil { idBytes = res.reportID.isEmpty ? [] : res.reportID.bytes }
                 try rows.add(line: line, recordID: idBytes!, field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
