@@ -410,6 +410,21 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
     var consumedBefore = 0        // stream bytes dropped before the current block
     var releaseMapped = false     // a mapped input: processed pages are handed back to the kernel
     var released = 0
+    var advisedUpTo = 0
+
+    /// Asks the kernel to read the mapped input ahead of the merge (`MADV_WILLNEED`, asynchronous): a cold input
+    /// (a nightly extract written hours ago) is then read in large sequential requests while the workers parse,
+    /// instead of one page fault at a time in each worker. Cheap when the pages are cached.
+    func adviseAhead() {
+        let window = 64 << 20
+        guard let base = bytes.baseAddress, advisedUpTo < bytes.count, trueEnd + window / 2 >= advisedUpTo else { return }
+        let page = 1 << 12
+        let from = max(advisedUpTo, trueEnd) & ~(page - 1)
+        let to = min(bytes.count, trueEnd + window)
+        guard to > from else { return }
+        madvise(UnsafeMutableRawPointer(mutating: base) + from, to - from, MADV_WILLNEED)
+        advisedUpTo = to
+    }
 
     /// Drops the mapped pages the merge is done with, so resident memory follows the window of chunks, not
     /// the file's size (the pages are clean: the kernel can always read them again).
@@ -547,7 +562,10 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         try flush()
         lineBase += chunk.linesScanned
         trueEnd = chunk.end
-        if releaseMapped { releaseProcessedInput() }
+        if releaseMapped {
+            releaseProcessedInput()
+            adviseAhead()
+        }
         if let progress = options.progress {
             progress(ConvertProgress(input: summary.input, kind: kind, bytesDone: consumedBefore + trueEnd,
                                      bytesTotal: input.knownSize, records: summary.inputRecords,
@@ -638,6 +656,9 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         try quarantine?.write(headerLine(mapped, header, delimiter: options.delimiter))
         lineBase = header.lines
         releaseMapped = true
+        bytes = mapped
+        trueEnd = header.end
+        adviseAhead()
         _ = try runBlock(mapped, from: header.end, isFinal: true)
         return isPatient ? index : nil
     }
