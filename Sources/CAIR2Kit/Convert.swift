@@ -285,6 +285,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         let summaryOut = try publisher.create(relative: "summary.json", zstdLevel: nil)
         try summaryOut.write(Array(json.utf8))
         try summaryOut.finish()
+        if options.cancellation?.isCancelled == true { throw CAIR2Error.cancelled }
         try publisher.publishAll()
         return ConvertResult(files: summaries, parts: parts, elapsedSeconds: elapsed, summaryJSON: json,
                              exitCode: exitCode, rejectRate: rejectRate, unknownColumns: unknown,
@@ -452,6 +453,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
     /// Merges chunk `c` in input order: checks the speculation chain, then duplicate ids (patients), parts,
     /// counts, reports, and the lines to the outputs.
     func mergeChunk(_ c: Int, _ speculative: ChunkOutput) throws -> (ChunkOutput, [WriteJob]) {
+        if options.cancellation?.isCancelled == true { throw CAIR2Error.cancelled }
         var chunk = speculative
         var jobs: [WriteJob] = []
         if chunk.start != trueEnd {

@@ -34,6 +34,8 @@ public struct ConvertOptions: Sendable {
     public var reportBufferBytes: Int
     /// The CDC vaccine code tables (§3b): the bundled snapshot, or `VaccineCodeTables.load(directory:)`.
     public var codeTables: VaccineCodeTables = .bundled
+    /// Set by the async `convert(_:)` (or by the caller): the run stops between chunks once it is cancelled.
+    public var cancellation: ConvertCancellation?
     /// Called on the merging thread after each merged chunk (never with a field value).
     public var progress: (@Sendable (ConvertProgress) -> Void)?
 
