@@ -37,6 +37,11 @@ public struct ConvertResult: Sendable {
     public var exitCode: Int32
     public var unknownColumns: [(input: String, names: [String])]
     public var outputPaths: [String]
+    /// Files of the previous batch in the output folder that this run did not write, removed after it
+    /// published (relative names; PRODUCT.md §3c).
+    public var removedFromPreviousBatch: [String] = []
+    /// Entries of the output folder the tool did not write, left alone (relative names, folders end in `/`).
+    public var leftAlone: [String] = []
 }
 
 /// Streams rendered lines to the final outputs (one per part), hashing as it goes.
@@ -114,6 +119,9 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         }
     }
     if options.maxRecordsPerFile < 1 { throw CAIR2Error.usage("--max-records-per-file must be at least 1") }
+    if let level = options.zstdLevel, !Zstd.levels.contains(Int(level)) {
+        throw CAIR2Error.usage(ZstdError.invalidLevel(Int(level)).description)
+    }
     let mapping = try loadMapping(options.mapFile)
 
     var inputs: [(kind: LayoutKind, path: String)] = []
@@ -146,10 +154,12 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         log("\(path): ignoring \(names.count) unknown column\(names.count == 1 ? "" : "s"): \(names.joined(separator: ", "))")
     }
 
-    let publisher = try Publisher(outDir: options.outDir)
+    // The folder's lock, a dead run's temporaries, no input overwritten, the previous batch (PRODUCT.md §3c, §4a).
+    let folder = try RunFolder.open(options: options, inputs: inputs)
+    let publisher = folder.publisher
     publisher.directIO = options.directIO
     do {
-        let threads = options.threads > 0 ? options.threads : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64))
+        let threads = options.threads > 0 ? min(options.threads, 4096) : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64))
         var summaries: [FileSummary] = []
         var reports: [ReportSpool] = []
         var patientIndex: PatientIndex?
@@ -165,7 +175,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
             let rows = ReportSpool(path: path, directory: options.outDir, bufferBytes: options.reportBufferBytes)
             // The rejected records' raw lines go straight to their file as they are merged (never held in memory).
             let quarantine = options.quarantine
-                ? try publisher.create(relative: "quarantine/" + (path == "-" ? "stdin.csv" : lastPathComponent(path)),
+                ? try publisher.create(relative: "quarantine/" + RunFolder.quarantineName(path),
                                        zstdLevel: nil, stagingSize: 1 << 20)
                 : nil
             let split = (kind == .patient || kind == .query) ? options.maxRecordsPerFile : Int.max
@@ -232,6 +242,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         try summaryOut.write(Array(json.utf8))
         try summaryOut.finish()
         try publisher.publishAll()
+        let (removed, strangers) = folder.replacePreviousBatch()
 
         var exitCode: Int32 = 0
         if let max = options.maxRejectRate {
@@ -240,9 +251,10 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
             if inputsTotal > 0 && Double(rejected) / Double(inputsTotal) > max { exitCode = 4 }
         }
         return ConvertResult(files: summaries, parts: parts, elapsedSeconds: elapsed, summaryJSON: json,
-                             exitCode: exitCode, unknownColumns: unknown, outputPaths: publisher.finalPaths)
+                             exitCode: exitCode, unknownColumns: unknown, outputPaths: publisher.finalPaths,
+                             removedFromPreviousBatch: removed, leftAlone: strangers)
     } catch {
-        publisher.discardAll()
+        if publisher.finalPaths.isEmpty { folder.abandon() } else { publisher.discardAll() }
         throw error
     }
 }
