@@ -70,3 +70,18 @@ public enum TemporaryFileRegistry {
     /// The number of paths registered now.
     public static var liveCount: Int { Int(cair2_tmp_live_count()) }
 }
+
+/// Writes to standard output with write(2), so a failure is seen (PRODUCT.md §4a: a write error on
+/// standard output is exit 3, never 0). Needs SIGPIPE ignored (`Signals.prepareProcess`) for a closed pipe
+/// to be an error rather than a death.
+public enum StandardOutput {
+    /// Writes all of `text`; throws an `IOError` (exit 3) naming standard output when write(2) fails.
+    public static func write(_ text: String) throws(IOError) {
+        var copy = text
+        try copy.withUTF8 { utf8 in
+            Result { () throws(IOError) in
+                try FileDescriptor(rawValue: STDOUT_FILENO, path: "standard output").writeAll(UnsafeRawBufferPointer(utf8))
+            }
+        }.get()
+    }
+}
