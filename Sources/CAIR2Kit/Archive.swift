@@ -230,22 +230,24 @@ public enum BatchArchive {
 
         let dirReal = realPath(directory) ?? directory
         let inside = outputReal.hasPrefix(dirReal.hasSuffix("/") ? dirReal : dirReal + "/")
-        var (names, skipped) = try listBatch(directory: directory, excluding: outputReal)
+        var (names, skipped) = try listBatch(directory: directory, excluding: "")
         // The lock file is not part of the batch: left out silently.
         skipped.removeAll { $0 == OutDirLock.fileName }
 
         // Never over one of the batch's files, --force or not (PRODUCT.md §4a).
         var batchFiles = InputSet()
-        for name in names { batchFiles.add(directory + "/" + name) }
+        let listedNames = Set((BatchFolder.listedOutputs(directory: directory) ?? []) + BatchFolder.reportNames)
+        for name in names where listedNames.contains(name) { batchFiles.add(directory + "/" + name) }
         do {
             try batchFiles.refuseOverwriting([output], option: "-o")
         } catch {
             throw ArchiveError.cannotStart(error.description)
         }
+        // An earlier archive written inside the folder (--force) is not taken in.
+        names.removeAll { dirReal + "/" + $0 == outputReal }
         if !force {
             // One batch per folder (PRODUCT.md §3c): what its summary.json does not list is not part of it.
-            let listed = Set((BatchFolder.listedOutputs(directory: directory) ?? []) + BatchFolder.reportNames)
-            var strays = names.filter { !listed.contains($0) }
+            var strays = names.filter { !listedNames.contains($0) }
             strays += skipped.filter { $0 != BatchFolder.quarantineFolder && !$0.hasPrefix(BatchFolder.quarantineFolder + "/") }
             if inside {
                 throw ArchiveError.cannotStart("\(output) is inside the batch folder \(directory); write the archive elsewhere "

@@ -67,7 +67,12 @@ final class LineSink {
     func stream(part: Int32) throws -> OutputStream {
         if let s = files[part] { return s }
         let sequential = kind == .patient || kind == .query
-        let s = try publisher.create(relative: "part-\(partName(part))/\(baseName)\(zstdLevel == nil ? "" : ".zst")",
+        // Named as the final file until a second part exists (so a message about a run that is not split never
+        // names part-001/); the first part then moves to its part folder too.
+        let file = "\(baseName)\(zstdLevel == nil ? "" : ".zst")"
+        if part > 0, let first = files[0], first.relativePath == file { first.relativePath = "part-\(partName(0))/\(file)" }
+        let split = part > 0 || files.keys.contains { $0 > 0 }
+        let s = try publisher.create(relative: split ? "part-\(partName(part))/\(file)" : file,
                                      zstdLevel: zstdLevel, stagingSize: sequential ? 4 << 20 : 1 << 20,
                                      stagingBuffers: sequential ? 4 : 2)
         // Patients and queries fill their parts one after another: the previous part is complete once this one

@@ -162,8 +162,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: work) }
         try Rel.writePatients(work.appendingPathComponent("big.csv"), count: 300_000)
         let out = work.appendingPathComponent("out")
+        // Named temporaries (the fallback where the file system has no O_TMPFILE) are the ones a listing can see.
         let child = try Rel.Child(["convert", "--patients", "big.csv", "--out-dir", "out", "--threads", "1"] + Rel.common,
-                                  cwd: work, shell: "umask 000")
+                                  cwd: work, shell: "umask 000; export CAIR2_NO_O_TMPFILE=1")
         var seen: [String: mode_t] = [:]
         while child.process.isRunning {
             for t in Rel.temporaryFiles(out) where seen[t] == nil {
