@@ -299,16 +299,23 @@ import Testing
     @Test func fileSizeLimitIsExitThreeAndNamesTheRealFile() throws {
         let work = try Rel.workDir("xfsz")
         defer { try? FileManager.default.removeItem(at: work) }
-        try Rel.writePatients(work.appendingPathComponent("p.csv"), count: 3_000)
+        try Rel.writePatients(work.appendingPathComponent("p.csv"), count: 8_000)
         let c = try Rel.run(["convert", "--patients", "p.csv", "--out-dir", "batch"] + Rel.common, cwd: work)
         #expect(c.status == 0)
-        let d = try Rel.run(["decode", "batch/patient.txt", "--kind", "patient", "-o", "dec.csv"], cwd: work, shell: "ulimit -f 64")
+        // SIGXFSZ at its default action (a test runner may ignore it, and ignored signals are inherited): the tool
+        // must ignore it itself.
+        let dfl = ["/usr/bin/python3", "-c",
+                   "import os, signal, sys; signal.signal(signal.SIGXFSZ, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"]
+        let d = try Rel.run(["decode", "batch/patient.txt", "--kind", "patient", "-o", "dec.csv"], cwd: work,
+                            shell: "ulimit -f 64", prefix: dfl)
         #expect(d.signal == nil && d.status == 3, "decode -o under ulimit -f: \(d.status) signal \(d.signal ?? 0): \(d.stderr)")
         #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("dec.csv").path))
-        let s = try Rel.run(["decode", "batch/patient.txt", "--kind", "patient"], cwd: work, shell: "ulimit -f 64; exec >dec2.csv")
+        let s = try Rel.run(["decode", "batch/patient.txt", "--kind", "patient"], cwd: work,
+                            shell: "ulimit -f 64; exec >dec2.csv", prefix: dfl)
         #expect(s.signal == nil && s.status == 3, "decode > file under ulimit -f: \(s.status): \(s.stderr)")
-        // No `trap '' XFSZ` here: the tool ignores SIGXFSZ itself.
-        let k = try Rel.run(["convert", "--patients", "p.csv", "--out-dir", "out"] + Rel.common, cwd: work, shell: "ulimit -f 512")
+        // 7 MB of patients under a 1 MiB limit: the failure comes mid-run, while the run is not (yet) split.
+        let k = try Rel.run(["convert", "--patients", "p.csv", "--out-dir", "out"] + Rel.common, cwd: work,
+                            shell: "ulimit -f 2048", prefix: dfl)
         #expect(k.signal == nil && k.status == 3, "convert under ulimit -f: \(k.status): \(k.stderr)")
         #expect(k.stderr.contains("out/patient.txt") && !k.stderr.contains("part-001"), "\(k.stderr)")
     }
