@@ -35,12 +35,14 @@ public enum Signals {
         }
     }
 
-    /// Process-wide settings of a command that writes files (called by the executable, once): SIGPIPE and
+    /// Process-wide settings of the command line (called by the executable first thing, once): SIGPIPE and
     /// SIGXFSZ ignored, so a closed pipe is EPIPE and a file-size limit is EFBIG from write(2), both turned
-    /// into exit statuses (never a death by signal); the descriptor soft limit raised to the hard limit.
+    /// into exit statuses (never a death by signal); the SIGINT/SIGTERM/SIGHUP handlers installed before any
+    /// file exists; the descriptor soft limit raised to the hard limit.
     public static func prepareProcess() {
         signal(SIGPIPE, SIG_IGN)
         signal(SIGXFSZ, SIG_IGN)
+        _ = cair2_install_interrupt_handlers()
         DescriptorLimit.raise()
     }
 }
