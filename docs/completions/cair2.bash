@@ -326,7 +326,7 @@ _cair2_validate() {
 
 _cair2_archive() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--force --version -h --help)
     repeating_options=()
     non_repeating_options=(--output -o --level --mtime)
     __cair2_offer_flags_options 1
