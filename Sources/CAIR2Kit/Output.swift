@@ -276,7 +276,6 @@ final class OutputStream {
 final class Publisher {
     let outDir: String
     var streams: [OutputStream] = []
-    var counter = 0
     var finalPaths: [String] = []
     /// Outputs use direct I/O where the file system has it (see `OutputStream`).
     var directIO = true

@@ -144,8 +144,19 @@ public final class AtomicOutputFile {
 
     /// Everything that can fail before the rename: flush, fsync, name (if unnamed), close.
     func prepareForPublish() throws(IOError) {
+        try syncForPublish()
+        try nameForPublish()
+    }
+
+    /// The slow half of the preparation: flush and fsync.
+    func syncForPublish() throws(IOError) {
         try flush()
         try descriptor.sync()
+    }
+
+    /// The quick half: the name (if unnamed) and the close. Done for every file of a set only once all are
+    /// synced, so a SIGKILL finds named temporaries only in the instant before the renames.
+    func nameForPublish() throws(IOError) {
         try temporary.materialize(pathForMessages: finalPath)
         descriptorOpen = false
         try temporary.closeDescriptor()
@@ -204,7 +215,8 @@ public final class OutputSet {
         finished = true
         do throws(IOError) {
             try FinalNameCheck.check(files.map(\.finalPath))
-            for file in files { try file.prepareForPublish() }
+            for file in files { try file.syncForPublish() }
+            for file in files { try file.nameForPublish() }
             cair2_commit_begin()
             defer { cair2_commit_end() }
             for file in files { try file.renameIntoPlace() }
