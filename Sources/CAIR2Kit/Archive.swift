@@ -81,6 +81,8 @@ public enum ArchiveError: Error, CustomStringConvertible {
     case unsupported(TarError)
     /// libzstd failed while compressing the archive. Exit 3.
     case compression(ZstdError)
+    /// The archive could not take its final name (a directory in the way). Exit 3.
+    case cannotPublish(String)
 
     public var description: String {
         switch self {
@@ -90,6 +92,7 @@ public enum ArchiveError: Error, CustomStringConvertible {
         case let .badCompressedFile(n, e): return "\(n): \(e)"
         case let .unsupported(e): return e.description
         case let .compression(e): return e.description
+        case let .cannotPublish(m): return m
         }
     }
 
@@ -97,7 +100,7 @@ public enum ArchiveError: Error, CustomStringConvertible {
     public var exitCode: Int32 {
         switch self {
         case .cannotStart, .unsupported: return 2
-        case .io, .fileChanged, .badCompressedFile, .compression: return 3
+        case .io, .fileChanged, .badCompressedFile, .compression, .cannotPublish: return 3
         }
     }
 }
@@ -195,7 +198,11 @@ public enum BatchArchive {
     ///   - level: zstd level (`defaultLevel` when nil).
     ///   - mtime: seconds since 1970 (UTC) for every member and the manifest's
     ///     `created`; the current time when nil (then the bytes differ run to run).
-    public static func archive(directory: String, output: String, level: Int? = nil, mtime: Int64? = nil) throws -> ArchiveSummary {
+    ///   - force: archive a folder that holds files its `summary.json` does not list, write the archive
+    ///     inside the folder, or replace an existing archive (PRODUCT.md §3c); all refused (exit 2) without it.
+    ///     An output that is one of the batch's files is refused even so.
+    public static func archive(directory: String, output: String, level: Int? = nil, mtime: Int64? = nil,
+                               force: Bool = false) throws -> ArchiveSummary {
         let level = level ?? defaultLevel
         let mtime = mtime ?? Int64(time(nil))
         guard Zstd.levels.contains(level) else { throw ArchiveError.cannotStart(ZstdError.invalidLevel(level).description) }
@@ -216,7 +223,45 @@ public enum BatchArchive {
         }
         let outputReal = outDirReal + "/" + outBase
 
-        let (names, skipped) = try listBatch(directory: directory, excluding: outputReal)
+        // A run writing into the folder now holds its lock: wait for it rather than pack half a batch.
+        let lock: OutDirLock?
+        do { lock = try OutDirLock.acquireShared(directory) } catch { throw ArchiveError.cannotStart(error.description) }
+        defer { lock?.release() }
+
+        let dirReal = realPath(directory) ?? directory
+        let inside = outputReal.hasPrefix(dirReal.hasSuffix("/") ? dirReal : dirReal + "/")
+        var (names, skipped) = try listBatch(directory: directory, excluding: "")
+        // The lock file is not part of the batch: left out silently.
+        skipped.removeAll { $0 == OutDirLock.fileName }
+
+        // Never over one of the batch's files, --force or not (PRODUCT.md §4a).
+        var batchFiles = InputSet()
+        let listedNames = Set((BatchFolder.listedOutputs(directory: directory) ?? []) + BatchFolder.reportNames)
+        for name in names where listedNames.contains(name) { batchFiles.add(directory + "/" + name) }
+        do {
+            try batchFiles.refuseOverwriting([output], option: "-o")
+        } catch {
+            throw ArchiveError.cannotStart(error.description)
+        }
+        // An earlier archive written inside the folder (--force) is not taken in.
+        names.removeAll { dirReal + "/" + $0 == outputReal }
+        if !force {
+            // One batch per folder (PRODUCT.md §3c): what its summary.json does not list is not part of it.
+            var strays = names.filter { !listedNames.contains($0) }
+            strays += skipped.filter { $0 != BatchFolder.quarantineFolder && !$0.hasPrefix(BatchFolder.quarantineFolder + "/") }
+            if inside {
+                throw ArchiveError.cannotStart("\(output) is inside the batch folder \(directory); write the archive elsewhere "
+                    + "(or pass --force)")
+            }
+            if FileIdentity.of(output) != nil || access(output, F_OK) == 0 {
+                throw ArchiveError.cannotStart("\(output) already exists; archive does not replace it (remove it, or pass --force)")
+            }
+            if !strays.isEmpty {
+                let shown = strays.prefix(20).joined(separator: ", ") + (strays.count > 20 ? ", and \(strays.count - 20) more" : "")
+                throw ArchiveError.cannotStart("\(directory) holds files its summary.json does not list: \(shown); "
+                    + "archive packs one batch (remove them, or pass --force)")
+            }
+        }
 
         // Pass 1: hash and count everything, because the manifest goes first.
         var files: [ManifestFile] = []
@@ -226,21 +271,21 @@ public enum BatchArchive {
         let manifest = ArchiveManifest(format: manifestFormat, tool: CAIR2Version.tool, version: CAIR2Version.version,
                                        created: iso8601(mtime), files: files)
 
-        // Pass 2: write the archive to a temporary file beside the output.
-        var template = Array((outDir + "/." + outBase + ".tmp-XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw ArchiveError.io(FileIOError("create", path: outDir, errno: errno)) }
-        let tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var published = false
-        defer {
-            if !published { unlink(tempPath) }
+        // Pass 2: write the archive through an AtomicOutputFile beside the output (the one temporary-file path).
+        let out: AtomicOutputFile
+        do {
+            out = try AtomicOutputFile(directory: outDir, name: outBase, bufferSize: 1)
+        } catch {
+            throw ArchiveError.io(FileIOError("create", path: output, errno: error.errno == 0 ? EIO : error.errno))
         }
         do {
-            defer { close(fd) }
-            guard fchmod(fd, 0o600) == 0 else { throw ArchiveError.io(FileIOError("chmod", path: tempPath, errno: errno)) }
             var archiveBytes = 0
             let compressor = try ZstdStreamCompressor(level: level) { chunk in
-                try writeAll(fd, chunk, path: output)
+                do throws(IOError) {
+                    try out.descriptor.writeAll(chunk)
+                } catch {
+                    throw FileIOError("write", path: output, errno: error.errno == 0 ? EIO : error.errno)
+                }
                 archiveBytes += chunk.count
             }
             var tar = TarWriter(mtime: mtime) { try compressor.write($0) }
@@ -250,17 +295,25 @@ public enum BatchArchive {
             }
             try tar.finish()
             try compressor.finish()
-            guard fsync(fd) == 0 else { throw ArchiveError.io(FileIOError("fsync", path: output, errno: errno)) }
-            guard rename(tempPath, output) == 0 else { throw ArchiveError.io(FileIOError("rename", path: output, errno: errno)) }
-            published = true
-            syncDirectory(outDir)
+            do throws(IOError) {
+                try out.publish()
+            } catch {
+                if error.errno == 0 { throw ArchiveError.cannotPublish(error.description) }
+                throw FileIOError(error.operation.rawValue, path: output, errno: error.errno)
+            }
             return ArchiveSummary(output: output, manifest: manifest, archiveBytes: archiveBytes, skipped: skipped)
         } catch let e as TarError {
+            out.discard()
             throw ArchiveError.unsupported(e)
         } catch let e as FileIOError {
+            out.discard()
             throw ArchiveError.io(e)
         } catch let e as ZstdError {
+            out.discard()
             throw ArchiveError.compression(e)
+        } catch {
+            out.discard()
+            throw error
         }
     }
 
@@ -352,27 +405,6 @@ public enum BatchArchive {
             let n = try source.read(into: buf)
             if n == 0 { return }
             try body(UnsafeRawBufferPointer(rebasing: buf[0..<n]))
-        }
-    }
-
-    private static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = write(fd, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FileIOError("write", path: path, errno: errno)
-            }
-            done += n
-        }
-    }
-
-    /// Makes the rename durable; a failure here leaves a published file, so it is not an error.
-    private static func syncDirectory(_ path: String) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 {
-            _ = fsync(fd)
-            close(fd)
         }
     }
 

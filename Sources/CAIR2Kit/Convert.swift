@@ -56,6 +56,11 @@ public struct ConvertResult: Sendable {
     public var rejectRate: Double = 0
     public var unknownColumns: [(input: String, names: [String])]
     public var outputPaths: [String]
+    /// Files of the previous batch in the output folder that this run did not write, removed after it
+    /// published (relative names; PRODUCT.md §3c).
+    public var removedFromPreviousBatch: [String] = []
+    /// Entries of the output folder the tool did not write, left alone (relative names, folders end in `/`).
+    public var leftAlone: [String] = []
 }
 
 /// Streams rendered lines to the final outputs (one per part), hashing as it goes.
@@ -81,7 +86,12 @@ final class LineSink {
     func stream(part: Int32) throws -> OutputStream {
         if let s = files[part] { return s }
         let sequential = kind == .patient || kind == .query
-        let s = try publisher.create(relative: "part-\(partName(part))/\(baseName)\(zstdLevel == nil ? "" : ".zst")",
+        // Named as the final file until a second part exists (so a message about a run that is not split never
+        // names part-001/); the first part then moves to its part folder too.
+        let file = "\(baseName)\(zstdLevel == nil ? "" : ".zst")"
+        if part > 0, let first = files[0], first.relativePath == file { first.relativePath = "part-\(partName(0))/\(file)" }
+        let split = part > 0 || files.keys.contains { $0 > 0 }
+        let s = try publisher.create(relative: split ? "part-\(partName(part))/\(file)" : file,
                                      zstdLevel: zstdLevel, stagingSize: sequential ? 4 << 20 : 1 << 20,
                                      stagingBuffers: sequential ? 4 : 2)
         // Patients and queries fill their parts one after another: the previous part is complete once this one
@@ -133,6 +143,9 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         }
     }
     if options.maxRecordsPerFile < 1 { throw CAIR2Error.usage("--max-records-per-file must be at least 1") }
+    if let level = options.zstdLevel, !Zstd.levels.contains(Int(level)) {
+        throw CAIR2Error.usage(ZstdError.invalidLevel(Int(level)).description)
+    }
     let mapping = try loadMapping(options.mapFile)
 
     var inputs: [(kind: LayoutKind, path: String)] = []
@@ -186,10 +199,13 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         log("\(path): ignoring \(names.count) unknown column\(names.count == 1 ? "" : "s"): \(names.joined(separator: ", "))")
     }
 
-    let publisher = try Publisher(outDir: options.outDir)
+    // The folder's lock, a dead run's temporaries, no input overwritten, the previous batch (PRODUCT.md §3c, §4a).
+    let folder = try RunFolder.open(options: options, inputs: inputs)
+    defer { withExtendedLifetime(folder) {} }  // the lock is held to the end of the run
+    let publisher = folder.publisher
     publisher.directIO = options.directIO
     do {
-        let threads = options.threads > 0 ? options.threads : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64))
+        let threads = options.threads > 0 ? min(options.threads, 4096) : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64))
         var summaries: [FileSummary] = []
         var reports: [ReportSpool] = []
         var patientIndex: PatientIndex?
@@ -207,7 +223,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
             let rows = ReportSpool(path: path, directory: options.outDir, bufferBytes: options.reportBufferBytes)
             // The rejected records' raw lines go straight to their file as they are merged (never held in memory).
             let quarantine = options.quarantine
-                ? try publisher.create(relative: "quarantine/" + (path == "-" ? "stdin.csv" : lastPathComponent(path)),
+                ? try publisher.create(relative: "quarantine/" + RunFolder.quarantineName(path),
                                        zstdLevel: nil, stagingSize: 1 << 20)
                 : nil
             let split = (kind == .patient || kind == .query) ? options.maxRecordsPerFile : Int.max
@@ -287,11 +303,12 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         try summaryOut.finish()
         if options.cancellation?.isCancelled == true { throw CAIR2Error.cancelled }
         try publisher.publishAll()
+        let (removed, strangers) = folder.replacePreviousBatch()
         return ConvertResult(files: summaries, parts: parts, elapsedSeconds: elapsed, summaryJSON: json,
                              exitCode: exitCode, rejectRate: rejectRate, unknownColumns: unknown,
-                             outputPaths: publisher.finalPaths)
+                             outputPaths: publisher.finalPaths, removedFromPreviousBatch: removed, leftAlone: strangers)
     } catch {
-        publisher.discardAll()
+        if publisher.finalPaths.isEmpty { folder.abandon() } else { publisher.discardAll() }
         throw error
     }
 }

@@ -63,7 +63,7 @@ public func decodeFixedWidth(_ options: DecodeOptions,
     let layout = options.kind.layout
     var source = try openFixedWidthInput(options.input)
     defer { source.close() }
-    let sink = try OutputSink(path: options.output)
+    let sink = try OutputSink(path: options.output, inputPath: options.input)
     var outcome = DecodeOutcome()
     let columns = layout.columns
     let encoder = RowEncoder(format: options.format, columns: columns)

@@ -156,39 +156,39 @@ func forEachFixedWidthItem<S: FixedWidthByteSource>(
     }
 }
 
-/// Where `decode` writes: standard output, or a file published atomically
-/// (created 0600 under a temporary name beside the target, renamed on success).
+/// Where `decode` writes: standard output, or a file published atomically through `AtomicOutputFile` (the
+/// one temporary-file path of every command: unnamed or exclusive, 0600, fsync, rename, directory fsync).
 final class OutputSink {
-    private let fd: Int32
+    private let file: AtomicOutputFile?
     private let finalPath: String?
-    private let tempPath: String?
     private var buffer: [UInt8] = []
     private let flushAt = 1 << 20
     /// Standard output's reader went away (`| head`): further output is dropped.
     private(set) var pipeClosed = false
     private var done = false
 
-    /// `path` nil or `-` means standard output.
-    init(path: String?) throws {
+    /// `path` nil or `-` means standard output. A file output that is the input (`inputPath`, same device
+    /// and inode) is refused before anything is written (exit 2).
+    init(path: String?, inputPath: String? = nil) throws {
         buffer.reserveCapacity(flushAt + 4096)
         guard let path, path != "-" else {
             // A closed pipe must surface as EPIPE from write(2), not kill us.
             signal(SIGPIPE, SIG_IGN)
-            fd = 1
+            file = nil
             finalPath = nil
-            tempPath = nil
             return
         }
-        let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[...$0]) } ?? ""
-        let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var template = Array((dir + "." + base + ".tmp-XXXXXX").utf8CString)
-        let tfd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        if tfd < 0 { throw FixedWidthIOError.writeFailed(path: path, errno: errno) }
-        _ = fchmod(tfd, 0o600)
-        fd = tfd
+        var inputs = InputSet()
+        inputs.add(inputPath)
+        do {
+            try inputs.refuseOverwriting([path], option: "-o")
+            file = try AtomicOutputFile(path: path, bufferSize: 1)
+        } catch {
+            throw error.exitCode == 2 && error.operation == .inputOverwrite
+                ? CAIR2Error.usage(error.description)
+                : FixedWidthIOError.writeFailed(path: path, errno: error.errno == 0 ? EIO : error.errno)
+        }
         finalPath = path
-        tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit { if !done { abandon() } }
@@ -213,18 +213,16 @@ final class OutputSink {
     func flush() throws {
         defer { buffer.removeAll(keepingCapacity: true) }
         if pipeClosed { return }
-        try buffer.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n > 0 { offset += n; continue }
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 && errno == EPIPE && finalPath == nil {
-                    pipeClosed = true
-                    return
-                }
-                throw FixedWidthIOError.writeFailed(path: finalPath ?? "standard output", errno: n < 0 ? errno : EIO)
+        let fd = file?.descriptor ?? FileDescriptor(rawValue: 1, path: "standard output")
+        do {
+            try buffer.withUnsafeBytes { raw in try Result { () throws(IOError) in try fd.writeAll(raw) }.get() }
+        } catch let error as IOError {
+            if error.errno == EPIPE && file == nil {
+                pipeClosed = true
+                return
             }
+            // A full disk, a file-size limit (EFBIG; SIGXFSZ is ignored) or /dev/full: exit 3.
+            throw FixedWidthIOError.writeFailed(path: finalPath ?? "standard output", errno: error.errno == 0 ? EIO : error.errno)
         }
     }
 
@@ -232,25 +230,18 @@ final class OutputSink {
     func finish() throws {
         try flush()
         done = true
-        guard let finalPath, let tempPath else { return }
-        if fsync(fd) != 0 || close(fd) != 0 {
-            let e = errno
-            unlink(tempPath)
-            throw FixedWidthIOError.writeFailed(path: finalPath, errno: e)
-        }
-        if rename(tempPath, finalPath) != 0 {
-            let e = errno
-            unlink(tempPath)
-            throw FixedWidthIOError.writeFailed(path: finalPath, errno: e)
+        guard let file, let finalPath else { return }
+        do {
+            try file.publish()
+        } catch {
+            throw FixedWidthIOError.writeFailed(path: finalPath, errno: error.errno == 0 ? EIO : error.errno)
         }
     }
 
     /// Drops the temporary file: nothing is published under the final name.
     func abandon() {
         done = true
-        guard let tempPath else { return }
-        _ = close(fd)
-        unlink(tempPath)
+        file?.discard()
     }
 }
 

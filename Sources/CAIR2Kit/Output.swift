@@ -23,7 +23,8 @@ final class OutputStream {
     /// The final path relative to the output directory (may change until published, e.g. parts).
     @exclusivity(unchecked) var relativePath: String
     let publisher: Publisher
-    let tempPath: String
+    /// The temporary file behind the output (unnamed until publication where the file system allows).
+    let temporary: TemporaryFile
     @exclusivity(unchecked) var fd: Int32
     /// Uncompressed bytes waiting for the compressor (`--zstd` written by the merge, not by a worker).
     @exclusivity(unchecked) var buffer: [UInt8] = []
@@ -37,7 +38,6 @@ final class OutputStream {
     let zstdLevel: Int32?
     @exclusivity(unchecked) var finished = false
     @exclusivity(unchecked) var compressor: ZstdFrameCompressor?
-    @exclusivity(unchecked) var registrySlot: Int32 = -1
     /// Bytes handed to the kernel's writeback so far, and how often to hand more (buffered I/O only).
     @exclusivity(unchecked) var writebackStarted = 0
     let writebackStep = 32 << 20
@@ -75,22 +75,14 @@ final class OutputStream {
         self.relativePath = relativePath
         self.publisher = publisher
         self.zstdLevel = zstdLevel
-        publisher.counter += 1
-        tempPath = "\(publisher.outDir)/.cair2-\(getpid())-\(publisher.counter).tmp"
-        // Registered before it exists, so an interrupt can never leave it behind.
+        // Unnamed (O_TMPFILE) where the file system allows, else exclusive and registered (TemporaryFile).
         do {
-            registrySlot = try TemporaryFileRegistry.register(tempPath)
+            temporary = try TemporaryFile.create(in: publisher.outDir)
         } catch {
-            throw CAIR2Error(exitCode: 3, error.description)
+            throw CAIR2Error(exitCode: error.exitCode,
+                             "\(publisher.outDir): cannot create an output file: \(error.reason)")
         }
-        fd = Glibc.open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if fd < 0 {
-            let e = errno
-            TemporaryFileRegistry.unregister(registrySlot)
-            throw CAIR2Error(exitCode: AtomicOutputFile.creationExitCode(e),
-                             "\(publisher.outDir): cannot create an output file: \(errnoText(e))")
-        }
-        fchmod(fd, 0o600)
+        fd = temporary.fd
         buffers = (0..<max(2, stagingBuffers)).map { _ in
             .allocate(byteCount: stagingSize, alignment: OutputStream.blockSize)
         }
@@ -243,7 +235,7 @@ final class OutputStream {
 
     /// On the `io` thread: writes `length` bytes (`count` of them real, the rest padding) at `offset`.
     private func writeBlock(_ buffer: UnsafeMutableRawPointer, length: Int, count: Int, at offset: Int) throws {
-        let file = FileDescriptor(rawValue: fd, path: tempPath)
+        let file = FileDescriptor(rawValue: fd, path: "\(publisher.outDir)/\(relativePath)")
         do {
             do {
                 try file.pwriteAll(UnsafeRawBufferPointer(start: buffer, count: direct ? length : count),
@@ -266,16 +258,14 @@ final class OutputStream {
         }
     }
 
-    /// Flushes, fsyncs and closes; the file stays temporary until published.
+    /// Flushes and fsyncs; the file stays temporary (and open, so unnamed) until published.
     func finish() throws {
         if finished { return }
         try retire()
         if fileOffset % OutputStream.blockSize != 0 && ftruncate(fd, off_t(fileOffset)) != 0 {
             throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): truncate failed: \(errnoText()); nothing was published")
         }
-        if fsync(fd) != 0 { throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): fsync failed: \(errnoText())") }
-        close(fd)
-        fd = -1
+        if fsync(fd) != 0 { throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): fsync failed: \(errnoText()); nothing was published") }
         finished = true
         sha256Hex = SHA256.hex(sha.finalize())
     }
@@ -286,15 +276,17 @@ final class OutputStream {
 final class Publisher {
     let outDir: String
     var streams: [OutputStream] = []
-    var counter = 0
     var finalPaths: [String] = []
     /// Outputs use direct I/O where the file system has it (see `OutputStream`).
     var directIO = true
+    /// True when this run created the output folder.
+    private(set) var createdDirectory = false
 
     init(outDir: String) throws {
         self.outDir = outDir
         var st = stat()
         if stat(outDir, &st) != 0 {
+            createdDirectory = true
             // Like mkdir -p: every missing directory of the path, mode 0700.
             var path = outDir.hasPrefix("/") ? "/" : ""
             for part in outDir.split(separator: "/", omittingEmptySubsequences: true) {
@@ -322,33 +314,56 @@ final class Publisher {
         return s
     }
 
-    /// Renames every finished temporary file to its final name, then fsyncs the directories.
+    /// Final paths of every output, in publication order.
+    var plannedFinalPaths: [String] { streams.map { "\(outDir)/\($0.relativePath)" } }
+
+    /// Checks every final name, creates the part and quarantine folders, names every temporary file, then
+    /// renames them all (signals held: see `OutputSet`), then fsyncs the directories. Nothing is replaced
+    /// when a check fails.
     func publishAll() throws {
-        var dirs = Set<String>([outDir])
-        for s in streams {
-            try s.finish()
-            let final = "\(outDir)/\(s.relativePath)"
-            if let slash = final.lastIndex(of: "/") {
-                let dir = String(final[..<slash])
-                if !dirs.contains(dir) {
-                    if mkdir(dir, 0o700) != 0 && errno != EEXIST {
-                        throw CAIR2Error.io("\(dir): cannot create: \(errnoText())")
-                    }
-                    dirs.insert(dir)
+        for s in streams { try s.finish() }
+        var dirs = [outDir]
+        var created: [String] = []
+        for final in plannedFinalPaths {
+            guard let slash = final.lastIndex(of: "/") else { continue }
+            let dir = String(final[..<slash])
+            if dirs.contains(dir) { continue }
+            dirs.append(dir)
+            var st = stat()
+            if lstat(dir, &st) == 0 {
+                if st.st_mode & S_IFMT != S_IFDIR {
+                    throw CAIR2Error.io("\(dir) is in the way (not a directory); nothing was published")
                 }
+            } else if mkdir(dir, 0o700) == 0 {
+                created.append(dir)
+            } else {
+                throw CAIR2Error.io("\(dir): cannot create: \(errnoText()); nothing was published")
             }
         }
-        // Renames happen with SIGINT/SIGTERM held back, so a batch is never half published.
+        do {
+            try FinalNameCheck.check(plannedFinalPaths)
+            for s in streams {
+                try s.temporary.materialize(pathForMessages: "\(outDir)/\(s.relativePath)")
+                try s.temporary.closeDescriptor()
+                s.fd = -1
+            }
+        } catch {
+            for d in created.reversed() { rmdir(d) }
+            throw CAIR2Error.io(error.description)
+        }
+        if let delay = Publisher.renameDelay { usleep(delay) }
+        // From here on signals are held, so a batch is never half published (PRODUCT.md §4a).
         cair2_commit_begin()
         defer { cair2_commit_end() }
         for s in streams {
             let final = "\(outDir)/\(s.relativePath)"
-            if rename(s.tempPath, final) != 0 {
-                throw CAIR2Error.io("\(final): cannot publish: \(errnoText())")
+            do {
+                try s.temporary.rename(to: final)
+            } catch {
+                throw CAIR2Error.io("\(final): cannot publish: \(error.reason)")
             }
-            TemporaryFileRegistry.unregister(s.registrySlot)
-            s.registrySlot = -1
             finalPaths.append(final)
+            if let delay = Publisher.renameDelay { usleep(delay) }
         }
         for d in dirs {
             let fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -357,14 +372,20 @@ final class Publisher {
         streams.removeAll()
     }
 
+    /// Test hook (`CAIR2_TEST_RENAME_DELAY_MS`): a pause before and between the renames of a publication,
+    /// so a test can send a signal while they run.
+    static let renameDelay: UInt32? = {
+        guard let v = getenv("CAIR2_TEST_RENAME_DELAY_MS"), let ms = UInt32(String(cString: v)) else { return nil }
+        return ms * 1000
+    }()
+
     /// Removes every temporary file; nothing is published.
     func discardAll() {
         for s in streams {
             // A write in flight must end before its descriptor closes (the number could be reused).
             s.waitForWrites()
-            if s.fd >= 0 { close(s.fd); s.fd = -1 }
-            unlink(s.tempPath)
-            if s.registrySlot >= 0 { TemporaryFileRegistry.unregister(s.registrySlot); s.registrySlot = -1 }
+            s.temporary.discard()
+            s.fd = -1
         }
         streams.removeAll()
     }

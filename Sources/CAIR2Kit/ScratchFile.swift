@@ -6,10 +6,10 @@ import Synchronization
 /// A nameless temporary file in the output directory for run-long state that must not live in memory: the
 /// spilled runs of the patient index, and report rows past their buffer.
 ///
-/// Created on the first append as `.cair2-PID-sN.tmp` (mode 0600), registered with the temporary-file
-/// registry before it exists (so an interrupt in between removes it), then unlinked at once and unregistered:
-/// from then on only the descriptor holds it, so no exit (signal, failure, even SIGKILL) can leave it behind,
-/// and the kernel frees it when the descriptor closes (deinit).
+/// Created on the first append by `TemporaryFile` (mode 0600): unnamed (`O_TMPFILE`) where the file system
+/// allows, else under an unpredictable registered name that is unlinked at once. From then on only the
+/// descriptor holds it, so no exit (signal, failure, even SIGKILL) can leave it behind, and the kernel frees
+/// it when the descriptor closes (deinit).
 ///
 /// Failures do not throw on the index's hot path: the first one is kept and `check()` throws it (exit 3).
 final class ScratchFile: SpillStorage, @unchecked Sendable {
@@ -17,6 +17,8 @@ final class ScratchFile: SpillStorage, @unchecked Sendable {
     // merge), and `read` runs concurrently only once the appends are over (the patient input is merged);
     // `failure` is only touched under its mutex.
     private var fd: Int32 = -1
+    /// Owns `fd` (closes it when the scratch file goes).
+    private var temporary: TemporaryFile?
     private(set) var size = 0
     private let directory: String
     private let failure = Mutex<CAIR2Error?>(nil)
@@ -29,9 +31,6 @@ final class ScratchFile: SpillStorage, @unchecked Sendable {
         self.directory = directory
     }
 
-    deinit {
-        if fd >= 0 { Glibc.close(fd) }
-    }
 
     /// The first failure, if any.
     var error: CAIR2Error? { failure.withLock { $0 } }
@@ -46,23 +45,17 @@ final class ScratchFile: SpillStorage, @unchecked Sendable {
     }
 
     private func create() -> Bool {
-        let path = "\(directory)/.cair2-\(getpid())-s\(serial).tmp"
-        let slot: Int32
+        // Unnamed (O_TMPFILE) where the file system allows; else named, registered, and unlinked at once.
+        let file: TemporaryFile
         do {
-            slot = try TemporaryFileRegistry.register(path)
+            file = try TemporaryFile.create(in: directory)
         } catch {
-            fail(CAIR2Error.io("\(directory): cannot create a scratch file: \(error.description)"))
+            fail(CAIR2Error.io("\(directory): cannot create a scratch file: \(error.reason); nothing was published"))
             return false
         }
-        defer { TemporaryFileRegistry.unregister(slot) }
-        let d = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        if d < 0 {
-            fail(CAIR2Error.io("\(directory): cannot create a scratch file: \(errnoText()); nothing was published"))
-            return false
-        }
-        fchmod(d, 0o600)
-        unlink(path)
-        fd = d
+        file.forgetName()
+        temporary = file
+        fd = file.fd
         return true
     }
 

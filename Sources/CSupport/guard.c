@@ -7,10 +7,11 @@
 //    finishes its pass over garbage-free zeros and MappedFile.checkIntact() then reports the damage.
 //    A fault outside every range goes back to the action that was installed before ours.
 //
-// 2. The temporary-file registry and the SIGINT/SIGTERM handler. Workers may be blocked in read or
-//    write, so a flag polled by the run is not enough: the handler itself unlinks every registered
-//    temporary file and _exits with 128 + signal. Paths are kept as C strings in fixed slots so the
-//    handler needs neither malloc nor locks.
+// 2. The temporary-file registry and the SIGINT/SIGTERM/SIGHUP handler. Workers may be blocked in
+//    read or write, so a flag polled by the run is not enough: the handler itself unlinks every
+//    registered temporary file and _exits with 128 + signal. Paths are kept as C strings in slots
+//    that grow by chunks (allocated by register, never by the handler), so the handler needs neither
+//    malloc nor locks. Most temporaries need no entry at all: they are unnamed (O_TMPFILE).
 //
 // Everything a handler touches is a lock-free atomic or memory published by one (release/acquire).
 
@@ -22,6 +23,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -116,65 +118,126 @@ void cair2_guard_unregister(int slot) {
 
 // MARK: - Temporary-file registry
 
+// Slots live in chunks of CAIR2_TMP_CHUNK that are allocated as needed and never freed, chained by an
+// atomic pointer: the handler walks the chain without allocating or locking, and the registry grows
+// with the run (a split batch may hold thousands of outputs). A slot's path is a heap copy made by
+// register (outside any handler); it is freed only when a later register reuses the slot, which
+// happens after the slot was FREE, i.e. when no handler is reading it.
+
 typedef struct {
     _Atomic int state;
-    char path[CAIR2_TMP_PATH_MAX];
+    char *_Atomic path;
 } tmp_slot;
 
-static tmp_slot tmp_slots[CAIR2_TMP_SLOTS];
+typedef struct tmp_chunk {
+    tmp_slot slots[CAIR2_TMP_CHUNK];
+    struct tmp_chunk *_Atomic next;
+} tmp_chunk;
+
+static tmp_chunk tmp_first;
+
+static int tmp_claim_in(tmp_chunk *chunk, int base, char *copy) {
+    for (int i = 0; i < CAIR2_TMP_CHUNK; i++) {
+        tmp_slot *slot = &chunk->slots[i];
+        int expected = SLOT_FREE;
+        if (!atomic_compare_exchange_strong(&slot->state, &expected, SLOT_CLAIMED)) continue;
+        char *old = atomic_exchange(&slot->path, copy);
+        free(old);
+        // Release: a handler that sees LIVE sees the whole path.
+        atomic_store_explicit(&slot->state, SLOT_LIVE, memory_order_release);
+        return base + i;
+    }
+    return -1;
+}
 
 int cair2_tmp_register(const char *path) {
     size_t length = strlen(path);
     if (length >= CAIR2_TMP_PATH_MAX) return -ENAMETOOLONG;
-    for (int i = 0; i < CAIR2_TMP_SLOTS; i++) {
-        tmp_slot *slot = &tmp_slots[i];
-        int expected = SLOT_FREE;
-        if (!atomic_compare_exchange_strong(&slot->state, &expected, SLOT_CLAIMED)) continue;
-        memcpy(slot->path, path, length + 1);
-        // Release: a handler that sees LIVE sees the whole path.
-        atomic_store_explicit(&slot->state, SLOT_LIVE, memory_order_release);
-        return i;
+    char *copy = strdup(path);
+    if (copy == NULL) return -ENOMEM;
+    tmp_chunk *chunk = &tmp_first;
+    int base = 0;
+    for (;;) {
+        int index = tmp_claim_in(chunk, base, copy);
+        if (index >= 0) return index;
+        tmp_chunk *next = atomic_load_explicit(&chunk->next, memory_order_acquire);
+        if (next == NULL) {
+            tmp_chunk *grown = calloc(1, sizeof *grown);
+            if (grown == NULL) { free(copy); return -ENOMEM; }
+            tmp_chunk *expected = NULL;
+            if (atomic_compare_exchange_strong(&chunk->next, &expected, grown)) {
+                next = grown;
+            } else {
+                free(grown);  // another thread grew the chain first: use its chunk
+                next = expected;
+            }
+        }
+        chunk = next;
+        base += CAIR2_TMP_CHUNK;
     }
-    return -EMFILE;
+}
+
+static tmp_slot *tmp_slot_at(int index) {
+    if (index < 0) return NULL;
+    tmp_chunk *chunk = &tmp_first;
+    while (index >= CAIR2_TMP_CHUNK) {
+        chunk = atomic_load_explicit(&chunk->next, memory_order_acquire);
+        if (chunk == NULL) return NULL;
+        index -= CAIR2_TMP_CHUNK;
+    }
+    return &chunk->slots[index];
 }
 
 void cair2_tmp_unregister(int index) {
-    if (index < 0 || index >= CAIR2_TMP_SLOTS) return;
+    tmp_slot *slot = tmp_slot_at(index);
+    if (slot == NULL) return;
     int expected = SLOT_LIVE;
     // If a handler has claimed the slot (SLOT_HANDLER) it owns it until _exit; leave it alone.
-    atomic_compare_exchange_strong(&tmp_slots[index].state, &expected, SLOT_FREE);
+    atomic_compare_exchange_strong(&slot->state, &expected, SLOT_FREE);
 }
 
 int cair2_tmp_unlink_all(void) {
     int removed = 0;
-    for (int i = 0; i < CAIR2_TMP_SLOTS; i++) {
-        tmp_slot *slot = &tmp_slots[i];
-        int expected = SLOT_LIVE;
-        // Claim the slot so no thread frees and reuses it while its path is being read.
-        if (!atomic_compare_exchange_strong(&slot->state, &expected, SLOT_HANDLER)) continue;
-        if (unlink(slot->path) == 0) removed++;
-        atomic_store_explicit(&slot->state, SLOT_FREE, memory_order_release);
+    for (tmp_chunk *chunk = &tmp_first; chunk != NULL; chunk = atomic_load_explicit(&chunk->next, memory_order_acquire)) {
+        for (int i = 0; i < CAIR2_TMP_CHUNK; i++) {
+            tmp_slot *slot = &chunk->slots[i];
+            int expected = SLOT_LIVE;
+            // Claim the slot so no thread frees and reuses it while its path is being read.
+            if (!atomic_compare_exchange_strong(&slot->state, &expected, SLOT_HANDLER)) continue;
+            char *path = atomic_load_explicit(&slot->path, memory_order_acquire);
+            if (path != NULL && unlink(path) == 0) removed++;
+            atomic_store_explicit(&slot->state, SLOT_FREE, memory_order_release);
+        }
     }
     return removed;
 }
 
+static _Atomic int committed;
+static _Atomic int pending_signal;
+
 void cair2_tmp_forget_all(void) {
-    for (int i = 0; i < CAIR2_TMP_SLOTS; i++)
-        atomic_store_explicit(&tmp_slots[i].state, SLOT_FREE, memory_order_release);
+    // A forked child starts its own run: nothing committed, no signal pending.
+    atomic_store(&committed, 0);
+    atomic_store(&pending_signal, 0);
+    for (tmp_chunk *chunk = &tmp_first; chunk != NULL; chunk = atomic_load_explicit(&chunk->next, memory_order_acquire))
+        for (int i = 0; i < CAIR2_TMP_CHUNK; i++)
+            atomic_store_explicit(&chunk->slots[i].state, SLOT_FREE, memory_order_release);
 }
 
 int cair2_tmp_live_count(void) {
     int live = 0;
-    for (int i = 0; i < CAIR2_TMP_SLOTS; i++)
-        if (atomic_load_explicit(&tmp_slots[i].state, memory_order_acquire) == SLOT_LIVE) live++;
+    for (tmp_chunk *chunk = &tmp_first; chunk != NULL; chunk = atomic_load_explicit(&chunk->next, memory_order_acquire))
+        for (int i = 0; i < CAIR2_TMP_CHUNK; i++)
+            if (atomic_load_explicit(&chunk->slots[i].state, memory_order_acquire) == SLOT_LIVE) live++;
     return live;
 }
 
-// MARK: - SIGINT / SIGTERM
+// MARK: - SIGINT / SIGTERM / SIGHUP
 
 static _Atomic int interrupt_installed;
 static _Atomic int commit_depth;      // > 0 while an output set renames its files into place
-static _Atomic int pending_signal;    // a signal that arrived during a commit, honoured after it
+// committed: 1 once a publication has begun, the process is past the point of no return (declared above).
+// pending_signal: a signal that arrived during or after a commit (declared above).
 
 static void interrupt_exit(int signo) {
     cair2_tmp_unlink_all();
@@ -182,9 +245,10 @@ static void interrupt_exit(int signo) {
 }
 
 static void interrupt_handler(int signo) {
-    if (atomic_load(&commit_depth) > 0) {
-        // Half a batch renamed into place would be worse than either outcome: let the renames
-        // finish (they take microseconds) and exit when the commit ends.
+    if (atomic_load(&commit_depth) > 0 || atomic_load(&committed)) {
+        // Half a batch renamed into place would be worse than either outcome, and once the renames
+        // have begun the contract's "interrupted, nothing published" can no longer be true: let the
+        // renames finish and the run end normally; it reports the signal (cair2_pending_signal).
         int expected = 0;
         atomic_compare_exchange_strong(&pending_signal, &expected, signo);
         return;
@@ -199,11 +263,13 @@ int cair2_install_interrupt_handlers(void) {
     memset(&action, 0, sizeof action);
     action.sa_handler = interrupt_handler;
     action.sa_flags = SA_RESTART;
-    // While one of them is handled the other waits, so the cleanup never runs twice at once.
+    // While one of them is handled the others wait, so the cleanup never runs twice at once.
     sigemptyset(&action.sa_mask);
     sigaddset(&action.sa_mask, SIGINT);
     sigaddset(&action.sa_mask, SIGTERM);
-    if (sigaction(SIGINT, &action, NULL) != 0 || sigaction(SIGTERM, &action, NULL) != 0) {
+    sigaddset(&action.sa_mask, SIGHUP);
+    if (sigaction(SIGINT, &action, NULL) != 0 || sigaction(SIGTERM, &action, NULL) != 0
+        || sigaction(SIGHUP, &action, NULL) != 0) {
         int error = errno;
         atomic_store(&interrupt_installed, 0);
         return error;
@@ -215,15 +281,21 @@ int cair2_install_interrupt_handlers(void) {
     sigemptyset(&unblock);
     sigaddset(&unblock, SIGINT);
     sigaddset(&unblock, SIGTERM);
+    sigaddset(&unblock, SIGHUP);
     return pthread_sigmask(SIG_UNBLOCK, &unblock, NULL);
 }
 
 void cair2_commit_begin(void) {
+    // Sticky only in a process that took over the signals (the command line): a library caller that
+    // installed nothing keeps its own handling.
+    if (atomic_load(&interrupt_installed)) atomic_store(&committed, 1);
     atomic_fetch_add(&commit_depth, 1);
 }
 
 void cair2_commit_end(void) {
-    if (atomic_fetch_sub(&commit_depth, 1) != 1) return;
-    int signo = atomic_exchange(&pending_signal, 0);
-    if (signo != 0) interrupt_exit(signo);
+    atomic_fetch_sub(&commit_depth, 1);
+}
+
+int cair2_pending_signal(void) {
+    return atomic_load(&pending_signal);
 }

@@ -18,7 +18,12 @@ struct ArchiveCommand: ParsableCommand {
               # look inside with standard tools
               tar --zstd -tvf batch.tar.zst
 
-            Exit status: 0 written, 2 cannot start (nothing written), 3 I/O failure (nothing published).
+            One batch per folder: archive refuses (exit 2) a folder holding files its summary.json does not \
+            list (the lock file .cair2.lock excepted), an output inside the folder, or an existing output, \
+            unless --force; it never writes over one of the batch's files.
+
+            Exit status: 0 written, 2 cannot start (nothing written), 3 I/O failure (nothing published), \
+            130/143/129 interrupted (nothing published).
             """)
 
     @Argument(help: "The batch directory (a convert --out-dir).", completion: .directory)
@@ -33,6 +38,9 @@ struct ArchiveCommand: ParsableCommand {
     @Option(help: "Time stamped on every member and in the manifest: ISO 8601 (2025-01-31T12:00:00Z) or seconds since 1970. Default: now.")
     var mtime: String?
 
+    @Flag(help: "Archive a folder that holds files its summary.json does not list, write the archive inside the folder, or replace an existing archive.")
+    var force = false
+
     func validate() throws {
         if let mtime, BatchArchive.parseTime(mtime) == nil {
             throw ValidationError("--mtime '\(mtime)' is not an ISO 8601 time (YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM]) or seconds since 1970")
@@ -44,14 +52,22 @@ struct ArchiveCommand: ParsableCommand {
 
     func run() throws {
         do {
+            // An interrupted archive removes its temporary file and exits 130 / 143 / 129.
+            try Signals.installInterruptHandlers()
             let summary = try BatchArchive.archive(directory: directory, output: output, level: level,
-                                                   mtime: mtime.flatMap(BatchArchive.parseTime))
+                                                   mtime: mtime.flatMap(BatchArchive.parseTime), force: force)
             for name in summary.skipped {
                 FileHandle.standardError.write(Data("cair2 archive: left out \(name) (not a batch file)\n".utf8))
             }
-            print("\(summary.output): \(summary.manifest.files.count) files and \(BatchArchive.manifestName), \(summary.archiveBytes) bytes")
+            if let signal = Signals.pendingSignal {
+                FileHandle.standardError.write(Data("cair2 archive: \(Signals.name(signal)) arrived while the archive was being published; it is complete (exit 0)\n".utf8))
+            }
+            try StandardOutput.write("\(summary.output): \(summary.manifest.files.count) files and \(BatchArchive.manifestName), \(summary.archiveBytes) bytes\n")
         } catch let e as ArchiveError {
             FileHandle.standardError.write(Data("cair2 archive: \(e)\n".utf8))
+            throw ExitCode(e.exitCode)
+        } catch let e as IOError {
+            FileHandle.standardError.write(Data("cair2 archive: \(e.description)\n".utf8))
             throw ExitCode(e.exitCode)
         }
     }

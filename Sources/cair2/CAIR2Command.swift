@@ -31,5 +31,9 @@ struct CAIR2Command: ParsableCommand {
     )
 
     /// `--zstd` alone means the default level (PRODUCT.md: `--zstd[=LEVEL]`), which argument-parser cannot say.
-    static func main() { main(ConvertArguments.expandingBareZstd(Array(CommandLine.arguments.dropFirst()))) }
+    static func main() {
+        // SIGPIPE and SIGXFSZ become EPIPE and EFBIG (exit statuses, never a death by signal); descriptors raised.
+        Signals.prepareProcess()
+        main(ConvertArguments.expandingBareZstd(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -35,7 +35,8 @@ struct ConvertCommand: ParsableCommand {
         Exit status: 0 finished (rejects are data, not failure); 2 cannot start (missing \
         input, missing required column, bad --map or --org, incompatible inputs), nothing \
         written; 3 I/O failure, nothing published; 4 finished but --max-reject-rate \
-        exceeded, outputs published; 64 malformed command line; 130/143 interrupted.
+        exceeded, outputs published; 64 malformed command line; 130/143/129 interrupted \
+        (SIGINT/SIGTERM/SIGHUP), nothing published. Another run holding --out-dir is exit 2.
         """)
 
     @Option(help: "Patient extract (CSV; '-' for standard input; .zst accepted).", completion: .file()) var patients: String?
@@ -72,6 +73,8 @@ struct ConvertCommand: ParsableCommand {
     @OptionGroup var codeTables: CodeTablesOption
 
     func validate() throws {
+        // Out of range: exit 64 before anything is created (PRODUCT.md §4a).
+        if threads < 0 || threads > 4096 { throw ValidationError("--threads \(threads) is outside 0...4096 (0: one per core)") }
         if let r = maxRejectRate, !(r >= 0 && r <= 1) {
             throw ValidationError("--max-reject-rate takes a fraction from 0 to 1 (0.05 is 5%)")
         }
@@ -125,7 +128,15 @@ struct ConvertCommand: ParsableCommand {
             try Signals.installInterruptHandlers()
             let result = try CAIR2Kit.convert(o, log: { msg in if !quiet { line.message(msg) } })
             line.clear()
-            if json { print(result.summaryJSON.hasSuffix("\n") ? result.summaryJSON : result.summaryJSON + "\n", terminator: "") }
+            if !quiet, !result.leftAlone.isEmpty {
+                Console.error("cair2 convert: warning: \(outDir) holds files this run did not write; left alone: "
+                    + result.leftAlone.joined(separator: ", "))
+            }
+            if let signal = Signals.pendingSignal {
+                Console.error("cair2 convert: \(Signals.name(signal)) arrived while the batch was being published; "
+                    + "the batch is complete and published (exit 0)")
+            }
+            if json { try StandardOutput.write(result.summaryJSON.hasSuffix("\n") ? result.summaryJSON : result.summaryJSON + "\n") }
             if !quiet {
                 if !json { Console.error(ClosingSummary.render(result)) }
                 for h in RunHints.hints(result, options: o) { Console.error(h) }

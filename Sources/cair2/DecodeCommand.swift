@@ -46,14 +46,19 @@ struct DecodeCommand: ParsableCommand {
             throw ValidationError("unknown format '\(format)'; expected csv or jsonl")
         }
         do {
+            // An interrupted decode -o removes its temporary file and exits 130 / 143 / 129.
+            if output != nil && output != "-" { try Signals.installInterruptHandlers() }
             let outcome = try decodeFixedWidth(
                 DecodeOptions(input: file, kind: layoutKind, format: decodeFormat, output: output))
             if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
         } catch let error as FixedWidthIOError {
             writeStandardError("cair2 decode: \(error)")
             throw ExitCode(error.exitStatus)
+        } catch let error as IOError {
+            writeStandardError("cair2 decode: \(error.description)")
+            throw ExitCode(error.exitCode)
         } catch let error as CAIR2Error {
-            // A corrupt or truncated .zst input: an I/O failure during the run (exit 3).
+            // A corrupt or truncated .zst input (exit 3), or an output that is the input (exit 2).
             writeStandardError("cair2 decode: \(error.message)")
             throw ExitCode(error.exitCode)
         }

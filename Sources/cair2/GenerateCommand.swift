@@ -57,15 +57,26 @@ struct GenerateCommand: ParsableCommand {
         options.returns = returns
         let summary: GenerateSummary
         do {
+            // An interrupted run removes its temporary files and exits 130 / 143 / 129.
+            try Signals.installInterruptHandlers()
             summary = try generateCorpus(options)
         } catch let error as GenerateError {
             if case .invalidOption = error { throw ValidationError(error.description) }
             FileHandle.standardError.write(Data("cair2 generate: \(error)\n".utf8))
+            if case .cannotStart = error { throw ExitCode(2) }
             throw ExitCode(3)
         }
         let counts = summary.records.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         let planted = summary.planted.values.reduce(0, +)
-        print("generated \(counts); \(planted) answer-key rows; as-of \(summary.asOf), org \(summary.org); "
-              + String(format: "%.2f s", summary.elapsedSeconds))
+        if let signal = Signals.pendingSignal {
+            FileHandle.standardError.write(Data("cair2 generate: \(Signals.name(signal)) arrived while the files were being published; they are complete (exit 0)\n".utf8))
+        }
+        do {
+            try StandardOutput.write("generated \(counts); \(planted) answer-key rows; as-of \(summary.asOf), org \(summary.org); "
+                + String(format: "%.2f s", summary.elapsedSeconds) + "\n")
+        } catch {
+            FileHandle.standardError.write(Data("cair2 generate: \(error.description)\n".utf8))
+            throw ExitCode(3)
+        }
     }
 }

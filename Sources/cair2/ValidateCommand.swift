@@ -48,7 +48,16 @@ struct ValidateCommand: ParsableCommand {
         }
         do {
             options.codeTables = try codeTables.load()
-            let outcome = try validateFixedWidth(options)
+            // The report goes out with write(2): a failure (a full disk, /dev/full, a closed pipe) is exit 3.
+            var writeError: IOError?
+            let outcome = try validateFixedWidth(options) { line in
+                guard writeError == nil else { return }
+                do throws(IOError) { try StandardOutput.write(line + "\n") } catch { writeError = error }
+            }
+            if let writeError {
+                writeStandardError("cair2 validate: \(writeError.description)")
+                throw ExitCode(3)
+            }
             if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
         } catch let error as FixedWidthIOError {
             writeStandardError("cair2 validate: \(error)")

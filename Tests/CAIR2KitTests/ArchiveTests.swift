@@ -12,7 +12,13 @@ func makeSampleBatch(at dir: String) throws -> [String: [UInt8]] {
     files["comment.txt"] = []
     files["rejects.csv"] = Array("file,line,record_id,field,code,message\nm.csv,7,R7,birth_date,E_DATE,invalid date\n".utf8)
     files["warnings.csv"] = Array("file,line,record_id,field,code,message\n".utf8)
-    files["summary.json"] = Array("{\"tool\": \"cair2\"}\n".utf8)
+    // The summary lists the batch's outputs and parts: archive refuses files it does not list.
+    files["summary.json"] = Array("""
+        {"tool": "cair2", "files": [{"output": "patient.txt"}, {"output": "immunization.txt"}, {"output": "comment.txt"}],
+         "parts": [{"name": "part-001", "files": [{"output": "part-001/patient.txt"}]},
+                   {"name": "part-002", "files": [{"output": "part-002/patient.txt"}, {"output": "part-002/query.txt.zst"}]}]}
+
+        """.utf8)
     files["part-001/patient.txt"] = sampleLines(500, width: 876, seed: 13)
     files["part-002/patient.txt"] = sampleLines(20, width: 876, seed: 14)
     // A compressed output: two frames, as parallel workers write them.
@@ -144,10 +150,14 @@ func membersFor(_ manifest: ArchiveManifest, files: [String: [UInt8]]) -> [RawMe
         try writeBytes([1], dir + "/quarantine/members.csv")
         try FileManager.default.createSymbolicLink(atPath: dir + "/link.txt", withDestinationPath: "patient.txt")
         try writeBytes([2], dir + "/.hidden")
-        let first = try BatchArchive.archive(directory: dir, output: dir + "/B.tar.zst", mtime: mtime)
+        // Without --force: refused (files the summary does not list, an archive inside the folder).
+        #expect { try BatchArchive.archive(directory: dir, output: dir + "/B.tar.zst", mtime: mtime) } throws: { e in
+            (e as? ArchiveError)?.exitCode == 2
+        }
+        let first = try BatchArchive.archive(directory: dir, output: dir + "/B.tar.zst", mtime: mtime, force: true)
         #expect(first.skipped == [".hidden", "link.txt", "quarantine"])
         // Archiving again over the previous archive must not take it in.
-        let second = try BatchArchive.archive(directory: dir, output: dir + "/B.tar.zst", mtime: mtime)
+        let second = try BatchArchive.archive(directory: dir, output: dir + "/B.tar.zst", mtime: mtime, force: true)
         #expect(second.manifest == first.manifest)
         #expect(!first.manifest.files.contains { $0.name.contains("B.tar.zst") })
     }

@@ -116,7 +116,8 @@ import Testing
                                       + Rel.common, cwd: work)
             // Mid-run: the input is mapped and the temporary outputs exist.
             _ = Rel.waitUntil(seconds: 20) {
-                (Rel.hasMapped(child.pid, "big.csv") && !Rel.temporaryFiles(outDir).isEmpty) || !child.process.isRunning
+                (Rel.hasMapped(child.pid, "big.csv")
+                    && (!Rel.temporaryFiles(outDir).isEmpty || Rel.hasUnnamedTemporary(child.pid))) || !child.process.isRunning
             }
             kill(child.pid, sig)
             let r = child.wait()
@@ -137,6 +138,7 @@ import Testing
 
     @Test func sigintMidRun() throws { try interrupted(by: SIGINT, expecting: 130) }
     @Test func sigtermMidRun() throws { try interrupted(by: SIGTERM, expecting: 143) }
+    @Test func sighupMidRun() throws { try interrupted(by: SIGHUP, expecting: 129) }
 
     // MARK: cannot start
 

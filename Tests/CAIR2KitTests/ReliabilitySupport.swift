@@ -120,6 +120,7 @@ enum Rel {
         var out: [String: Data] = [:]
         guard let e = FileManager.default.enumerator(atPath: dir.path) else { return out }
         for case let name as String in e {
+            if name == ".cair2.lock" { continue }  // the folder's lock file: not part of the batch
             let p = dir.appendingPathComponent(name).path
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: p, isDirectory: &isDir), !isDir.boolValue {
@@ -129,13 +130,14 @@ enum Rel {
         return out
     }
 
-    /// Temporary files left anywhere under `dir`: convert writes `.cair2-PID-N.tmp` and `.NAME.tmp-PID-N`; no
-    /// output the tool publishes is hidden, so any hidden file or `.tmp` name counts.
+    /// Temporary files left anywhere under `dir`: named temporaries are `.cair2-<random>.tmp` (unnamed ones,
+    /// O_TMPFILE, have no name at all); no output the tool publishes is hidden, so any hidden file or `.tmp`
+    /// name counts, except the folder's lock file `.cair2.lock`.
     static func temporaryFiles(_ dir: URL) -> [String] {
         let names = (FileManager.default.enumerator(atPath: dir.path)?.allObjects as? [String]) ?? []
         return names.filter {
             let base = ($0 as NSString).lastPathComponent
-            return base.hasPrefix(".") || base.contains(".tmp")
+            return base != ".cair2.lock" && (base.hasPrefix(".") || base.contains(".tmp"))
         }
     }
 
@@ -207,6 +209,17 @@ enum Rel {
                              sourceLocation: SourceLocation = #_sourceLocation) {
         if binaryIsSanitized { return }
         #expect(rss < limit, "\(what): peak memory \(rss >> 20) MiB, bound \(limit >> 20) MiB", sourceLocation: sourceLocation)
+    }
+
+    /// True when process `pid` holds an unnamed temporary file (O_TMPFILE: `/proc/PID/fd/N` links to
+    /// `DIR/#INODE (deleted)`).
+    static func hasUnnamedTemporary(_ pid: Int32) -> Bool {
+        let fdDir = "/proc/\(pid)/fd"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: fdDir)) ?? [] {
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: fdDir + "/" + name),
+               target.contains("/#"), target.hasSuffix("(deleted)") { return true }
+        }
+        return false
     }
 
     /// True when process `pid` has `path` memory-mapped (Linux /proc/PID/maps).

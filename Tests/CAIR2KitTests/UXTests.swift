@@ -188,7 +188,10 @@ import Testing
         #expect(screen.contains("\u{1B}[K"))
         #expect(screen.contains(" records"))
         // The line is erased before the summary, which follows on a clean line.
-        #expect(screen.contains("\r\u{1B}[Kmembers.csv (patient): 3,001 in, 3,000 written, 0 rejected, 1 excluded"))
+        #expect(screen.contains("\r\u{1B}[Kmembers.csv (patient): 3,001 in, 3,000 written, 0 rejected, 1 excluded")
+                || screen.contains("records\r\nmembers.csv (patient): 3,001 in, 3,000 written, 0 rejected, 1 excluded"))
+        // The --org defaults are named once per field (section 3c), on lines of their own.
+        #expect(screen.contains("\r\u{1B}[Kmembers.csv: the --org default filled sending_org in 3000 records"))
         #expect(screen.contains("excluded: X_NOT_DISCLOSED 1"))
         #expect(screen.contains("tty/patient.txt"))
         #expect(screen.contains("done: 3,001 records in "))

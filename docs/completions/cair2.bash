@@ -334,7 +334,7 @@ _cair2_validate() {
 
 _cair2_archive() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--force --version -h --help)
     repeating_options=()
     non_repeating_options=(--output -o --level --mtime)
     __cair2_offer_flags_options 1
@@ -380,7 +380,7 @@ _cair2_verify() {
 
 _cair2_generate() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--returns --version -h --help)
     repeating_options=()
     non_repeating_options=(--members --out-dir --seed --defect-rate --as-of --org --threads)
     __cair2_offer_flags_options 0

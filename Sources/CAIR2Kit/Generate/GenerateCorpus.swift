@@ -48,10 +48,15 @@ public struct GenerateSummary: Sendable {
 public enum GenerateError: Error, CustomStringConvertible {
     case invalidOption(String)
     case io(path: String, errno: Int32)
+    /// The run cannot start (exit 2): the output folder is locked by another run, or is not usable.
+    case cannotStart(String)
+    /// An I/O failure described by a whole sentence (exit 3), e.g. a final name in the way.
+    case failed(String)
 
     public var description: String {
         switch self {
         case .invalidOption(let m): return m
+        case .cannotStart(let m), .failed(let m): return m
         case .io(let path, let e): return "\(path): \(String(cString: strerror(e)))"
         }
     }
@@ -79,55 +84,29 @@ private final class WaveSlots: @unchecked Sendable {
     }
 }
 
-/// A file written under a temporary name and renamed into place when complete (mode 0600).
+/// One output of `generate`: an `AtomicOutputFile` (the one temporary-file path of every command), published
+/// with the others of its set.
 private struct OutputFile {
-    let path: String
-    let temp: String
-    let fd: Int32
+    let file: AtomicOutputFile
 
-    init(_ path: String) throws {
-        self.path = path
-        temp = path + ".tmp-\(getpid())"
-        fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        if fd < 0 { throw GenerateError.io(path: temp, errno: errno) }
-        _ = fchmod(fd, 0o600)
+    init(_ set: OutputSet, directory: String, name: String) throws {
+        do {
+            file = try set.create(directory: directory, name: name, bufferSize: 1 << 20)
+        } catch {
+            throw GenerateError.io(path: directory + "/" + name, errno: error.errno == 0 ? EIO : error.errno)
+        }
     }
 
     func write(_ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { raw in
-            var at = 0
-            while at < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + at, raw.count - at)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw GenerateError.io(path: temp, errno: errno)
-                }
-                at += n
-            }
-        }
+        do { try file.write(bytes) } catch { throw GenerateError.io(path: file.finalPath, errno: error.errno == 0 ? EIO : error.errno) }
     }
 
     func write(_ arena: ByteArena) throws {
-        let raw = UnsafeRawBufferPointer(arena.bytes)
-        var at = 0
-        while at < raw.count {
-            let n = Glibc.write(fd, raw.baseAddress! + at, raw.count - at)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw GenerateError.io(path: temp, errno: errno)
-            }
-            at += n
+        do {
+            try file.write(UnsafeRawBufferPointer(arena.bytes))
+        } catch {
+            throw GenerateError.io(path: file.finalPath, errno: error.errno == 0 ? EIO : error.errno)
         }
-    }
-
-    func publish() throws {
-        if close(fd) != 0 { throw GenerateError.io(path: temp, errno: errno) }
-        if rename(temp, path) != 0 { throw GenerateError.io(path: path, errno: errno) }
-    }
-
-    func abandon() {
-        close(fd)
-        unlink(temp)
     }
 }
 
@@ -179,15 +158,27 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
         throw GenerateError.invalidOption("\(dir) is not a directory")
     }
 
+    // The folder's lock for the whole run; a dead run's temporaries go (PRODUCT.md §4a).
+    let lock: OutDirLock
+    do {
+        lock = try OutDirLock.acquire(dir)
+    } catch {
+        throw GenerateError.cannotStart(error.description)
+    }
+    defer { lock.release() }
+    lock.removeLeftovers()
+
+    // Every file of the corpus and its answer key, published together.
+    let set = OutputSet()
     var files: [OutputFile] = []
     var returnFiles: [OutputFile] = []
     do {
-        for f in CorpusFile.allCases { files.append(try OutputFile(dir + "/" + f.fileName)) }
+        for f in CorpusFile.allCases { files.append(try OutputFile(set, directory: dir, name: f.fileName)) }
         if options.returns {
-            for f in ReturnFile.allCases { returnFiles.append(try OutputFile(dir + "/" + f.fileName)) }
+            for f in ReturnFile.allCases { returnFiles.append(try OutputFile(set, directory: dir, name: f.fileName)) }
         }
     } catch {
-        (files + returnFiles).forEach { $0.abandon() }
+        set.discard()
         throw error
     }
     let sink = CorpusSink(files: files, returnFiles: returnFiles,
@@ -232,25 +223,23 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
         }
         writing.wait()
         if let e = sink.error { throw e }
-        for f in files + returnFiles { try f.publish() }
-    } catch {
-        (files + returnFiles).forEach { $0.abandon() }
-        throw error
-    }
-    let rejects = sink.rejects, warnings = sink.warnings, records = sink.records, planted = sink.planted
-
-    for (name, parts) in [(AnswerKey.rejects, rejects), (AnswerKey.warnings, warnings)] {
-        let file = try OutputFile(dir + "/" + name)
-        do {
+        for (name, parts) in [(AnswerKey.rejects, sink.rejects), (AnswerKey.warnings, sink.warnings)] {
+            let file = try OutputFile(set, directory: dir, name: name)
             var bytes = Array((AnswerKey.header + "\n").utf8)
             for p in parts { bytes += p }
             try file.write(bytes)
-            try file.publish()
-        } catch {
-            file.abandon()
-            throw error
         }
+        do {
+            try set.publish()
+        } catch {
+            throw GenerateError.failed(error.description)
+        }
+    } catch {
+        set.discard()
+        throw error
     }
+    let records = sink.records, planted = sink.planted
+
     var recordCounts: [String: Int] = [:]
     for f in CorpusFile.allCases { recordCounts[f.fileName] = records[f.rawValue] }
     if options.returns {

@@ -4,12 +4,13 @@ import Synchronization
 
 /// An output file that appears under its final name only when complete.
 ///
-/// It is written as `.NAME.tmp-PID-N` in the destination directory (created with
-/// `O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC`, then `fchmod` to 0600 so the umask cannot widen or
-/// narrow it), registered for the interrupt handler. `publish()` flushes, fsyncs, renames it over
-/// the final name and fsyncs the directory: a crash or failure at any point leaves either the
-/// previous file or the complete new one under the final name, never a partial one. `discard()`,
-/// or dropping the last reference before `publish()`, unlinks it.
+/// Its bytes go to a `TemporaryFile` in the destination directory: unnamed (`O_TMPFILE`) where the file
+/// system allows, else `.cair2-<random>.tmp` created exclusively and registered for the interrupt handler;
+/// mode 0600 whatever the umask. `publish()` flushes, fsyncs, names the file (if unnamed), renames it over
+/// the final name and fsyncs the directory: a crash or failure at any point leaves either the previous
+/// file or the complete new one under the final name, never a partial one. `discard()`, or dropping the
+/// last reference before `publish()`, removes it. Every command's outputs go through this type or
+/// `OutputStream` (convert's direct-I/O writer), and both through `TemporaryFile`.
 ///
 /// Sequential `write`s go through a large internal buffer. Positioned writes (`write(_:at:)`, or
 /// `descriptor.pwriteAll` from several workers at once) go straight to the file and do not move the
@@ -24,10 +25,14 @@ public final class AtomicOutputFile {
     public let name: String
     /// `directory/name`.
     public let finalPath: String
-    /// `directory/.name.tmp-PID-N`, where the bytes are written until `publish()`.
-    public let temporaryPath: String
+    /// The temporary file's hidden name, or nil while it is unnamed (`O_TMPFILE`; it is named just before
+    /// the rename).
+    public var temporaryPath: String? { temporary.path }
+    /// True when the temporary file has no name (`O_TMPFILE`): nothing can leave it behind.
+    public var isUnnamed: Bool { temporary.path == nil && state == .writing }
     /// The temporary file's descriptor, for positioned writes from workers (`pwriteAll` is
-    /// thread-safe on disjoint ranges). Closed by `publish()` and `discard()`.
+    /// thread-safe on disjoint ranges); its `path` is the final path, for messages. Closed by
+    /// `publish()` and `discard()`.
     public let descriptor: FileDescriptor
     /// Where the file is in its life.
     public private(set) var state: State = .writing
@@ -36,10 +41,8 @@ public final class AtomicOutputFile {
 
     private var buffer: UnsafeMutableRawBufferPointer
     private var buffered = 0
-    private var registrySlot: Int32
+    private let temporary: TemporaryFile
     private var descriptorOpen = true
-
-    private static let sequence = Atomic<Int>(0)
 
     /// Creates the temporary file for `directory/name` with a `bufferSize`-byte write buffer.
     ///
@@ -50,37 +53,17 @@ public final class AtomicOutputFile {
         self.name = name
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         self.finalPath = prefix + name
-        var attempt = 0
-        while true {
-            let number = AtomicOutputFile.sequence.wrappingAdd(1, ordering: .relaxed).oldValue
-            let candidate = "\(prefix).\(name).tmp-\(getpid())-\(number)"
-            // Registered before it exists: a signal between open and registration must not leak it.
-            let slot = try TemporaryFileRegistry.register(candidate)
-            let opened = candidate.withCString {
-                Syscall.open($0, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o600)
-            }
-            switch opened {
-            case .success(let fd):
-                self.temporaryPath = candidate
-                self.descriptor = FileDescriptor(rawValue: fd, path: candidate)
-                self.registrySlot = slot
-            case .failure(let error):
-                TemporaryFileRegistry.unregister(slot)
-                // A leftover of an earlier process that had our pid: take the next number.
-                if error.rawValue == EEXIST && attempt < 100 { attempt += 1; continue }
-                throw IOError(.createTemporary, path: candidate, errno: error.rawValue,
-                              exitCode: AtomicOutputFile.creationExitCode(error.rawValue))
-            }
-            break
-        }
+        self.temporary = try TemporaryFile.create(in: directory)
+        self.descriptor = FileDescriptor(rawValue: temporary.fd, path: finalPath)
         self.buffer = .allocate(byteCount: max(bufferSize, 1), alignment: 64)
-        do throws(IOError) {
-            // The mode given to open is filtered by the umask; this is not.
-            try descriptor.setPermissions(0o600)
-        } catch {
-            discard()
-            throw error
-        }
+    }
+
+    /// Creates the temporary file for `path` (split into folder and name).
+    public convenience init(path: String, bufferSize: Int = 4 << 20) throws(IOError) {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        try self.init(directory: directory, name: name, bufferSize: bufferSize)
     }
 
     deinit {
@@ -137,6 +120,7 @@ public final class AtomicOutputFile {
     /// failing directory fsync after it throws with the new file already in place.
     public func publish() throws(IOError) {
         do throws(IOError) {
+            try FinalNameCheck.check([finalPath])
             try prepareForPublish()
             cair2_commit_begin()
             defer { cair2_commit_end() }
@@ -151,27 +135,36 @@ public final class AtomicOutputFile {
     /// Removes the temporary file (if not yet published). Never throws: it runs on failure paths.
     public func discard() {
         guard state == .writing else { return }
-        closeDescriptor()
-        _ = temporaryPath.withCString { Syscall.unlink($0) }
-        TemporaryFileRegistry.unregister(registrySlot)
+        descriptorOpen = false
+        temporary.discard()
         state = .discarded
     }
 
     // MARK: Publishing in steps (used by OutputSet)
 
-    /// Everything that can fail before the rename: flush, fsync, close.
+    /// Everything that can fail before the rename: flush, fsync, name (if unnamed), close.
     func prepareForPublish() throws(IOError) {
+        try syncForPublish()
+        try nameForPublish()
+    }
+
+    /// The slow half of the preparation: flush and fsync.
+    func syncForPublish() throws(IOError) {
         try flush()
         try descriptor.sync()
+    }
+
+    /// The quick half: the name (if unnamed) and the close. Done for every file of a set only once all are
+    /// synced, so a SIGKILL finds named temporaries only in the instant before the renames.
+    func nameForPublish() throws(IOError) {
+        try temporary.materialize(pathForMessages: finalPath)
         descriptorOpen = false
-        try Syscall.close(descriptor.rawValue).get(.close, path: temporaryPath)
+        try temporary.closeDescriptor()
     }
 
     /// rename(2) of the temporary file over the final name.
     func renameIntoPlace() throws(IOError) {
-        try temporaryPath.withCString { from in finalPath.withCString { to in Syscall.rename(from, to) } }
-            .get(.rename, path: finalPath)
-        TemporaryFileRegistry.unregister(registrySlot)
+        try temporary.rename(to: finalPath)
         state = .published
     }
 
@@ -181,30 +174,19 @@ public final class AtomicOutputFile {
         }
     }
 
-    private func closeDescriptor() {
-        if descriptorOpen {
-            descriptorOpen = false
-            _ = Syscall.close(descriptor.rawValue)
-        }
-    }
-
     /// A directory we may not or cannot write into means the run cannot start (2); a full or
     /// failing disk is a failure during the run (3).
-    static func creationExitCode(_ errno: Int32) -> Int32 {
-        switch errno {
-        case EACCES, EPERM, EROFS, ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP: return 2
-        default: return 3
-        }
-    }
+    static func creationExitCode(_ errno: Int32) -> Int32 { TemporaryFile.creationExitCode(errno) }
 }
 
 /// Outputs of one run, published together once the run is complete, or all discarded.
 ///
-/// `publish()` first does everything that can fail for every file (flush, fsync, close), then
-/// renames them all into place in one stretch during which SIGINT and SIGTERM are held: an
-/// interrupt there lets the renames finish and then exits 130 / 143. So a batch is never half
-/// published by an interrupt. (A rename that fails after others succeeded, which needs the
-/// directory to change under us, leaves those published; the error says which one failed.)
+/// `publish()` first checks every final name and does everything that can fail for every file (flush,
+/// fsync, name, close), then renames them all into place in one stretch. From there on SIGINT, SIGTERM
+/// and SIGHUP are only recorded (`Signals.pendingSignal`): the renames finish and the run ends normally,
+/// saying that it was interrupted after publication. So a batch is never half published by an interrupt.
+/// (A rename that fails after others succeeded, which needs the directory to change under us between the
+/// check and the rename, leaves those published; the error says which one failed.)
 public final class OutputSet {
     /// The files in the set, in the order they were added (and will be renamed).
     public private(set) var files: [AtomicOutputFile] = []
@@ -232,7 +214,9 @@ public final class OutputSet {
         try checkOpen()
         finished = true
         do throws(IOError) {
-            for file in files { try file.prepareForPublish() }
+            try FinalNameCheck.check(files.map(\.finalPath))
+            for file in files { try file.syncForPublish() }
+            for file in files { try file.nameForPublish() }
             cair2_commit_begin()
             defer { cair2_commit_end() }
             for file in files { try file.renameIntoPlace() }
@@ -244,6 +228,11 @@ public final class OutputSet {
         for file in files where synced.insert(file.directory).inserted {
             try FileSystem.syncDirectory(file.directory)
         }
+    }
+
+    /// Checks every final name (exit 3 when one is in the way), before any work that would be lost.
+    public func checkFinalNames() throws(IOError) {
+        try FinalNameCheck.check(files.map(\.finalPath))
     }
 
     /// Removes every temporary file not yet published. Never throws.

@@ -22,6 +22,14 @@ public struct IOError: Error, Sendable, Equatable, CustomStringConvertible {
         case inputChanged = "changed"
         /// A batch was used after it was published or discarded.
         case misuse = "output"
+        /// Giving an unnamed (O_TMPFILE) temporary file its name at publication (`linkat`).
+        case link
+        /// A final name cannot take the new file (a directory in the way, a folder that cannot be written).
+        case publish
+        /// The output folder's lock (`.cair2.lock`) is held by another run, or cannot be taken.
+        case lock
+        /// An output path is one of the run's inputs.
+        case inputOverwrite = "input"
     }
 
     /// The failed operation.
@@ -53,6 +61,11 @@ public struct IOError: Error, Sendable, Equatable, CustomStringConvertible {
         self.exitCode = exitCode
     }
 
+    /// A failure described by a whole sentence (`reason`), without an errno.
+    public init(_ operation: Operation, path: String, reason: String, exitCode: Int32 = 3) {
+        self.init(operation: operation, path: path, reason: reason, exitCode: exitCode)
+    }
+
     /// The input at `path` was truncated or replaced while the run was reading it.
     public static func inputChanged(path: String) -> IOError {
         IOError(operation: .inputChanged, path: path,
@@ -75,7 +88,7 @@ public struct IOError: Error, Sendable, Equatable, CustomStringConvertible {
 
     /// `operation: path: reason`, or the full sentence for a changed input.
     public var description: String {
-        if operation == .inputChanged || operation == .misuse { return reason }
+        if errno == 0 { return reason }
         return "\(operation.rawValue): \(path): \(reason)"
     }
 

@@ -24,12 +24,12 @@ void cair2_guard_unregister(int slot);
 
 // MARK: - Temporary files and interrupts (guard.c)
 
-/// How many temporary files can be live at once, and the longest path (with its NUL).
-#define CAIR2_TMP_SLOTS 512
+/// Slots per chunk of the registry (it grows by chunks, without limit), and the longest path (with its NUL).
+#define CAIR2_TMP_CHUNK 256
 #define CAIR2_TMP_PATH_MAX 4096
 
 /// Records a temporary path for the interrupt handler to unlink. Returns the slot (>= 0) or -errno
-/// (-ENAMETOOLONG, -EMFILE when full).
+/// (-ENAMETOOLONG, -ENOMEM).
 int cair2_tmp_register(const char *path);
 /// Forgets a slot (after the file was renamed into place or unlinked).
 void cair2_tmp_unregister(int slot);
@@ -41,13 +41,16 @@ int cair2_tmp_unlink_all(void);
 void cair2_tmp_forget_all(void);
 /// How many paths are registered (for tests).
 int cair2_tmp_live_count(void);
-/// Installs the SIGINT/SIGTERM handler (once): unlink every registered path, _exit(128 + signal).
+/// Installs the SIGINT/SIGTERM/SIGHUP handler (once): unlink every registered path, _exit(128 + signal).
 /// Returns 0 or an errno value.
 int cair2_install_interrupt_handlers(void);
-/// Brackets the renames of an output set: a signal in between is held until the outermost end,
-/// which then runs the handler's cleanup and exit.
+/// Brackets the renames of an output set. From the first begin on, the process is past the point of
+/// no return: a signal is no longer acted on by exiting but recorded (cair2_pending_signal), so the
+/// renames finish and the run ends normally, saying that it was interrupted after publication.
 void cair2_commit_begin(void);
 void cair2_commit_end(void);
+/// The first signal that arrived during or after a commit, or 0.
+int cair2_pending_signal(void);
 
 // MARK: - Writeback (writeback.c)
 
