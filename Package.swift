@@ -19,6 +19,9 @@ let package = Package(
         // zstd from the system's libzstd-dev.
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
+        // gzip input (zlib's inflate) from the system's zlib1g-dev.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
         // Small C helpers: SHA-256 with the CPU's SHA extensions, the SIGBUS guard for mappings.
         .target(name: "CSupport", path: "Sources/CSupport",
                 cSettings: [.unsafeFlags(["-O3"])]),
@@ -26,7 +29,7 @@ let package = Package(
         // Standard library only (scripts/check-pure-core enforces it).
         .target(name: "CAIR2Core", path: "Sources/CAIR2Core", swiftSettings: hotPath),
         // The public library: convert, validate, decode, generate, archive; files, threads, reports.
-        .target(name: "CAIR2Kit", dependencies: ["CAIR2Core", "CSupport", "CZstd"], path: "Sources/CAIR2Kit",
+        .target(name: "CAIR2Kit", dependencies: ["CAIR2Core", "CSupport", "CZstd", "CZlib"], path: "Sources/CAIR2Kit",
                 swiftSettings: hotPath),
         // The executable: a thin shell over CAIR2Kit.
         .executableTarget(name: "cair2", dependencies: [
