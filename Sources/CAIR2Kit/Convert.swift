@@ -704,9 +704,15 @@ final class ChunkPipeline: @unchecked Sendable {
         self.window = window
     }
 
+    /// The input bytes claimed but not yet merged stay under this (beyond the first chunk), whatever the thread
+    /// count: a mapped chunk's pages stay resident until the merge passes them, and when records near 1 MiB make
+    /// every chunk a record, 64 threads' window of 192 chunks held 192 MiB of them (§4a's 512 MiB cap).
+    static let windowBytes = 128 << 20
+
     /// Claims the next chunk when the window allows (the caller holds `cond`): its number and byte range.
     private func claimLocked() -> (Int, Int, Int)? {
         guard !cancelled, next - mergedCount < window, cuts.has(next) else { return nil }
+        if next > mergedCount && cuts.starts[next + 1] - cuts.starts[mergedCount] > Self.windowBytes { return nil }
         next += 1
         return (next - 1, cuts.starts[next - 1], cuts.starts[next])
     }
