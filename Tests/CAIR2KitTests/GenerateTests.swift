@@ -197,12 +197,15 @@ import Testing
         let a = Self.scratch("codes")
         defer { try? FileManager.default.removeItem(atPath: a) }
         let summary = try Self.generate(a, members: 4000, seed: 11, rate: 0.3)
-        for code in PlantedCode.allCases {
+        // E_RECORD_TOO_LONG needs a record over 1 MiB: not planted in every generated corpus (the benchmark
+        // corpora would carry it); the regression cases record-too-long* and InputLayerTests pin it.
+        let plantable = PlantedCode.allCases.filter { $0 != .recordTooLong }
+        for code in plantable {
             #expect((summary.planted[code.text] ?? 0) > 0, "no \(code.text) planted")
         }
         let key = Self.answerKey(a)
         #expect(key.count == summary.planted.values.reduce(0, +))
-        for code in PlantedCode.allCases {
+        for code in plantable {
             #expect(key.contains { $0.hasSuffix("," + code.text) }, "answer key lacks \(code.text)")
         }
         // Warnings and rejects land in their own files.
