@@ -21,7 +21,10 @@ let package = Package(
         // zstd from the system's libzstd-dev.
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
-        // Small C helpers: SHA-256 with the CPU's SHA extensions, the SIGBUS guard for mappings.
+        // gzip input (zlib's inflate) from the system's zlib1g-dev.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        // Small C helpers: the SIGBUS guard for mappings, the temporary-file registry, writeback hints.
         .target(name: "CSupport", path: "Sources/CSupport"),
         // The pure core: layouts, code sets, CSV scanning, normalization, rendering, decoding.
         // Standard library only (scripts/check-pure-core enforces it).
@@ -30,7 +33,7 @@ let package = Package(
         // CAIR2Core only (scripts/check-pure-core enforces it); Data/ holds the CSVs BundledTables.swift embeds.
         .target(name: "CAIR2Measures", dependencies: ["CAIR2Core"], path: "Sources/CAIR2Measures", exclude: ["Data"]),
         // The public library: convert, validate, decode, generate, archive; files, threads, reports.
-        .target(name: "CAIR2Kit", dependencies: ["CAIR2Core", "CAIR2Measures", "CSupport", "CZstd",
+        .target(name: "CAIR2Kit", dependencies: ["CAIR2Core", "CAIR2Measures", "CSupport", "CZstd", "CZlib",
                                           .product(name: "Crypto", package: "swift-crypto")], path: "Sources/CAIR2Kit"),
         // The executable: a thin shell over CAIR2Kit.
         .executableTarget(name: "cair2", dependencies: [

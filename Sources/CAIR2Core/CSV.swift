@@ -33,6 +33,9 @@ public final class CSVFieldStorage {
     @usableFromInline @exclusivity(unchecked) var base: UnsafeMutablePointer<CSVField>
     @usableFromInline @exclusivity(unchecked) var capacity: Int
     @usableFromInline @exclusivity(unchecked) var count = 0
+    /// Fields past this count (or past the capacity, whichever is larger) are scanned but not kept, so a row of
+    /// a million delimiters cannot grow the storage without bound; the count still differs from the header's.
+    @exclusivity(unchecked) var limit = Int.max
     init(capacity: Int) {
         self.capacity = capacity
         base = .allocate(capacity: capacity)
@@ -40,6 +43,7 @@ public final class CSVFieldStorage {
     deinit { base.deallocate() }
     @inline(__always) func append(_ f: CSVField) {
         if count == capacity {
+            if count >= limit { return }
             let bigger = UnsafeMutablePointer<CSVField>.allocate(capacity: capacity * 2)
             bigger.moveInitialize(from: base, count: count)
             base.deallocate()
@@ -65,6 +69,14 @@ public struct CSVRecord {
     public var unterminated = false
     public let storage = CSVFieldStorage(capacity: 64)
     public init() {}
+
+    /// Keep at most this many fields (at least the storage's initial 64); later ones are scanned and dropped.
+    /// Set it to the header's field count + 1: a longer row keeps more fields than the header has, so it is
+    /// still an `E_FIELD_COUNT`, and its storage stays small.
+    public var fieldLimit: Int {
+        get { storage.limit }
+        nonmutating set { storage.limit = newValue }
+    }
 
     /// How many fields the record has.
     @inlinable public var fieldCount: Int { storage.count }

@@ -396,7 +396,8 @@ public final class RecordWorker {
         // name the record's identifier when its own cell holds a valid one.
         if record.unterminated {
             add(-1, .unterminatedQuote)
-            result.reportID = reportIdentifier(record, bytes)
+            // Past 1 MiB a record is not read further (§4a), mapped or streamed alike: no identifier then.
+            if record.end - record.start <= InputRules.recordBytes { result.reportID = reportIdentifier(record, bytes) }
             return result
         }
         if record.fieldCount != headerCount {

@@ -182,6 +182,8 @@ func processChunk(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, stopAt: Int, 
     out.stopAt = stopAt
     var scanner = CSVScanner(bytes: bytes, delimiter: delimiter, position: start, line: 0)
     var rec = CSVRecord()
+    // A row with more fields than the header is E_FIELD_COUNT however many it has: its storage stays small.
+    rec.fieldLimit = worker.rules.plan.headerCount + 1
     var ordinal: Int32 = 0
     let estimate = max(16, (stopAt - start) / 160)
     out.results.reserveCapacity(estimate)
@@ -202,7 +204,16 @@ func processChunk(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, stopAt: Int, 
         out.reserveLines(lineWidth)
         let slot = out.lineBytes + out.lineCount
         slot.initialize(repeating: 0x20, count: lineWidth - 2)
-        let r = worker.process(rec, bytes, ordinal: ordinal, out: slot, problems: &out.problems)
+        let r: RecordResult
+        let tooLong = rec.end &- rec.start > InputLimits.recordBytes && !rec.unterminated
+        if _slowPath(tooLong) {
+            // §4a: not read further (a worker's buffers would grow with it), and not copied to the quarantine
+            // file (a streamed one is never held whole): an empty span.
+            r = RecordResult()
+            out.problems.append(Problem(record: ordinal, field: -1, code: .recordTooLong))
+        } else {
+            r = worker.process(rec, bytes, ordinal: ordinal, out: slot, problems: &out.problems)
+        }
         if r.status == .written {
             slot[lineWidth - 2] = 0x0D
             slot[lineWidth - 1] = 0x0A
@@ -215,7 +226,7 @@ func processChunk(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, stopAt: Int, 
         out.results.append(r)
         out.recordLine.append(Int32(rec.line))
         out.recordStart.append(rec.start)
-        out.recordNext.append(rec.next)
+        out.recordNext.append(tooLong ? rec.start : rec.next)
         ordinal += 1
     }
     out.end = scanner.position

@@ -196,7 +196,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         }
     }
     for (path, names) in unknown {
-        log("\(path): ignoring \(names.count) unknown column\(names.count == 1 ? "" : "s"): \(names.joined(separator: ", "))")
+        log("\(path): ignoring \(names.count) unknown column\(names.count == 1 ? "" : "s"): \(HeaderRow.unknownColumnsText(names))")
     }
 
     // The folder's lock, a dead run's temporaries, no input overwritten, the previous batch (PRODUCT.md §3c, §4a).
@@ -682,9 +682,41 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         return isPatient ? index : nil
     }
 
-    // Streamed input (standard input, .zst, --no-mmap): blocks read into a reused buffer; a record the block
-    // cuts is carried to the next one.
+    // Streamed input (standard input, .zst, .gz, --no-mmap): blocks read into a reused buffer; a record the
+    // block cuts is carried to the next one.
     let stream = input.stream!
+
+    /// Reads past the record that starts at `at` in the buffer, longer than a record may be, to its row end, and
+    /// rejects it: `E_RECORD_TOO_LONG`, or `E_UNTERMINATED_QUOTE` when the input ends inside its quote. True
+    /// when the input ended.
+    func skipLongRecord(at start: Int) throws -> Bool {
+        var skipper = RecordSkipper()
+        var at = start
+        var ended = false
+        while true {
+            let buffered = stream.buffered
+            if at < buffered.count,
+               let n = skipper.advance(UnsafeBufferPointer(rebasing: buffered[at...]), delimiter: options.delimiter) {
+                stream.consume(upTo: at + n)
+                consumedBefore += at + n
+                break
+            }
+            if buffered.count > 0 {
+                stream.consume(upTo: buffered.count)
+                consumedBefore += buffered.count
+            }
+            at = 0
+            if try stream.fill() && stream.buffered.count == 0 { ended = true; break }
+        }
+        let code: ProblemCode = ended && skipper.inQuote ? .unterminatedQuote : .recordTooLong
+        summary.inputRecords += 1
+        summary.rejected += 1
+        summary.rejectCodes[code.name, default: 0] += 1
+        try rows.add(line: lineBase + 1, recordID: [], field: "", code: code, message: code.message(field: -1, layout: layout))
+        lineBase += skipper.lines
+        return ended
+    }
+
     var first = true
     var from = 0
     while true {
@@ -699,9 +731,15 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         }
         let rest = try runBlock(block, from: from, isFinal: eof)
         if eof { break }
+        from = 0
+        if block.count - rest > InputLimits.recordBytes + 1 {
+            // The record carried from this block is already too long (§4a): follow it to its row end without
+            // holding it, rather than growing the buffer with it.
+            if try skipLongRecord(at: rest) { break }
+            continue
+        }
         stream.consume(upTo: rest)
         consumedBefore += rest
-        from = 0
     }
     summary.bytesIn = stream.totalRead
     return isPatient ? index : nil
@@ -833,9 +871,15 @@ final class ChunkPipeline: @unchecked Sendable {
         self.window = window
     }
 
+    /// The input bytes claimed but not yet merged stay under this (beyond the first chunk), whatever the thread
+    /// count: a mapped chunk's pages stay resident until the merge passes them, and when records near 1 MiB make
+    /// every chunk a record, 64 threads' window of 192 chunks held 192 MiB of them (§4a's 512 MiB cap).
+    static let windowBytes = 128 << 20
+
     /// Claims the next chunk when the window allows (the caller holds `cond`): its number and byte range.
     private func claimLocked() -> (Int, Int, Int)? {
         guard !cancelled, next - mergedCount < window, cuts.has(next) else { return nil }
+        if next > mergedCount && cuts.starts[next + 1] - cuts.starts[mergedCount] > Self.windowBytes { return nil }
         next += 1
         return (next - 1, cuts.starts[next - 1], cuts.starts[next])
     }

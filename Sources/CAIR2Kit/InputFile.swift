@@ -27,8 +27,11 @@ final class InputFile {
         return bytes
     }
 
+    /// How the input is compressed (§3c: by its magic bytes, else its name).
+    private(set) var compression = InputCompression.none
+
     /// The input's size in bytes when known in advance (a regular file that is not compressed), else 0.
-    var knownSize: Int { stream == nil || (path != "-" && !path.hasSuffix(".zst")) ? size : 0 }
+    var knownSize: Int { stream == nil || (path != "-" && compression == .none) ? size : 0 }
 
     /// The input's size when known (for sizing tables), else a guess.
     var sizeHint: Int { size > 0 ? size : 64 << 20 }
@@ -36,8 +39,9 @@ final class InputFile {
     static func open(path: String, useMmap: Bool, blockSize: Int = 16 << 20) throws -> InputFile {
         let f = InputFile(path: path)
         if path == "-" {
-            f.stream = BlockStream(source: FileDescriptorSource(fileDescriptor: 0, path: "standard input"),
-                                   path: "standard input", blockSize: blockSize)
+            let peeked = try PeekedSource(FileDescriptorSource(fileDescriptor: 0, path: "standard input"),
+                                          path: "standard input")
+            try f.startStream(peeked, magic: peeked.head, name: "standard input", blockSize: blockSize)
             return f
         }
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
@@ -48,18 +52,22 @@ final class InputFile {
         f.size = Int(st.st_size)
         f.inode = UInt64(st.st_ino)
         f.mtime = Int(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int(st.st_mtim.tv_nsec)
-        if path.hasSuffix(".zst") {
-            do {
-                let reader = try ZstdStreamReader(source: OwnedFDSource(fd: fd, path: path))
-                f.stream = BlockStream(source: reader, path: path, blockSize: blockSize)
-            } catch {
-                close(fd)
-                throw CAIR2Error.usage("\(path): cannot start zstd decompression: \(error)")
-            }
+        if (st.st_mode & S_IFMT) != S_IFREG {
+            // A pipe or a device: its first bytes can only be read once.
+            let peeked = try PeekedSource(OwnedFDSource(fd: fd, path: path), path: path)
+            try f.startStream(peeked, magic: peeked.head, name: path, blockSize: blockSize)
             return f
         }
-        if !useMmap || (st.st_mode & S_IFMT) != S_IFREG {
-            f.stream = BlockStream(source: OwnedFDSource(fd: fd, path: path), path: path, blockSize: blockSize)
+        var magic = [UInt8](repeating: 0, count: 4)
+        var got = 0
+        while true {
+            got = pread(fd, &magic, 4, 0)
+            if got >= 0 || errno != EINTR { break }
+        }
+        if got < 0 { let e = errnoText(); close(fd); throw CAIR2Error.io("\(path): read failed: \(e)") }
+        let compression = InputCompression.of(magic: magic.prefix(got), name: path)
+        if compression != .none || !useMmap {
+            try f.startStream(OwnedFDSource(fd: fd, path: path), compression: compression, name: path, blockSize: blockSize)
             return f
         }
         close(fd)
@@ -72,18 +80,84 @@ final class InputFile {
         return f
     }
 
-    /// Reads the header row (exit 2 when there is none).
+    private func startStream(_ source: PeekedSource, magic: [UInt8], name: String, blockSize: Int) throws {
+        try startStream(source, compression: InputCompression.of(magic: magic, name: path), name: name,
+                        blockSize: blockSize)
+    }
+
+    /// Streams `source` through the decompressor its compression needs (none, gzip or zstd).
+    private func startStream(_ source: some ByteSource, compression: InputCompression, name: String,
+                             blockSize: Int) throws {
+        self.compression = compression
+        let reader: any ByteSource
+        switch compression {
+        case .none:
+            reader = source
+        case .zstd:
+            do { reader = try ZstdStreamReader(source: source) } catch {
+                throw CAIR2Error.io("\(name): cannot start zstd decompression: \(error)")
+            }
+        case .gzip:
+            do { reader = try GzipStreamReader(source: source) } catch {
+                throw CAIR2Error.io("\(name): cannot start gzip decompression: \(error)")
+            }
+        }
+        stream = BlockStream(source: reader, path: name, blockSize: blockSize)
+    }
+
+    /// Reads and checks the header row (§4a): nil when the input is empty. A UTF-16 file, a malformed header
+    /// row and a header that seems to use another delimiter are exit 2; the messages never hold header text.
+    /// A streamed header is read up to the 1 MiB limit, no further.
     func header(delimiter: UInt8) throws -> Header? {
-        if let m = mappedBytes { return readHeader(m, delimiter: delimiter) }
+        if let m = mappedBytes { return try checkedHeader(m, delimiter: delimiter, complete: true) }
         let s = stream!
         while true {
             let eof = try s.fill()
-            let b = s.buffered
-            if let h = readHeader(b, delimiter: delimiter), eof || h.end < b.count || (h.end > 0 && b[h.end - 1] == 0x0A) {
-                return h
-            }
+            if let h = try checkedHeader(s.buffered, delimiter: delimiter, complete: eof) { return h }
             if eof { return nil }
-            s.consume(upTo: 0)  // nothing usable yet: the next fill grows the buffer
+            s.consume(upTo: 0)  // nothing usable yet: the next fill grows the buffer (the scan stops at 1 MiB)
+        }
+    }
+
+    /// The header row of `bytes` (nil: empty when `complete`, else incomplete), or the exit-2 error for it.
+    private func checkedHeader(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, complete: Bool) throws -> Header? {
+        let what = path == "-" ? "standard input" : path
+        switch HeaderRow.scan(bytes, delimiter: delimiter, complete: complete) {
+        case .empty, .incomplete:
+            return nil
+        case .malformed(let defect):
+            throw CAIR2Error.usage("\(what): " + headerDefectMessage(defect))
+        case .row(let start, let end, _, _):
+            let h = readHeader(bytes, delimiter: delimiter)!
+            if let d = HeaderRow.likelyDelimiter(UnsafeBufferPointer(rebasing: bytes[start..<end]),
+                                                 fieldCount: h.names.count, delimiter: delimiter) {
+                throw CAIR2Error.usage("\(what): the header row holds no \(delimiterWord(delimiter)) but holds "
+                    + "\(delimiterWord(d)): pass --delimiter \(delimiterArgument(d))")
+            }
+            return h
+        }
+    }
+
+    private func headerDefectMessage(_ defect: HeaderDefect) -> String {
+        let file = path == "-" ? "FILE" : shellQuoted(path)
+        switch defect {
+        case .utf16:
+            let command: String
+            switch compression {
+            case .none: command = "iconv -f UTF-16 -t UTF-8 \(file) > \(file).utf8.csv"
+            case .gzip: command = "gzip -dc \(file) | iconv -f UTF-16 -t UTF-8 > FILE.utf8.csv"
+            case .zstd: command = "zstd -dc \(file) | iconv -f UTF-16 -t UTF-8 > FILE.utf8.csv"
+            }
+            return "the file is UTF-16 (it starts with a UTF-16 byte-order mark); cair2 reads UTF-8, cp1252 or "
+                + "latin1. Re-encode it first: \(command)"
+        case .openQuote:
+            return "the header row is malformed: it ends inside an open quote (a quote in it never closes, so the "
+                + "whole file would be read as the header); fix the header row's quotes"
+        case .loneCR:
+            return "the header row is malformed: it holds a lone CR (the file's lines seem to end with CR only); "
+                + "convert its line ends to LF or CR LF first"
+        case .tooLong:
+            return "the header row is malformed: it is longer than 1 MiB (no row end within its first 1 MiB)"
         }
     }
 
@@ -97,6 +171,56 @@ final class InputFile {
         }
     }
 }
+
+/// A source whose first bytes were read ahead to judge the input (magic bytes); `read` hands them out first.
+final class PeekedSource: ByteSource {
+    private var base: any ByteSource
+    /// The bytes read ahead (up to 4; fewer only at the end of the input).
+    let head: [UInt8]
+    private var offset = 0
+
+    init(_ base: some ByteSource, path: String) throws {
+        var source: any ByteSource = base
+        var head = [UInt8](repeating: 0, count: 4)
+        var n = 0
+        while n < head.count {
+            let got = try head.withUnsafeMutableBytes { raw in
+                try source.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[n...]))
+            }
+            if got == 0 { break }
+            n += got
+        }
+        self.base = source
+        self.head = Array(head.prefix(n))
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if offset < head.count {
+            let k = min(buffer.count, head.count - offset)
+            for i in 0..<k { buffer[i] = head[offset + i] }
+            offset += k
+            return k
+        }
+        return try base.read(into: buffer)
+    }
+}
+
+/// `word` quoted for a shell when it needs it.
+func shellQuoted(_ word: String) -> String {
+    let plain = word.utf8.allSatisfy { b in
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || "/._-+,:@%".utf8.contains(b)
+    }
+    if plain && !word.isEmpty { return word }
+    var q = "'"
+    for ch in word { q += ch == "'" ? "'\\''" : String(ch) }
+    return q + "'"
+}
+
+/// A delimiter as a message names it: `','`, `'|'`, `a tab`.
+func delimiterWord(_ d: UInt8) -> String { d == 0x09 ? "a tab" : "'\(String(UnicodeScalar(d)))'" }
+
+/// A delimiter as `--delimiter` takes it on a shell's command line.
+func delimiterArgument(_ d: UInt8) -> String { d == 0x09 ? "'\\t'" : "'\(String(UnicodeScalar(d)))'" }
 
 /// A file descriptor source that closes its descriptor when done.
 final class OwnedFDSource: ByteSource {

@@ -45,19 +45,22 @@ import Testing
         return fields
     }
 
-    /// Code -> the golden cases whose expected rejects.csv or warnings.csv hold it.
+    /// Code -> the golden cases (`Corpus/cases`, `Corpus/regressions`) whose expected rejects.csv or warnings.csv
+    /// hold it.
     static func goldenCodes() throws -> [String: Set<String>] {
         var out: [String: Set<String>] = [:]
-        let casesDir = root.appendingPathComponent("Corpus/cases")
-        for name in try FileManager.default.contentsOfDirectory(atPath: casesDir.path) {
-            for report in ["rejects.csv", "warnings.csv"] {
-                let url = casesDir.appendingPathComponent(name).appendingPathComponent("expected").appendingPathComponent(report)
-                guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
-                let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-                guard let header = lines.first.map(csvFields), let codeColumn = header.firstIndex(of: "code") else { continue }
-                for line in lines.dropFirst() {
-                    let f = csvFields(line)
-                    if f.count > codeColumn { out[f[codeColumn], default: []].insert(name) }
+        for group in ["Corpus/cases", "Corpus/regressions"] {
+            let casesDir = root.appendingPathComponent(group)
+            for name in try FileManager.default.contentsOfDirectory(atPath: casesDir.path) {
+                for report in ["rejects.csv", "warnings.csv"] {
+                    let url = casesDir.appendingPathComponent(name).appendingPathComponent("expected").appendingPathComponent(report)
+                    guard let text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+                    let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+                    guard let header = lines.first.map(csvFields), let codeColumn = header.firstIndex(of: "code") else { continue }
+                    for line in lines.dropFirst() {
+                        let f = csvFields(line)
+                        if f.count > codeColumn { out[f[codeColumn], default: []].insert(name) }
+                    }
                 }
             }
         }
@@ -78,7 +81,7 @@ import Testing
         let documented = try Self.documentedCodes()
         #expect(!golden.isEmpty, "no golden reports found under Corpus/cases")
         for code in documented {
-            #expect(!(golden[code] ?? []).isEmpty, "\(code) is documented in docs/CODES.md but no Corpus/cases/*/expected report holds it")
+            #expect(!(golden[code] ?? []).isEmpty, "\(code) is documented in docs/CODES.md but no Corpus/cases or Corpus/regressions expected report holds it")
         }
     }
 

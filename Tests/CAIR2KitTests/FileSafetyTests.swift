@@ -140,7 +140,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: work) }
         let before = try ReliabilityFaultTests.previousRun(in: work, out: "out")
         let lockPath = work.appendingPathComponent("out/.cair2.lock").path
-        let fd = open(lockPath, O_RDWR | O_CREAT, 0o600)
+        // O_CLOEXEC: the children other tests spawn meanwhile must not inherit (and so keep) the lock.
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         #expect(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
         try Rel.writePatients(work.appendingPathComponent("p.csv"), count: 10)
         let r = try Rel.run(["convert", "--patients", "p.csv", "--out-dir", "out"] + Rel.common, cwd: work)
