@@ -397,7 +397,7 @@ public final class RecordWorker {
         if record.unterminated {
             add(-1, .unterminatedQuote)
             // Past 1 MiB a record is not read further (§4a), mapped or streamed alike: no identifier then.
-            if record.end - record.start <= InputRules.recordBytes { result.reportID = reportIdentifier(record, bytes) }
+            if record.end - record.start <= InputLimits.recordBytes { result.reportID = reportIdentifier(record, bytes) }
             return result
         }
         if record.fieldCount != headerCount {
