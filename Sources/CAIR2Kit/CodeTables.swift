@@ -30,9 +30,4 @@ extension VaccineCodeTables {
             throw CAIR2Error.usage("\((directory as NSString).appendingPathComponent(error.file)): malformed code table: \(error.message)")
         }
     }
-
-    /// `{"source": ..., "updated": ...}` for summary.json.
-    var summaryJSON: String {
-        "{\"source\": \(jsonString(source)), \"updated\": \(updated.map { jsonString($0.iso) } ?? "null")}"
-    }
 }

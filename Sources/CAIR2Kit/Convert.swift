@@ -772,15 +772,6 @@ func csvCell(_ v: [UInt8], neutralize: Bool = true, delimiter: UInt8 = 0x2C) -> 
     return v
 }
 
-/// A finite number for JSON (rates: up to 6 decimals, trailing zeros dropped).
-func jsonNumber(_ v: Double) -> String {
-    guard v.isFinite else { return "null" }
-    var t = String(format: "%.6f", v)
-    while t.hasSuffix("0") { t.removeLast() }
-    if t.hasSuffix(".") { t.removeLast() }
-    return t
-}
-
 func jsonString(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
@@ -804,53 +795,94 @@ func jsonString(_ s: String) -> String {
 
 func summaryJSON(options: ConvertOptions, files: [FileSummary], parts: [PartSummary], elapsed: Double,
                  rejectRate: Double = 0, exitStatus: Int32 = 0) -> String {
-    var s = "{\n"
-    s += "  \"tool\": \(jsonString(CAIR2Version.tool)),\n"
-    s += "  \"version\": \(jsonString(CAIR2Version.version)),\n"
-    s += "  \"as_of\": \(jsonString(options.asOf.iso)),\n"
-    s += "  \"files\": ["
-    for (i, f) in files.enumerated() {
-        s += i == 0 ? "\n" : ",\n"
-        s += "    {\n"
-        s += "      \"kind\": \(jsonString(f.kind.rawValue)),\n"
-        s += "      \"input\": \(jsonString(f.input)),\n"
-        s += "      \"input_records\": \(f.inputRecords),\n"
-        s += "      \"written\": \(f.written),\n"
-        s += "      \"rejected\": \(f.rejected),\n"
-        s += "      \"excluded\": \(f.excluded),\n"
-        s += "      \"warnings\": {"
-        s += f.warnings.keys.sorted().map { "\(jsonString($0)): \(f.warnings[$0]!)" }.joined(separator: ", ")
-        s += "},\n"
-        s += "      \"reject_codes\": {"
-        s += f.rejectCodes.keys.sorted().map { "\(jsonString($0)): \(f.rejectCodes[$0]!)" }.joined(separator: ", ")
-        s += "},\n"
-        let applied = f.defaultsAppliedByField
-        s += "      \"defaults_applied\": {"
-        s += applied.keys.sorted().map { "\(jsonString($0)): \(applied[$0]!)" }.joined(separator: ", ")
-        s += "},\n"
-        s += "      \"output\": \(jsonString(f.output)),\n"
-        s += "      \"output_bytes\": \(f.outputBytes),\n"
-        s += "      \"output_sha256\": \(jsonString(f.outputSHA256))\n"
-        s += "    }"
+    let doc = SummaryDocument(
+        tool: CAIR2Version.tool, version: CAIR2Version.version, asOf: options.asOf.iso,
+        files: files.map { f in
+            SummaryDocument.File(kind: f.kind.rawValue, input: f.input, inputRecords: f.inputRecords, written: f.written,
+                                 rejected: f.rejected, excluded: f.excluded, warnings: f.warnings,
+                                 rejectCodes: f.rejectCodes, defaultsApplied: f.defaultsAppliedByField,
+                                 output: f.output, outputBytes: f.outputBytes, outputSHA256: f.outputSHA256)
+        },
+        parts: parts.map { p in
+            SummaryDocument.Part(name: p.name, files: p.files.map {
+                SummaryDocument.PartFile(kind: $0.kind.rawValue, output: $0.output, records: $0.records,
+                                         outputBytes: $0.bytes, outputSHA256: $0.sha256)
+            })
+        },
+        codeTables: SummaryDocument.CodeTables(source: options.codeTables.source, updated: options.codeTables.updated?.iso),
+        rejectRate: rejectRate, maxRejectRate: options.maxRejectRate, exitStatus: exitStatus,
+        elapsedSeconds: (elapsed * 1000).rounded() / 1000)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    // Every value is a string, an integer or a finite number: encoding cannot fail.
+    let data = (try? encoder.encode(doc)) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self) + "\n"
+}
+
+/// summary.json (PRODUCT.md §4 and §3b/§3c), written by `Codable` with sorted keys.
+struct SummaryDocument: Encodable {
+    struct File: Encodable {
+        var kind, input: String
+        var inputRecords, written, rejected, excluded: Int
+        var warnings, rejectCodes, defaultsApplied: [String: Int]
+        var output: String
+        var outputBytes: Int
+        var outputSHA256: String
+        enum CodingKeys: String, CodingKey {
+            case kind, input, written, rejected, excluded, warnings, output
+            case inputRecords = "input_records", rejectCodes = "reject_codes", defaultsApplied = "defaults_applied"
+            case outputBytes = "output_bytes", outputSHA256 = "output_sha256"
+        }
     }
-    s += "\n  ],\n"
-    s += "  \"parts\": ["
-    for (i, p) in parts.enumerated() {
-        s += i == 0 ? "\n" : ",\n"
-        s += "    {\"name\": \(jsonString(p.name)), \"files\": ["
-        s += p.files.map { f in
-            "{\"kind\": \(jsonString(f.kind.rawValue)), \"output\": \(jsonString(f.output)), \"records\": \(f.records), \"output_bytes\": \(f.bytes), \"output_sha256\": \(jsonString(f.sha256))}"
-        }.joined(separator: ", ")
-        s += "]}"
+    struct PartFile: Encodable {
+        var kind, output: String
+        var records, outputBytes: Int
+        var outputSHA256: String
+        enum CodingKeys: String, CodingKey {
+            case kind, output, records, outputBytes = "output_bytes", outputSHA256 = "output_sha256"
+        }
     }
-    s += parts.isEmpty ? "],\n" : "\n  ],\n"
-    s += "  \"code_tables\": \(options.codeTables.summaryJSON),\n"
-    s += "  \"reject_rate\": \(jsonNumber(rejectRate)),\n"
-    s += "  \"max_reject_rate\": \(options.maxRejectRate.map(jsonNumber) ?? "null"),\n"
-    s += "  \"exit_status\": \(exitStatus),\n"
-    s += "  \"elapsed_seconds\": \(String(format: "%.3f", elapsed))\n"
-    s += "}\n"
-    return s
+    struct Part: Encodable {
+        var name: String
+        var files: [PartFile]
+    }
+    struct CodeTables: Encodable {
+        var source: String
+        /// The latest LastUpdated of the CVX table; null when none parses.
+        var updated: String?
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(source, forKey: .source)
+            try c.encode(updated, forKey: .updated)
+        }
+        enum CodingKeys: String, CodingKey { case source, updated }
+    }
+    var tool, version, asOf: String
+    var files: [File]
+    var parts: [Part]
+    var codeTables: CodeTables
+    var rejectRate: Double
+    var maxRejectRate: Double?
+    var exitStatus: Int32
+    var elapsedSeconds: Double
+    enum CodingKeys: String, CodingKey {
+        case tool, version, files, parts
+        case asOf = "as_of", codeTables = "code_tables", rejectRate = "reject_rate", maxRejectRate = "max_reject_rate"
+        case exitStatus = "exit_status", elapsedSeconds = "elapsed_seconds"
+    }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(tool, forKey: .tool)
+        try c.encode(version, forKey: .version)
+        try c.encode(asOf, forKey: .asOf)
+        try c.encode(files, forKey: .files)
+        try c.encode(parts, forKey: .parts)
+        try c.encode(codeTables, forKey: .codeTables)
+        try c.encode(rejectRate, forKey: .rejectRate)
+        try c.encode(maxRejectRate, forKey: .maxRejectRate)  // null without --max-reject-rate
+        try c.encode(exitStatus, forKey: .exitStatus)
+        try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
+    }
 }
 
 /// The hand-off between chunk workers and the ordered merge: workers claim chunk indexes in order, never more
