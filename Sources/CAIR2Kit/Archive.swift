@@ -195,7 +195,8 @@ public enum BatchArchive {
     ///   - level: zstd level (`defaultLevel` when nil).
     ///   - mtime: seconds since 1970 (UTC) for every member and the manifest's
     ///     `created`; the current time when nil (then the bytes differ run to run).
-    public static func archive(directory: String, output: String, level: Int? = nil, mtime: Int64? = nil) throws -> ArchiveSummary {
+    public static func archive(directory: String, output: String, level: Int? = nil, mtime: Int64? = nil,
+                               fileMode: mode_t = FileMode.standard) throws -> ArchiveSummary {
         let level = level ?? defaultLevel
         let mtime = mtime ?? Int64(time(nil))
         guard Zstd.levels.contains(level) else { throw ArchiveError.cannotStart(ZstdError.invalidLevel(level).description) }
@@ -237,7 +238,7 @@ public enum BatchArchive {
         }
         do {
             defer { close(fd) }
-            guard fchmod(fd, 0o600) == 0 else { throw ArchiveError.io(FileIOError("chmod", path: tempPath, errno: errno)) }
+            guard fchmod(fd, fileMode) == 0 else { throw ArchiveError.io(FileIOError("chmod", path: tempPath, errno: errno)) }
             var archiveBytes = 0
             let compressor = try ZstdStreamCompressor(level: level) { chunk in
                 try writeAll(fd, chunk, path: output)

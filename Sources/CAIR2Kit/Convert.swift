@@ -186,7 +186,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         log("\(path): ignoring \(names.count) unknown column\(names.count == 1 ? "" : "s"): \(names.joined(separator: ", "))")
     }
 
-    let publisher = try Publisher(outDir: options.outDir)
+    let publisher = try Publisher(outDir: options.outDir, fileMode: options.fileMode)
     publisher.directIO = options.directIO
     do {
         let threads = options.threads > 0 ? options.threads : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64))

@@ -169,7 +169,7 @@ final class OutputSink {
     private var done = false
 
     /// `path` nil or `-` means standard output.
-    init(path: String?) throws {
+    init(path: String?, fileMode: mode_t = FileMode.standard) throws {
         buffer.reserveCapacity(flushAt + 4096)
         guard let path, path != "-" else {
             // A closed pipe must surface as EPIPE from write(2), not kill us.
@@ -185,7 +185,7 @@ final class OutputSink {
         var template = Array((dir + "." + base + ".tmp-XXXXXX").utf8CString)
         let tfd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         if tfd < 0 { throw FixedWidthIOError.writeFailed(path: path, errno: errno) }
-        _ = fchmod(tfd, 0o600)
+        _ = fchmod(tfd, fileMode)
         fd = tfd
         finalPath = path
         tempPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -90,7 +90,7 @@ final class OutputStream {
             throw CAIR2Error(exitCode: AtomicOutputFile.creationExitCode(e),
                              "\(publisher.outDir): cannot create an output file: \(errnoText(e))")
         }
-        fchmod(fd, 0o600)
+        fchmod(fd, relativePath.hasPrefix("quarantine/") ? FileMode.standard : publisher.fileMode)
         buffers = (0..<max(2, stagingBuffers)).map { _ in
             .allocate(byteCount: stagingSize, alignment: OutputStream.blockSize)
         }
@@ -290,16 +290,19 @@ final class Publisher {
     var finalPaths: [String] = []
     /// Outputs use direct I/O where the file system has it (see `OutputStream`).
     var directIO = true
+    /// `--file-mode` of the published files (0600 unless widened); quarantine files stay 0600, they hold raw records.
+    let fileMode: mode_t
 
-    init(outDir: String) throws {
+    init(outDir: String, fileMode: mode_t = FileMode.standard) throws {
         self.outDir = outDir
+        self.fileMode = fileMode
         var st = stat()
         if stat(outDir, &st) != 0 {
-            // Like mkdir -p: every missing directory of the path, mode 0700.
+            // Like mkdir -p: every missing directory of the path, mode 0700 (0750 or 0755 for a wider --file-mode).
             var path = outDir.hasPrefix("/") ? "/" : ""
             for part in outDir.split(separator: "/", omittingEmptySubsequences: true) {
                 path += (path.isEmpty || path.hasSuffix("/") ? "" : "/") + part
-                if mkdir(path, 0o700) != 0 && errno != EEXIST {
+                if mkdir(path, FileMode.directory(for: fileMode)) != 0 && errno != EEXIST {
                     throw CAIR2Error.usage("\(outDir): cannot create the output directory: \(errnoText())")
                 }
             }
@@ -331,7 +334,8 @@ final class Publisher {
             if let slash = final.lastIndex(of: "/") {
                 let dir = String(final[..<slash])
                 if !dirs.contains(dir) {
-                    if mkdir(dir, 0o700) != 0 && errno != EEXIST {
+                    let mode = s.relativePath.hasPrefix("quarantine/") ? FileMode.standard : fileMode
+                    if mkdir(dir, FileMode.directory(for: mode)) != 0 && errno != EEXIST {
                         throw CAIR2Error.io("\(dir): cannot create: \(errnoText())")
                     }
                     dirs.insert(dir)

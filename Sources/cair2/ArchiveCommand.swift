@@ -33,6 +33,8 @@ struct ArchiveCommand: ParsableCommand {
     @Option(help: "Time stamped on every member and in the manifest: ISO 8601 (2025-01-31T12:00:00Z) or seconds since 1970. Default: now.")
     var mtime: String?
 
+    @OptionGroup var fileMode: FileModeOption
+
     func validate() throws {
         if let mtime, BatchArchive.parseTime(mtime) == nil {
             throw ValidationError("--mtime '\(mtime)' is not an ISO 8601 time (YYYY-MM-DD[THH:MM[:SS]][Z|±HH:MM]) or seconds since 1970")
@@ -45,7 +47,7 @@ struct ArchiveCommand: ParsableCommand {
     func run() throws {
         do {
             let summary = try BatchArchive.archive(directory: directory, output: output, level: level,
-                                                   mtime: mtime.flatMap(BatchArchive.parseTime))
+                                                   mtime: mtime.flatMap(BatchArchive.parseTime), fileMode: fileMode.mode)
             for name in summary.skipped {
                 FileHandle.standardError.write(Data("cair2 archive: left out \(name) (not a batch file)\n".utf8))
             }

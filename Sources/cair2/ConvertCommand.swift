@@ -69,6 +69,11 @@ struct ConvertCommand: ParsableCommand {
     var progress: ProgressMode = .auto
     @Flag(name: .shortAndLong, help: "Quiet: no progress, summary or hints on stderr; errors only.") var quiet = false
     @Flag(help: "Print summary.json to standard output (instead of the summary on stderr).") var json = false
+    @Option(name: .customLong("show-problems"),
+            help: ArgumentHelp("After the summary, list the first N problems as file:line: field: message (CODE); 0 for none.",
+                               valueName: "n"))
+    var showProblems: Int = ProblemList.defaultCount
+    @OptionGroup var fileMode: FileModeOption
     @OptionGroup var codeTables: CodeTablesOption
 
     func validate() throws {
@@ -81,16 +86,20 @@ struct ConvertCommand: ParsableCommand {
         if maxRecordsPerFile < 1 {
             throw ValidationError("--max-records-per-file must be at least 1 (CAIR2 takes at most 1,000,000 patients a file)")
         }
+        if showProblems < 0 { throw ValidationError("--show-problems takes a count, 0 or more (0 lists none)") }
+        if let asOf, DateValue.parseISO(asOf) == nil {
+            throw ValidationError("--as-of '\(asOf)' is not a date; use YYYY-MM-DD, e.g. --as-of 2025-01-31")
+        }
+        if Delimiter.parse(delimiter) == nil {
+            throw ValidationError("--delimiter must be a single byte, e.g. --delimiter '|', --delimiter ';' or --delimiter '\\t' (tab)")
+        }
+        if TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: "")) == nil {
+            throw ValidationError("--encoding '\(encoding)' is not known; use --encoding utf8, cp1252 (Windows) or latin1")
+        }
     }
 
     func run() throws {
-        let asOfDate: DateValue
-        if let asOf {
-            guard let d = DateValue.parseISO(asOf) else { throw ValidationError("--as-of '\(asOf)' is not a date; use YYYY-MM-DD, e.g. --as-of 2025-01-31") }
-            asOfDate = d
-        } else {
-            asOfDate = Today.date()
-        }
+        let asOfDate = asOf.flatMap(DateValue.parseISO) ?? Today.date()
         var o = ConvertOptions(outDir: outDir, asOf: asOfDate)
         o.patients = patients
         o.immunizations = immunizations
@@ -100,18 +109,13 @@ struct ConvertCommand: ParsableCommand {
         o.mapFile = mapFile
         o.threads = threads
         o.zstdLevel = zstdLevel
-        guard let d = Delimiter.parse(delimiter) else {
-            throw ValidationError("--delimiter must be a single byte, e.g. --delimiter '|', --delimiter ';' or --delimiter '\\t' (tab)")
-        }
-        o.delimiter = d
-        guard let e = TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: "")) else {
-            throw ValidationError("--encoding '\(encoding)' is not known; use --encoding utf8, cp1252 (Windows) or latin1")
-        }
-        o.encoding = e
+        o.delimiter = Delimiter.parse(delimiter)!
+        o.encoding = TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: ""))!
         o.padToStatedTotal = padToStatedTotal
         o.maxRejectRate = maxRejectRate
         o.maxRecordsPerFile = maxRecordsPerFile
         o.quarantine = quarantine
+        o.fileMode = fileMode.mode
         o.useMmap = !noMmap
         o.directIO = !bufferedOutput
         if let chunkSize { o.chunkSize = chunkSize }
@@ -127,7 +131,10 @@ struct ConvertCommand: ParsableCommand {
             line.clear()
             if json { print(result.summaryJSON.hasSuffix("\n") ? result.summaryJSON : result.summaryJSON + "\n", terminator: "") }
             if !quiet {
-                if !json { Console.error(ClosingSummary.render(result)) }
+                if !json {
+                    Console.error(ClosingSummary.render(result))
+                    for l in ProblemList.render(result, count: showProblems) { Console.error(l) }
+                }
                 for h in RunHints.hints(result, options: o) { Console.error(h) }
             }
             if result.exitCode != 0 {

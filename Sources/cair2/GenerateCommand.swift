@@ -21,6 +21,9 @@ struct GenerateCommand: ParsableCommand {
           cair2 hedis --measure cis --year 2025 --members corpus/query.csv \\
             --patient-return corpus/patient-return.txt --immunization-return corpus/immunization-return.txt \\
             --out-dir hedis
+
+        Exit status: 0 written; 2 --out-dir is not a directory; 3 a write failed (nothing published); \
+        64 malformed command line (nothing created).
         """)
 
     @Option(help: "Number of members.")
@@ -47,7 +50,9 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Also write the registry's answer to query.csv: patient-return.txt and immunization-return.txt (fixed-width), for `cair2 hedis --members query.csv`. The other files do not change.")
     var returns = false
 
-    func run() throws {
+    @OptionGroup var fileMode: FileModeOption
+
+    var options: GenerateOptions {
         var options = GenerateOptions(members: members, outputDirectory: outDir)
         options.seed = seed
         options.defectRate = defectRate
@@ -55,12 +60,23 @@ struct GenerateCommand: ParsableCommand {
         options.org = org
         options.threads = threads
         options.returns = returns
+        options.fileMode = fileMode.mode
+        return options
+    }
+
+    func validate() throws {
+        if let problem = options.problem { throw ValidationError(problem) }
+    }
+
+    func run() throws {
+        let options = self.options
         let summary: GenerateSummary
         do {
             summary = try generateCorpus(options)
         } catch let error as GenerateError {
-            if case .invalidOption = error { throw ValidationError(error.description) }
             FileHandle.standardError.write(Data("cair2 generate: \(error)\n".utf8))
+            // The option values were checked in validate(); what is left is --out-dir (2) or a write (3).
+            if case .invalidOption = error { throw ExitCode(2) }
             throw ExitCode(3)
         }
         let counts = summary.records.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
