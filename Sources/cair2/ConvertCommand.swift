@@ -47,7 +47,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .customLong("map"), help: "Mapping file (JSON): {\"columns\": {THEIRS: canonical}, \"defaults\": {canonical: value}}.", completion: .file(extensions: ["json"]))
     var mapFile: String?
     @Option(name: .customLong("as-of"), help: "Dates after this day are invalid (YYYY-MM-DD; default: today).") var asOf: String?
-    @Option(help: "Worker threads (default: all cores).") var threads: Int = 0
+    @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(name: .customLong("zstd"), help: ArgumentHelp("Write .txt.zst outputs; --zstd alone is level \(ConvertArguments.defaultZstdLevel), --zstd=19 compresses harder (1-22).", valueName: "level"))
     var zstdLevel: Int32?
     @Option(help: "Field delimiter: one byte, e.g. ',' '|' or '\\t'.") var delimiter: String = ","
@@ -107,7 +107,7 @@ struct ConvertCommand: ParsableCommand {
         o.query = query
         o.org = org
         o.mapFile = mapFile
-        o.threads = threads
+        o.threads = threads ?? 0
         o.zstdLevel = zstdLevel
         o.delimiter = Delimiter.parse(delimiter)!
         o.encoding = TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: ""))!

@@ -17,8 +17,8 @@ struct DecodeCommand: ParsableCommand {
               cair2 decode patient_return.txt --kind patient-return -o matched.csv
               # look at the first records of our own output
               cair2 decode batch/patient.txt --kind patient --format jsonl | head
-              # from a compressed output
-              zstd -dc batch/patient.txt.zst | cair2 decode - --kind patient
+              # a compressed output is read as it is
+              cair2 decode batch/patient.txt.zst --kind patient
 
             Exit status: 0 every line decoded (also when the reader of standard output closes early, \
             as with `| head`); 1 malformed lines were skipped; 2 the input is missing or unreadable; \

@@ -44,8 +44,8 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Organization code written as sending_org, disclosed_by and updated_by (pass the same --org to convert).")
     var org: String = "ACMEHP"
 
-    @Option(help: "Worker threads (the output does not depend on it).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Worker threads (default: all cores; the output does not depend on it).")
+    var threads: Int?
 
     @Flag(help: "Also write the registry's answer to query.csv: patient-return.txt and immunization-return.txt (fixed-width), for `cair2 hedis --members query.csv`. The other files do not change.")
     var returns = false
@@ -58,7 +58,7 @@ struct GenerateCommand: ParsableCommand {
         options.defectRate = defectRate
         options.asOf = asOf
         options.org = org
-        options.threads = threads
+        if let threads { options.threads = threads }
         options.returns = returns
         options.fileMode = fileMode.mode
         return options
