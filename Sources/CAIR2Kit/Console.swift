@@ -144,7 +144,9 @@ public enum RunHints {
             let rejectRows = f.rejectCodes.values.reduce(0, +)
             let enc = f.rejectCodes["E_ENCODING"] ?? 0
             if enc > 0 || options.encoding != .utf8 {
-                let guess = EncodingGuess.sniff(path: f.input)
+                // With E_ENCODING rows the whole file is judged (and its undefined bytes counted); a clean run with
+                // a one-byte --encoding only looks at the start for UTF-8 read the wrong way.
+                let guess = EncodingGuess.sniff(path: f.input, limit: enc > 0 ? Int.max : 16 << 20)
                 if let h = encodingHint(input: f.input, fields: enc, rejectRows: rejectRows, encoding: options.encoding, guess: guess) {
                     out.append(h)
                 }
@@ -298,8 +300,8 @@ public enum EncodingGuess: Equatable, Sendable {
         }
     }
 
-    /// Reads the whole of `path` (a block at a time; never printed) and judges it.
-    public static func sniff(path: String) -> EncodingGuess {
+    /// Reads `path` (a block at a time, at most `limit` bytes; never printed) and judges it.
+    public static func sniff(path: String, limit: Int = Int.max) -> EncodingGuess {
         if path == "-" || path.hasSuffix(".zst") || path.hasSuffix(".gz") { return .unknown }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .unknown }
@@ -308,8 +310,9 @@ public enum EncodingGuess: Equatable, Sendable {
         let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { block.deallocate() }
         var head = true
-        while true {
-            let n = read(fd, block.baseAddress, block.count)
+        var total = 0
+        while total < limit {
+            let n = read(fd, block.baseAddress, min(block.count, limit - total))
             if n < 0 && errno == EINTR { continue }
             if n < 0 { return .unknown }
             if n == 0 { break }
@@ -319,6 +322,7 @@ public enum EncodingGuess: Equatable, Sendable {
                 return .unknown
             }
             head = false
+            total += n
             counts.scan(bytes)
         }
         return counts.guess

@@ -17,7 +17,9 @@ struct ConvertCommand: ParsableCommand {
 
         On a terminal a progress line shows bytes, records, records/s and the time left; \
         a summary follows (per input: in, written, rejected, excluded, warnings, top codes, \
-        outputs and sizes). -q keeps only errors; --json prints summary.json to standard output.
+        outputs and sizes), then the first problems as file:line: field: message (CODE) \
+        (--show-problems N) and hints. -q keeps only errors; --json prints summary.json to \
+        standard output.
 
         Examples:
           # patients with their immunizations; your org code fills sending_org etc.
