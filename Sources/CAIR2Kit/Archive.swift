@@ -201,8 +201,9 @@ public enum BatchArchive {
     ///   - force: archive a folder that holds files its `summary.json` does not list, write the archive
     ///     inside the folder, or replace an existing archive (PRODUCT.md §3c); all refused (exit 2) without it.
     ///     An output that is one of the batch's files is refused even so.
+    ///   - fileMode: the archive's permissions (0600 by default).
     public static func archive(directory: String, output: String, level: Int? = nil, mtime: Int64? = nil,
-                               force: Bool = false) throws -> ArchiveSummary {
+                               force: Bool = false, fileMode: mode_t = FileMode.standard) throws -> ArchiveSummary {
         let level = level ?? defaultLevel
         let mtime = mtime ?? Int64(time(nil))
         guard Zstd.levels.contains(level) else { throw ArchiveError.cannotStart(ZstdError.invalidLevel(level).description) }
@@ -274,7 +275,7 @@ public enum BatchArchive {
         // Pass 2: write the archive through an AtomicOutputFile beside the output (the one temporary-file path).
         let out: AtomicOutputFile
         do {
-            out = try AtomicOutputFile(directory: outDir, name: outBase, bufferSize: 1)
+            out = try AtomicOutputFile(directory: outDir, name: outBase, bufferSize: 1, mode: fileMode)
         } catch {
             throw ArchiveError.io(FileIOError("create", path: output, errno: error.errno == 0 ? EIO : error.errno))
         }

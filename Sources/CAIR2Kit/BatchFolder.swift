@@ -178,7 +178,7 @@ final class RunFolder {
         for (_, path) in paths { inputs.add(path) }
         inputs.add(options.mapFile)
 
-        let publisher = try Publisher(outDir: options.outDir)
+        let publisher = try Publisher(outDir: options.outDir, fileMode: options.fileMode)
         let lock: OutDirLock
         do {
             lock = try OutDirLock.acquire(options.outDir)

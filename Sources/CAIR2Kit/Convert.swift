@@ -343,13 +343,17 @@ func readHeader(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Header
 func loadMapping(_ path: String?) throws -> ColumnMapping {
     guard let path else { return ColumnMapping() }
     guard let data = FileManager.default.contents(atPath: path) else {
-        throw CAIR2Error.usage("\(path): cannot read the mapping file")
+        // Name the reason (no such file, permission denied, a directory), as for every other input.
+        var st = stat()
+        let reason = stat(path, &st) != 0 ? errnoText()
+            : (st.st_mode & S_IFMT) == S_IFDIR ? "it is a directory" : (access(path, R_OK) != 0 ? errnoText() : "read failed")
+        throw CAIR2Error.usage("\(path): cannot read the mapping file: \(reason)")
     }
     guard let obj = try? JSONSerialization.jsonObject(with: data), let dict = obj as? [String: Any] else {
         throw CAIR2Error.usage("\(path): the mapping file is not a JSON object like {\"columns\": {...}, \"defaults\": {...}}")
     }
     for key in dict.keys where !["columns", "defaults", "values", "nulls"].contains(key) {
-        throw CAIR2Error.usage("\(path): unknown key '\(key)' in the mapping file (expected \"columns\", \"defaults\", \"values\" and \"nulls\")")
+        throw CAIR2Error.usage("\(path): unknown key '\(key)' in the mapping file\(DidYouMean.suffix(key, in: ["columns", "defaults", "values", "nulls"])) (expected \"columns\", \"defaults\", \"values\" and \"nulls\")")
     }
     var mapping = ColumnMapping()
     if let c = dict["columns"] {
@@ -360,7 +364,7 @@ func loadMapping(_ path: String?) throws -> ColumnMapping {
         for (theirs, target) in cols {
             let t = normalizeHeaderName(target)
             guard canonical.contains(t) else {
-                throw CAIR2Error.usage("\(path): mapping target '\(target)' (for column '\(theirs)') is not a canonical column name; see cair2 layouts")
+                throw CAIR2Error.usage("\(path): mapping target '\(target)' (for column '\(theirs)') is not a canonical column name\(DidYouMean.suffix(target, in: canonical)); see cair2 layouts")
             }
         }
         mapping.columns = cols
@@ -372,7 +376,7 @@ func loadMapping(_ path: String?) throws -> ColumnMapping {
         let canonical = Set(LayoutKind.allCases.filter(\.isWritten).flatMap { $0.layout.columns.map(\.name) })
         for (k, v) in defs {
             guard canonical.contains(normalizeHeaderName(k)) else {
-                throw CAIR2Error.usage("\(path): default for '\(k)', which is not a canonical column name; see cair2 layouts")
+                throw CAIR2Error.usage("\(path): default for '\(k)', which is not a canonical column name\(DidYouMean.suffix(k, in: canonical)); see cair2 layouts")
             }
             if let s = v as? String { mapping.defaults[k] = s } else if let n = v as? NSNumber { mapping.defaults[k] = n.stringValue } else {
                 throw CAIR2Error.usage("\(path): the default for '\(k)' must be a string")
@@ -386,7 +390,7 @@ func loadMapping(_ path: String?) throws -> ColumnMapping {
         let canonical = Set(LayoutKind.allCases.filter(\.isWritten).flatMap { $0.layout.columns.map(\.name) })
         for (k, table) in byField {
             guard canonical.contains(normalizeHeaderName(k)) else {
-                throw CAIR2Error.usage("\(path): values for '\(k)', which is not a canonical column name; see cair2 layouts")
+                throw CAIR2Error.usage("\(path): values for '\(k)', which is not a canonical column name\(DidYouMean.suffix(k, in: canonical)); see cair2 layouts")
             }
             guard let t = table as? [String: Any] else {
                 throw CAIR2Error.usage("\(path): \"values\".\"\(k)\" must be an object like {\"THEIR VALUE\": \"value\"}")

@@ -1,4 +1,7 @@
 import CAIR2Core
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything `cair2 convert` takes, validated into a library value.
 public struct ConvertOptions: Sendable {
@@ -24,6 +27,8 @@ public struct ConvertOptions: Sendable {
     public var useMmap: Bool
     /// Write outputs with direct I/O (O_DIRECT) where the file system has it; false: through the page cache.
     public var directIO: Bool
+    /// Permissions of the published files (`--file-mode`; `FileMode.standard`, 0600, by default).
+    public var fileMode: mode_t = FileMode.standard
     /// Bytes per chunk handed to a worker (tests use tiny chunks).
     public var chunkSize: Int
     /// Bytes per block read from a stream (standard input, .zst, --no-mmap).

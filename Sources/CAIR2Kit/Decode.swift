@@ -26,6 +26,8 @@ public struct DecodeOptions: Sendable {
     public var output: String?
     /// At most this many malformed lines are described on standard error; the rest are counted.
     public var maxMessages: Int
+    /// Permissions of the output file (`--file-mode`; 0600 by default).
+    public var fileMode: mode_t = FileMode.standard
 
     public init(input: String, kind: LayoutKind, format: DecodeFormat = .csv, output: String? = nil,
                 maxMessages: Int = 100) {
@@ -63,7 +65,7 @@ public func decodeFixedWidth(_ options: DecodeOptions,
     let layout = options.kind.layout
     var source = try openFixedWidthInput(options.input)
     defer { source.close() }
-    let sink = try OutputSink(path: options.output, inputPath: options.input)
+    let sink = try OutputSink(path: options.output, inputPath: options.input, fileMode: options.fileMode)
     var outcome = DecodeOutcome()
     let columns = layout.columns
     let encoder = RowEncoder(format: options.format, columns: columns)

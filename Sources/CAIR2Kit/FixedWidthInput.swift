@@ -168,8 +168,8 @@ final class OutputSink {
     private var done = false
 
     /// `path` nil or `-` means standard output. A file output that is the input (`inputPath`, same device
-    /// and inode) is refused before anything is written (exit 2).
-    init(path: String?, inputPath: String? = nil) throws {
+    /// and inode) is refused before anything is written (exit 2). `fileMode`: the published file's permissions.
+    init(path: String?, inputPath: String? = nil, fileMode: mode_t = FileMode.standard) throws {
         buffer.reserveCapacity(flushAt + 4096)
         guard let path, path != "-" else {
             // A closed pipe must surface as EPIPE from write(2), not kill us.
@@ -182,7 +182,7 @@ final class OutputSink {
         inputs.add(inputPath)
         do {
             try inputs.refuseOverwriting([path], option: "-o")
-            file = try AtomicOutputFile(path: path, bufferSize: 1)
+            file = try AtomicOutputFile(path: path, bufferSize: 1, mode: fileMode)
         } catch {
             throw error.exitCode == 2 && error.operation == .inputOverwrite
                 ? CAIR2Error.usage(error.description)

@@ -83,6 +83,9 @@ final class OutputStream {
                              "\(publisher.outDir): cannot create an output file: \(error.reason)")
         }
         fd = temporary.fd
+        // --file-mode for the published file (set on the descriptor: it holds through O_TMPFILE and renames);
+        // quarantine files stay 0600, they hold raw records.
+        _ = fchmod(fd, relativePath.hasPrefix("quarantine/") ? FileMode.standard : publisher.fileMode)
         buffers = (0..<max(2, stagingBuffers)).map { _ in
             .allocate(byteCount: stagingSize, alignment: OutputStream.blockSize)
         }
@@ -281,17 +284,20 @@ final class Publisher {
     var directIO = true
     /// True when this run created the output folder.
     private(set) var createdDirectory = false
+    /// `--file-mode` of the published files (0600 unless widened); quarantine files stay 0600, they hold raw records.
+    let fileMode: mode_t
 
-    init(outDir: String) throws {
+    init(outDir: String, fileMode: mode_t = FileMode.standard) throws {
         self.outDir = outDir
+        self.fileMode = fileMode
         var st = stat()
         if stat(outDir, &st) != 0 {
             createdDirectory = true
-            // Like mkdir -p: every missing directory of the path, mode 0700.
+            // Like mkdir -p: every missing directory of the path, mode 0700 (0750 or 0755 for a wider --file-mode).
             var path = outDir.hasPrefix("/") ? "/" : ""
             for part in outDir.split(separator: "/", omittingEmptySubsequences: true) {
                 path += (path.isEmpty || path.hasSuffix("/") ? "" : "/") + part
-                if mkdir(path, 0o700) != 0 && errno != EEXIST {
+                if mkdir(path, FileMode.directory(for: fileMode)) != 0 && errno != EEXIST {
                     throw CAIR2Error.usage("\(outDir): cannot create the output directory: \(errnoText())")
                 }
             }
@@ -334,7 +340,7 @@ final class Publisher {
                 if st.st_mode & S_IFMT != S_IFDIR {
                     throw CAIR2Error.io("\(dir) is in the way (not a directory); nothing was published")
                 }
-            } else if mkdir(dir, 0o700) == 0 {
+            } else if mkdir(dir, FileMode.directory(for: dir.hasSuffix("/quarantine") ? FileMode.standard : fileMode)) == 0 {
                 created.append(dir)
             } else {
                 throw CAIR2Error.io("\(dir): cannot create: \(errnoText()); nothing was published")

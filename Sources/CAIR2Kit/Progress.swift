@@ -118,32 +118,44 @@ public final class ProgressLine: @unchecked Sendable {
 
     /// The text of one progress line: input, kind, percent and bytes of the known total, records, rejected and
     /// excluded so far, records/s and, when the total is known, the estimated time left for this input. Counts
-    /// only. Details are dropped (rejected/excluded, then the byte counts) until the line fits `width`.
+    /// only. To fit `width`, the least useful parts go first: the input's folders (its file name stays), the
+    /// rejected/excluded counts, the byte counts, the record count, the kind; the rate and the time left go last.
     public static func format(_ p: ConvertProgress, elapsed: Double, width: Int = Int.max) -> String {
-        let head = "\(p.input) (\(p.kind.rawValue)):"
+        let name = p.input.split(separator: "/", omittingEmptySubsequences: true).last.map(String.init) ?? p.input
+        let kind = " (\(p.kind.rawValue))"
         var pct = ""
-        var byteText = bytes(p.bytesDone)
+        var byteText = ProgressLine.bytes(p.bytesDone)
         if p.bytesTotal > 0 {
-            pct = " \(min(100, Int((Double(p.bytesDone) / Double(p.bytesTotal) * 100).rounded(.down))))%"
-            byteText = "\(bytes(p.bytesDone)) of \(bytes(p.bytesTotal))"
+            pct = "\(min(100, Int((Double(p.bytesDone) / Double(p.bytesTotal) * 100).rounded(.down))))%"
+            byteText = "\(ProgressLine.bytes(p.bytesDone)) of \(ProgressLine.bytes(p.bytesTotal))"
         }
-        let records = "\(grouped(p.records)) records"
-        let dropped = p.rejected + p.excluded > 0
+        let recordText = "\(grouped(p.records)) records"
+        let droppedText = p.rejected + p.excluded > 0
             ? " (\(grouped(p.rejected)) rejected, \(grouped(p.excluded)) excluded)" : ""
-        var rate = ""
+        var rateText = "", etaText = ""
         if elapsed > 0.05 {
-            rate = ", \(grouped(Int(Double(p.records) / elapsed))) rec/s"
+            rateText = "\(grouped(Int(Double(p.records) / elapsed))) rec/s"
             if p.bytesTotal > 0 && p.bytesDone > 0 && p.bytesDone < p.bytesTotal {
                 let left = Double(p.bytesTotal - p.bytesDone) / (Double(p.bytesDone) / elapsed)
-                rate += ", ETA \(duration(left))"
+                etaText = "ETA \(duration(left))"
             }
         }
+        // `head: pct bytes, records (rejected, excluded), rate, ETA`, leaving out what is empty or not asked for.
+        func line(_ head: String, bytes: Bool = true, records: Bool = true, dropped: Bool = true, rate: Bool = true) -> String {
+            let first = [pct, bytes ? byteText : ""].filter { !$0.isEmpty }.joined(separator: " ")
+            let parts = [first, records ? recordText + (dropped ? droppedText : "") : "", rate ? rateText : "", etaText]
+            return head + ": " + parts.filter { !$0.isEmpty }.joined(separator: ", ")
+        }
         let candidates = [
-            head + pct + " " + byteText + ", " + records + dropped + rate,
-            head + pct + " " + byteText + ", " + records + rate,
-            head + pct + ", " + records + rate,
+            line(p.input + kind),
+            line(name + kind),
+            line(name + kind, dropped: false),
+            line(name + kind, bytes: false, dropped: false),
+            line(name + kind, bytes: false, records: false),
+            line(name, bytes: false, records: false),
+            line(name, bytes: false, records: false, rate: false),
         ]
-        return candidates.first { $0.count <= width } ?? fit(candidates[2], width)
+        return candidates.first { $0.count <= width } ?? fit(candidates[candidates.count - 1], width)
     }
 
     /// Cuts `s` to `n` characters (a terminal line that wraps cannot be redrawn in place).

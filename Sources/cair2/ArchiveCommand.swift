@@ -40,6 +40,7 @@ struct ArchiveCommand: ParsableCommand {
 
     @Flag(help: "Archive a folder that holds files its summary.json does not list, write the archive inside the folder, or replace an existing archive.")
     var force = false
+    @OptionGroup var fileMode: FileModeOption
 
     func validate() throws {
         if let mtime, BatchArchive.parseTime(mtime) == nil {
@@ -55,7 +56,8 @@ struct ArchiveCommand: ParsableCommand {
             // An interrupted archive removes its temporary file and exits 130 / 143 / 129.
             try Signals.installInterruptHandlers()
             let summary = try BatchArchive.archive(directory: directory, output: output, level: level,
-                                                   mtime: mtime.flatMap(BatchArchive.parseTime), force: force)
+                                                   mtime: mtime.flatMap(BatchArchive.parseTime), force: force,
+                                                   fileMode: fileMode.mode)
             for name in summary.skipped {
                 FileHandle.standardError.write(Data("cair2 archive: left out \(name) (not a batch file)\n".utf8))
             }

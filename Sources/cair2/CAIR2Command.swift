@@ -15,6 +15,8 @@ struct CAIR2Command: ParsableCommand {
               cair2 verify batch-2025-01-31.tar.zst
 
             Reports never hold a field value. Guide: docs/GUIDE.md; codes: docs/CODES.md.
+
+            \(ExitStatus.helpText)
             """,
         version: CAIR2Version.version,
         subcommands: [

@@ -17,7 +17,9 @@ struct ConvertCommand: ParsableCommand {
 
         On a terminal a progress line shows bytes, records, records/s and the time left; \
         a summary follows (per input: in, written, rejected, excluded, warnings, top codes, \
-        outputs and sizes). -q keeps only errors; --json prints summary.json to standard output.
+        outputs and sizes), then the first problems as file:line: field: message (CODE) \
+        (--show-problems N) and hints. -q keeps only errors; --json prints summary.json to \
+        standard output.
 
         Examples:
           # patients with their immunizations; your org code fills sending_org etc.
@@ -48,7 +50,7 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .customLong("map"), help: "Mapping file (JSON): {\"columns\": {THEIRS: canonical}, \"defaults\": {canonical: value}}.", completion: .file(extensions: ["json"]))
     var mapFile: String?
     @Option(name: .customLong("as-of"), help: "Dates after this day are invalid (YYYY-MM-DD; default: today).") var asOf: String?
-    @Option(help: "Worker threads (default: all cores).") var threads: Int = 0
+    @Option(help: "Worker threads (default: all cores).") var threads: Int?
     @Option(name: .customLong("zstd"), help: ArgumentHelp("Write .txt.zst outputs; --zstd alone is level \(ConvertArguments.defaultZstdLevel), --zstd=19 compresses harder (1-22).", valueName: "level"))
     var zstdLevel: Int32?
     @Option(help: "Field delimiter: one byte, e.g. ',' '|' or '\\t'.") var delimiter: String = ","
@@ -70,11 +72,16 @@ struct ConvertCommand: ParsableCommand {
     var progress: ProgressMode = .auto
     @Flag(name: .shortAndLong, help: "Quiet: no progress, summary or hints on stderr; errors only.") var quiet = false
     @Flag(help: "Print summary.json to standard output (instead of the summary on stderr).") var json = false
+    @Option(name: .customLong("show-problems"),
+            help: ArgumentHelp("After the summary, list the first N problems as file:line: field: message (CODE); 0 for none.",
+                               valueName: "n"))
+    var showProblems: Int = ProblemList.defaultCount
+    @OptionGroup var fileMode: FileModeOption
     @OptionGroup var codeTables: CodeTablesOption
 
     func validate() throws {
         // Out of range: exit 64 before anything is created (PRODUCT.md §4a).
-        if threads < 0 || threads > 4096 { throw ValidationError("--threads \(threads) is outside 0...4096 (0: one per core)") }
+        if let threads, threads < 0 || threads > 4096 { throw ValidationError("--threads \(threads) is outside 0...4096 (0: one per core)") }
         if let r = maxRejectRate, !(r >= 0 && r <= 1) {
             throw ValidationError("--max-reject-rate takes a fraction from 0 to 1 (0.05 is 5%)")
         }
@@ -84,16 +91,20 @@ struct ConvertCommand: ParsableCommand {
         if maxRecordsPerFile < 1 {
             throw ValidationError("--max-records-per-file must be at least 1 (CAIR2 takes at most 1,000,000 patients a file)")
         }
+        if showProblems < 0 { throw ValidationError("--show-problems takes a count, 0 or more (0 lists none)") }
+        if let asOf, DateValue.parseISO(asOf) == nil {
+            throw ValidationError("--as-of '\(asOf)' is not a date; use YYYY-MM-DD, e.g. --as-of 2025-01-31")
+        }
+        if Delimiter.parse(delimiter) == nil {
+            throw ValidationError("--delimiter must be a single byte, e.g. --delimiter '|', --delimiter ';' or --delimiter '\\t' (tab)")
+        }
+        if TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: "")) == nil {
+            throw ValidationError("--encoding '\(encoding)' is not known; use --encoding utf8, cp1252 (Windows) or latin1")
+        }
     }
 
     func run() throws {
-        let asOfDate: DateValue
-        if let asOf {
-            guard let d = DateValue.parseISO(asOf) else { throw ValidationError("--as-of '\(asOf)' is not a date; use YYYY-MM-DD, e.g. --as-of 2025-01-31") }
-            asOfDate = d
-        } else {
-            asOfDate = Today.date()
-        }
+        let asOfDate = asOf.flatMap(DateValue.parseISO) ?? Today.date()
         var o = ConvertOptions(outDir: outDir, asOf: asOfDate)
         o.patients = patients
         o.immunizations = immunizations
@@ -101,20 +112,15 @@ struct ConvertCommand: ParsableCommand {
         o.query = query
         o.org = org
         o.mapFile = mapFile
-        o.threads = threads
+        o.threads = threads ?? 0
         o.zstdLevel = zstdLevel
-        guard let d = Delimiter.parse(delimiter) else {
-            throw ValidationError("--delimiter must be a single byte, e.g. --delimiter '|', --delimiter ';' or --delimiter '\\t' (tab)")
-        }
-        o.delimiter = d
-        guard let e = TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: "")) else {
-            throw ValidationError("--encoding '\(encoding)' is not known; use --encoding utf8, cp1252 (Windows) or latin1")
-        }
-        o.encoding = e
+        o.delimiter = Delimiter.parse(delimiter)!
+        o.encoding = TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: ""))!
         o.padToStatedTotal = padToStatedTotal
         o.maxRejectRate = maxRejectRate
         o.maxRecordsPerFile = maxRecordsPerFile
         o.quarantine = quarantine
+        o.fileMode = fileMode.mode
         o.useMmap = !noMmap
         o.directIO = !bufferedOutput
         if let chunkSize { o.chunkSize = chunkSize }
@@ -138,7 +144,10 @@ struct ConvertCommand: ParsableCommand {
             }
             if json { try StandardOutput.write(result.summaryJSON.hasSuffix("\n") ? result.summaryJSON : result.summaryJSON + "\n") }
             if !quiet {
-                if !json { Console.error(ClosingSummary.render(result)) }
+                if !json {
+                    Console.error(ClosingSummary.render(result))
+                    for l in ProblemList.render(result, count: showProblems) { Console.error(l) }
+                }
                 for h in RunHints.hints(result, options: o) { Console.error(h) }
             }
             if result.exitCode != 0 {

@@ -17,12 +17,12 @@ struct DecodeCommand: ParsableCommand {
               cair2 decode patient_return.txt --kind patient-return -o matched.csv
               # look at the first records of our own output
               cair2 decode batch/patient.txt --kind patient --format jsonl | head
-              # from a compressed output
-              zstd -dc batch/patient.txt.zst | cair2 decode - --kind patient
+              # a compressed output is read as it is
+              cair2 decode batch/patient.txt.zst --kind patient
 
             Exit status: 0 every line decoded (also when the reader of standard output closes early, \
             as with `| head`); 1 malformed lines were skipped; 2 the input is missing or unreadable; \
-            3 a read or write failed (no output file is published).
+            3 a read or write failed (no output file is published); 64 malformed command line.
             """)
 
     @Argument(help: "The fixed-width file; '-' reads standard input.", completion: .file())
@@ -34,22 +34,29 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "csv or jsonl.", completion: .list(["csv", "jsonl"]))
     var format: String = "csv"
 
-    @Option(name: .shortAndLong, help: "Output file (created 0600, published atomically); standard output when omitted.", completion: .file())
+    @Option(name: .shortAndLong, help: "Output file (created 0600 or --file-mode, published atomically); standard output when omitted.", completion: .file())
     var output: String?
 
+    @OptionGroup var fileMode: FileModeOption
+
+    func validate() throws {
+        guard LayoutKind(rawValue: kind) != nil else {
+            throw ValidationError("--kind '\(kind)' is not a layout; use one of \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard DecodeFormat(rawValue: format) != nil else {
+            throw ValidationError("--format '\(format)' is not known; use csv or jsonl")
+        }
+    }
+
     func run() throws {
-        guard let layoutKind = LayoutKind(rawValue: kind) else {
-            writeStandardError("cair2 decode: unknown kind '\(kind)'; expected one of \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            throw ExitCode(2)
-        }
-        guard let decodeFormat = DecodeFormat(rawValue: format) else {
-            throw ValidationError("unknown format '\(format)'; expected csv or jsonl")
-        }
+        let layoutKind = LayoutKind(rawValue: kind)!
+        let decodeFormat = DecodeFormat(rawValue: format)!
         do {
             // An interrupted decode -o removes its temporary file and exits 130 / 143 / 129.
             if output != nil && output != "-" { try Signals.installInterruptHandlers() }
-            let outcome = try decodeFixedWidth(
-                DecodeOptions(input: file, kind: layoutKind, format: decodeFormat, output: output))
+            var options = DecodeOptions(input: file, kind: layoutKind, format: decodeFormat, output: output)
+            options.fileMode = fileMode.mode
+            let outcome = try decodeFixedWidth(options)
             if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
         } catch let error as FixedWidthIOError {
             writeStandardError("cair2 decode: \(error)")

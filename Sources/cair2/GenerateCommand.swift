@@ -21,6 +21,9 @@ struct GenerateCommand: ParsableCommand {
           cair2 hedis --measure cis --year 2025 --members corpus/query.csv \\
             --patient-return corpus/patient-return.txt --immunization-return corpus/immunization-return.txt \\
             --out-dir hedis
+
+        Exit status: 0 written; 2 --out-dir is not a directory; 3 a write failed (nothing published); \
+        64 malformed command line (nothing created).
         """)
 
     @Option(help: "Number of members.")
@@ -41,28 +44,41 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Organization code written as sending_org, disclosed_by and updated_by (pass the same --org to convert).")
     var org: String = "ACMEHP"
 
-    @Option(help: "Worker threads (the output does not depend on it).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Worker threads (default: all cores; the output does not depend on it).")
+    var threads: Int?
 
     @Flag(help: "Also write the registry's answer to query.csv: patient-return.txt and immunization-return.txt (fixed-width), for `cair2 hedis --members query.csv`. The other files do not change.")
     var returns = false
 
-    func run() throws {
+    @OptionGroup var fileMode: FileModeOption
+
+    var options: GenerateOptions {
         var options = GenerateOptions(members: members, outputDirectory: outDir)
         options.seed = seed
         options.defectRate = defectRate
         options.asOf = asOf
         options.org = org
-        options.threads = threads
+        if let threads { options.threads = threads }
         options.returns = returns
+        options.fileMode = fileMode.mode
+        return options
+    }
+
+    func validate() throws {
+        if let problem = options.problem { throw ValidationError(problem) }
+    }
+
+    func run() throws {
+        let options = self.options
         let summary: GenerateSummary
         do {
             // An interrupted run removes its temporary files and exits 130 / 143 / 129.
             try Signals.installInterruptHandlers()
             summary = try generateCorpus(options)
         } catch let error as GenerateError {
-            if case .invalidOption = error { throw ValidationError(error.description) }
             FileHandle.standardError.write(Data("cair2 generate: \(error)\n".utf8))
+            // The option values were checked in validate(); what is left is --out-dir or the lock (2) or a write (3).
+            if case .invalidOption = error { throw ExitCode(2) }
             if case .cannotStart = error { throw ExitCode(2) }
             throw ExitCode(3)
         }

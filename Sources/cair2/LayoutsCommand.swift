@@ -20,16 +20,14 @@ struct LayoutsCommand: ParsableCommand {
     @Argument(help: "One of: \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", ")). All when omitted.", completion: .list(LayoutKind.allCases.map(\.rawValue)))
     var kind: String?
 
-    func run() throws {
-        let kinds: [LayoutKind]
-        if let kind {
-            guard let k = LayoutKind(rawValue: kind) else {
-                throw ValidationError("unknown layout '\(kind)'; expected one of \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            kinds = [k]
-        } else {
-            kinds = LayoutKind.allCases
+    func validate() throws {
+        if let kind, LayoutKind(rawValue: kind) == nil {
+            throw ValidationError("unknown layout '\(kind)'; expected one of \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+    }
+
+    func run() throws {
+        let kinds = kind.map { [LayoutKind(rawValue: $0)!] } ?? LayoutKind.allCases
         for k in kinds {
             let l = k.layout
             print("\(k.rawValue): \(l.dataWidth) characters (the spec prints \(l.statedTotal)), then CR LF")

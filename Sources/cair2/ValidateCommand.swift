@@ -19,8 +19,8 @@ struct ValidateCommand: ParsableCommand {
               # somebody else's immunization file, from standard input
               cat vendor_imms.txt | cair2 validate - --kind immunization
 
-            Exit status: 0 no problems; 1 problems found; 2 the input is missing or unreadable or the \
-            kind is unknown; 3 a read failed.
+            Exit status: 0 no problems; 1 problems found; 2 the input is missing or unreadable; 3 a read \
+            failed; 64 malformed command line (an unknown --kind, a bad --as-of).
             """)
 
     @Argument(help: "The fixed-width file; '-' reads standard input.", completion: .file())
@@ -34,18 +34,18 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var codeTables: CodeTablesOption
 
+    func validate() throws {
+        guard LayoutKind(rawValue: kind) != nil else {
+            throw ValidationError("--kind '\(kind)' is not a layout; use one of \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if let asOf, ValidationAsOf.parse(asOf) == nil {
+            throw ValidationError("--as-of '\(asOf)' is not a date of the form YYYY-MM-DD")
+        }
+    }
+
     func run() throws {
-        guard let layoutKind = LayoutKind(rawValue: kind) else {
-            writeStandardError("cair2 validate: unknown kind '\(kind)'; expected one of \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            throw ExitCode(2)
-        }
-        var options = ValidateOptions(input: file, kind: layoutKind)
-        if let asOf {
-            guard let day = ValidationAsOf.parse(asOf) else {
-                throw ValidationError("--as-of '\(asOf)' is not a date of the form YYYY-MM-DD")
-            }
-            options.asOf = day
-        }
+        var options = ValidateOptions(input: file, kind: LayoutKind(rawValue: kind)!)
+        if let asOf { options.asOf = ValidationAsOf.parse(asOf)! }
         do {
             options.codeTables = try codeTables.load()
             // The report goes out with write(2): a failure (a full disk, /dev/full, a closed pipe) is exit 3.

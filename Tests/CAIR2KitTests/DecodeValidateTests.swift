@@ -379,8 +379,10 @@ private func run(_ arguments: [String], stdin: String? = nil) throws -> (status:
         r = try run(["validate", scratch.path("missing.txt"), "--kind", "patient"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("missing.txt"))
+        // An unknown --kind is a malformed command line (issue 17: exit 64 with validate's usage).
         r = try run(["validate", clean, "--kind", "nonsense"])
-        #expect(r.status == 2)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("cair2 validate"))
         r = try run(["validate", clean, "--kind", "patient", "--as-of", "31/01/2025"])
         #expect(r.status == 64)
 

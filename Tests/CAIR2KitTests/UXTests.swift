@@ -167,10 +167,31 @@ import Testing
 
     @Test func encodingGuess() {
         #expect(EncodingGuess.guess(Array("José Müller\n".utf8)) == .utf8)
-        #expect(EncodingGuess.guess([0x4A, 0x6F, 0x73, 0xE9, 0x0A]) == .cp1252) // "José" in Windows-1252
-        #expect(EncodingGuess.guess([0x93, 0x41, 0x94, 0x0A]) == .cp1252)       // curly quotes
-        #expect(EncodingGuess.guess([0x41, 0xE9, 0x81, 0x0A]) == .notCP1252)    // 0x81 is undefined there
-        #expect(EncodingGuess.guess([0x41, 0xC3]) == .utf8)                     // a sequence cut by the sample
+        #expect(EncodingGuess.guess(Array("Jose Muller\n".utf8)) == .ascii)
+        #expect(EncodingGuess.guess([0x4A, 0x6F, 0x73, 0xE9, 0x0A]) == .cp1252(undefined: 0)) // "José" in Windows-1252
+        #expect(EncodingGuess.guess([0x93, 0x41, 0x94, 0x0A]) == .cp1252(undefined: 0))       // curly quotes
+        #expect(EncodingGuess.guess([0x41, 0xE9, 0x81, 0x0A]) == .notCP1252(undefined: 1))    // 0x81 is undefined there
+        #expect(EncodingGuess.guess([0x41, 0xC3]) == .utf8)                                   // a sequence cut by the end
+    }
+
+    /// Issue 17: one stray byte does not decide; the whole file does.
+    @Test func encodingGuessJudgesTheWholeFile() {
+        // Windows-1252 with many defined high bytes (é, ’) and one stray 0x81: still Windows-1252.
+        var win: [UInt8] = []
+        for _ in 0..<30 { win += Array("Ren".utf8) + [0xE9] + Array("e O".utf8) + [0x92] + Array("Brien\n".utf8) }
+        win += [0x41, 0x81, 0x0A]
+        #expect(EncodingGuess.guess(win) == .cp1252(undefined: 1))
+        // UTF-8 with one broken byte: mostly UTF-8, never a one-byte encoding.
+        var utf: [UInt8] = []
+        for _ in 0..<30 { utf += Array("San José, Müller\n".utf8) }
+        utf += [0x41, 0xE9, 0x0A]
+        #expect(EncodingGuess.guess(utf) == .mostlyUTF8(invalid: 1))
+        // A UTF-8 sequence split across two blocks is still valid.
+        var counts = EncodingGuess.Counts()
+        let e = Array("é".utf8)
+        [e[0]].withUnsafeBytes { counts.scan($0) }
+        [e[1], 0x0A].withUnsafeBytes { counts.scan($0) }
+        #expect(counts.guess == .utf8)
     }
 
     // MARK: the real binary in a terminal
@@ -187,11 +208,12 @@ import Testing
         #expect(screen.contains("\rmembers.csv (patient): "), "no progress line on a terminal: \(screen.prefix(300))")
         #expect(screen.contains("\u{1B}[K"))
         #expect(screen.contains(" records"))
-        // The line is erased before the summary, which follows on a clean line.
+        // The line is erased before the summary (or the run's messages before it), which follows on a clean line.
+        #expect(screen.contains("\r\u{1B}[Kmembers.csv"))
         #expect(screen.contains("\r\u{1B}[Kmembers.csv (patient): 3,001 in, 3,000 written, 0 rejected, 1 excluded")
-                || screen.contains("records\r\nmembers.csv (patient): 3,001 in, 3,000 written, 0 rejected, 1 excluded"))
+                || screen.contains("\nmembers.csv (patient): 3,001 in, 3,000 written, 0 rejected, 1 excluded"))
         // The --org defaults are named once per field (section 3c), on lines of their own.
-        #expect(screen.contains("\r\u{1B}[Kmembers.csv: the --org default filled sending_org in 3000 records"))
+        #expect(screen.contains("members.csv: the --org default filled sending_org in 3000 records"))
         #expect(screen.contains("excluded: X_NOT_DISCLOSED 1"))
         #expect(screen.contains("tty/patient.txt"))
         #expect(screen.contains("done: 3,001 records in "))

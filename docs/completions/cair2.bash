@@ -188,7 +188,7 @@ _cair2_convert() {
     repeating_flags=()
     non_repeating_flags=(--pad-to-stated-total --quarantine --no-mmap --buffered-output --quiet -q --json --version -h --help)
     repeating_options=()
-    non_repeating_options=(--patients --immunizations --comments --query --out-dir --org --map --as-of --threads --zstd --delimiter --encoding --max-reject-rate --max-records-per-file --progress --code-tables)
+    non_repeating_options=(--patients --immunizations --comments --query --out-dir --org --map --as-of --threads --zstd --delimiter --encoding --max-reject-rate --max-records-per-file --progress --show-problems --file-mode --code-tables)
     __cair2_offer_flags_options 0
 
     # Offer option value completions
@@ -246,6 +246,12 @@ _cair2_convert() {
         __cair2_add_completions -W 'auto'$'\n''always'$'\n''never'
         return
         ;;
+    '--show-problems')
+        return
+        ;;
+    '--file-mode')
+        return
+        ;;
     '--code-tables')
         __cair2_add_completions -d
         return
@@ -273,7 +279,7 @@ _cair2_decode() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--kind --format --output -o)
+    non_repeating_options=(--kind --format --output -o --file-mode)
     __cair2_offer_flags_options 1
 
     # Offer option value completions
@@ -288,6 +294,9 @@ _cair2_decode() {
         ;;
     '--output'|'-o')
         __cair2_add_completions -f
+        return
+        ;;
+    '--file-mode')
         return
         ;;
     esac
@@ -336,7 +345,7 @@ _cair2_archive() {
     repeating_flags=()
     non_repeating_flags=(--force --version -h --help)
     repeating_options=()
-    non_repeating_options=(--output -o --level --mtime)
+    non_repeating_options=(--output -o --level --mtime --file-mode)
     __cair2_offer_flags_options 1
 
     # Offer option value completions
@@ -349,6 +358,9 @@ _cair2_archive() {
         return
         ;;
     '--mtime')
+        return
+        ;;
+    '--file-mode')
         return
         ;;
     esac
@@ -382,7 +394,7 @@ _cair2_generate() {
     repeating_flags=()
     non_repeating_flags=(--returns --version -h --help)
     repeating_options=()
-    non_repeating_options=(--members --out-dir --seed --defect-rate --as-of --org --threads)
+    non_repeating_options=(--members --out-dir --seed --defect-rate --as-of --org --threads --file-mode)
     __cair2_offer_flags_options 0
 
     # Offer option value completions
@@ -406,6 +418,9 @@ _cair2_generate() {
         return
         ;;
     '--threads')
+        return
+        ;;
+    '--file-mode')
         return
         ;;
     esac

@@ -27,6 +27,8 @@ public struct GenerateOptions: Sendable {
     /// Also write the registry's return files for the query rows (patient-return.txt, immunization-return.txt).
     /// The other files are byte-identical either way.
     public var returns = false
+    /// Permissions of the written files (`--file-mode`; 0600 by default).
+    public var fileMode: mode_t = FileMode.standard
 
     public init(members: Int, outputDirectory: String) {
         self.members = members
@@ -89,9 +91,9 @@ private final class WaveSlots: @unchecked Sendable {
 private struct OutputFile {
     let file: AtomicOutputFile
 
-    init(_ set: OutputSet, directory: String, name: String) throws {
+    init(_ set: OutputSet, directory: String, name: String, mode: mode_t = FileMode.standard) throws {
         do {
-            file = try set.create(directory: directory, name: name, bufferSize: 1 << 20)
+            file = try set.create(directory: directory, name: name, bufferSize: 1 << 20, mode: mode)
         } catch {
             throw GenerateError.io(path: directory + "/" + name, errno: error.errno == 0 ? EIO : error.errno)
         }
@@ -110,6 +112,26 @@ private struct OutputFile {
     }
 }
 
+extension GenerateOptions {
+    /// What is wrong with the option values (a usage error, checked before anything is created), or nil.
+    public var problem: String? {
+        guard members >= 1 else { return "--members must be at least 1" }
+        guard members <= 900_000_000 else { return "--members must be at most 900000000" }
+        guard defectRate >= 0, defectRate <= 1 else { return "--defect-rate must be between 0 and 1" }
+        guard undisclosedShare >= 0, undisclosedShare <= 1 else { return "the undisclosed share must be between 0 and 1" }
+        guard threads >= 1 else { return "--threads must be at least 1" }
+        let orgBytes = Array(org.utf8)
+        guard !orgBytes.isEmpty, orgBytes.count <= 12, orgBytes.allSatisfy({ $0 > 32 && $0 < 127 && $0 != 44 && $0 != 34 }) else {
+            return "--org must be 1-12 printable ASCII characters without blanks, commas or quotes"
+        }
+        if let text = asOf {
+            guard let d = GenCalendar.parseISO(text) else { return "--as-of must be a date YYYY-MM-DD" }
+            guard d >= GenCalendar.days(2000, 1, 1) else { return "--as-of must be 2000-01-01 or later" }
+        }
+        return nil
+    }
+}
+
 /// Writes a synthetic California corpus and its answer key (PRODUCT.md §5, `cair2 generate`).
 ///
 /// Members are cut into blocks; waves of blocks are generated in parallel, each block into
@@ -117,23 +139,9 @@ private struct OutputFile {
 /// options, never on `threads` or `blockSize`.
 public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary {
     let started = DispatchTime.now().uptimeNanoseconds
-    guard options.members >= 1 else { throw GenerateError.invalidOption("--members must be at least 1") }
-    guard options.members <= 900_000_000 else { throw GenerateError.invalidOption("--members must be at most 900000000") }
-    guard options.defectRate >= 0, options.defectRate <= 1 else { throw GenerateError.invalidOption("--defect-rate must be between 0 and 1") }
-    guard options.undisclosedShare >= 0, options.undisclosedShare <= 1 else { throw GenerateError.invalidOption("the undisclosed share must be between 0 and 1") }
-    guard options.threads >= 1 else { throw GenerateError.invalidOption("--threads must be at least 1") }
+    if let problem = options.problem { throw GenerateError.invalidOption(problem) }
+    let asOf = options.asOf.flatMap(GenCalendar.parseISO) ?? Int(Date().timeIntervalSince1970 / 86_400)
     let orgBytes = Array(options.org.utf8)
-    guard !orgBytes.isEmpty, orgBytes.count <= 12, orgBytes.allSatisfy({ $0 > 32 && $0 < 127 && $0 != 44 && $0 != 34 }) else {
-        throw GenerateError.invalidOption("--org must be 1-12 printable ASCII characters without blanks, commas or quotes")
-    }
-    let asOf: Int
-    if let text = options.asOf {
-        guard let d = GenCalendar.parseISO(text) else { throw GenerateError.invalidOption("--as-of must be a date YYYY-MM-DD") }
-        asOf = d
-    } else {
-        asOf = Int(Date().timeIntervalSince1970 / 86_400)
-    }
-    guard asOf >= GenCalendar.days(2000, 1, 1) else { throw GenerateError.invalidOption("--as-of must be 2000-01-01 or later") }
 
     // File styles: line ends, BOM and the usual date spelling, per file, from the seed.
     var styleRng = GenRandom(seed: options.seed, index: 0, purpose: 7)
@@ -152,7 +160,7 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
     var isDir: ObjCBool = false
     if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                                     attributes: [.posixPermissions: 0o700]) }
+                                                     attributes: [.posixPermissions: Int(FileMode.directory(for: options.fileMode))]) }
         catch { throw GenerateError.io(path: dir, errno: EACCES) }
     } else if !isDir.boolValue {
         throw GenerateError.invalidOption("\(dir) is not a directory")
@@ -173,9 +181,11 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
     var files: [OutputFile] = []
     var returnFiles: [OutputFile] = []
     do {
-        for f in CorpusFile.allCases { files.append(try OutputFile(set, directory: dir, name: f.fileName)) }
+        for f in CorpusFile.allCases { files.append(try OutputFile(set, directory: dir, name: f.fileName, mode: options.fileMode)) }
         if options.returns {
-            for f in ReturnFile.allCases { returnFiles.append(try OutputFile(set, directory: dir, name: f.fileName)) }
+            for f in ReturnFile.allCases {
+                returnFiles.append(try OutputFile(set, directory: dir, name: f.fileName, mode: options.fileMode))
+            }
         }
     } catch {
         set.discard()
@@ -224,7 +234,7 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
         writing.wait()
         if let e = sink.error { throw e }
         for (name, parts) in [(AnswerKey.rejects, sink.rejects), (AnswerKey.warnings, sink.warnings)] {
-            let file = try OutputFile(set, directory: dir, name: name)
+            let file = try OutputFile(set, directory: dir, name: name, mode: options.fileMode)
             var bytes = Array((AnswerKey.header + "\n").utf8)
             for p in parts { bytes += p }
             try file.write(bytes)

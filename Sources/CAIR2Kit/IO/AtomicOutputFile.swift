@@ -48,22 +48,23 @@ public final class AtomicOutputFile {
     ///
     /// A directory that does not exist, is not a directory or cannot be written is exit code 2
     /// (the run cannot start); running out of space or an I/O error is exit code 3.
-    public init(directory: String, name: String, bufferSize: Int = 4 << 20) throws(IOError) {
+    /// `mode`: the published file's permissions (0600 by default; `--file-mode` widens it).
+    public init(directory: String, name: String, bufferSize: Int = 4 << 20, mode: mode_t = 0o600) throws(IOError) {
         self.directory = directory
         self.name = name
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         self.finalPath = prefix + name
-        self.temporary = try TemporaryFile.create(in: directory)
+        self.temporary = try TemporaryFile.create(in: directory, mode: mode)
         self.descriptor = FileDescriptor(rawValue: temporary.fd, path: finalPath)
         self.buffer = .allocate(byteCount: max(bufferSize, 1), alignment: 64)
     }
 
     /// Creates the temporary file for `path` (split into folder and name).
-    public convenience init(path: String, bufferSize: Int = 4 << 20) throws(IOError) {
+    public convenience init(path: String, bufferSize: Int = 4 << 20, mode: mode_t = 0o600) throws(IOError) {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        try self.init(directory: directory, name: name, bufferSize: bufferSize)
+        try self.init(directory: directory, name: name, bufferSize: bufferSize, mode: mode)
     }
 
     deinit {
@@ -195,9 +196,10 @@ public final class OutputSet {
     public init() {}
 
     /// Creates an `AtomicOutputFile` for `directory/name` in the set.
-    public func create(directory: String, name: String, bufferSize: Int = 4 << 20) throws(IOError) -> AtomicOutputFile {
+    public func create(directory: String, name: String, bufferSize: Int = 4 << 20,
+                       mode: mode_t = 0o600) throws(IOError) -> AtomicOutputFile {
         try checkOpen()
-        let file = try AtomicOutputFile(directory: directory, name: name, bufferSize: bufferSize)
+        let file = try AtomicOutputFile(directory: directory, name: name, bufferSize: bufferSize, mode: mode)
         files.append(file)
         return file
     }

@@ -51,12 +51,12 @@ final class TemporaryFile {
 
     /// Creates a temporary file in `directory` (unnamed when possible). Failures: `IOError` with exit code 2
     /// for a folder that cannot be written (it does not exist, permissions, read-only), else 3.
-    static func create(in directory: String) throws(IOError) -> TemporaryFile {
+    static func create(in directory: String, mode: mode_t = 0o600) throws(IOError) -> TemporaryFile {
         if allowUnnamed {
             let opened = directory.withCString { Syscall.open($0, oTmpfile | O_RDWR | O_CLOEXEC, 0o600) }
             switch opened {
             case .success(let fd):
-                _ = Syscall.fchmod(fd, 0o600)
+                _ = Syscall.fchmod(fd, mode)
                 return TemporaryFile(directory: directory, fd: fd, path: nil, slot: -1)
             case .failure(let error):
                 // No O_TMPFILE on this file system (or kernel): fall back to a named file.
@@ -77,7 +77,7 @@ final class TemporaryFile {
             switch opened {
             case .success(let fd):
                 // The mode given to open is filtered by the umask; this is not.
-                _ = Syscall.fchmod(fd, 0o600)
+                _ = Syscall.fchmod(fd, mode)
                 return TemporaryFile(directory: directory, fd: fd, path: candidate, slot: slot)
             case .failure(let error):
                 TemporaryFileRegistry.unregister(slot)
