@@ -94,7 +94,8 @@ public enum RecordStatus: UInt8, Sendable {
 /// What the ordered merge needs from each record.
 public struct RecordResult: Sendable {
     public var status: RecordStatus = .rejected
-    /// The record's valid `record_id` (empty when it has none): duplicate and cross-file rules.
+    /// The record's valid `record_id` (empty when it has none): the duplicate rule (only when `structural`) and
+    /// the reports, which name it whatever else is wrong with the record (§3c; a query's `hp_member_id`).
     public var id = IDKey()
     /// The birth date (patients) for the cross-file rules.
     public var date = DateValue(year: 0, month: 0, day: 0)
@@ -102,9 +103,6 @@ public struct RecordResult: Sendable {
     public var part: Int32 = 0
     /// True once the record was structurally sound (past field count, quote and encoding checks).
     public var structural = false
-    /// The identifier the reports name (§3c): the record's valid `record_id` (a query's `hp_member_id`), whatever
-    /// else is wrong with the record; empty when there is none. Not used for the duplicate or cross-file rules.
-    public var reportID = IDKey()
     /// Bit `i` set: a default filled field `i` (a blank cell or an absent column), for `defaults_applied`.
     public var defaultsApplied: UInt64 = 0
     public init() {}
@@ -397,12 +395,12 @@ public final class RecordWorker {
         if record.unterminated {
             add(-1, .unterminatedQuote)
             // Past 1 MiB a record is not read further (§4a), mapped or streamed alike: no identifier then.
-            if record.end - record.start <= InputLimits.recordBytes { result.reportID = reportIdentifier(record, bytes) }
+            if record.end - record.start <= InputLimits.recordBytes { result.id = reportIdentifier(record, bytes) }
             return result
         }
         if record.fieldCount != headerCount {
             add(-1, .fieldCount)
-            result.reportID = reportIdentifier(record, bytes)
+            result.id = reportIdentifier(record, bytes)
             return result
         }
         // One pass over the whole record, 8 bytes at a time: a record of plain printable ASCII (the usual case)
@@ -425,7 +423,7 @@ public final class RecordWorker {
             }
             if bad {
                 if !problems[firstProblem...].contains(where: { Int($0.field) == fReportID }) {
-                    result.reportID = reportIdentifier(record, bytes)
+                    result.id = reportIdentifier(record, bytes)
                 }
                 return result
             }
@@ -446,7 +444,6 @@ public final class RecordWorker {
                 add(fDisclosed, .notDisclosed)
                 result.status = .excluded
                 if !idValid { result.id = IDKey() }
-                result.reportID = result.id
                 result.defaultsApplied = defaultMask
                 return result
             }
@@ -617,7 +614,7 @@ public final class RecordWorker {
                     guard let t else { add(fi, .required); break fieldBody }
                     // An MVX code (any case) or a manufacturer name of the table, written as the code.
                     let written = tables._withUnsafeGuaranteedRef { tab -> Bool in
-                        guard let i = memoizedLookup(fi, t, tab.manufacturers) else { return false }
+                        guard let i = tab.manufacturers.lookup(t) else { return false }
                         return tab.manufacturers.writeCode(i, into: slot, width: f.length)
                     }
                     if written { break fieldBody }
@@ -648,8 +645,7 @@ public final class RecordWorker {
         for p in problems[firstProblem...] where p.code.severity == .reject { rejected = true; break }
         result.status = rejected ? .rejected : .written
         if !idValid { result.id = IDKey() }
-        result.reportID = result.id
-        if kind == .query, fReportID >= 0 { result.reportID = reportIdentifier(record, bytes) }
+        if kind == .query, fReportID >= 0 { result.id = reportIdentifier(record, bytes) }
         result.defaultsApplied = defaultMask
         return result
     }

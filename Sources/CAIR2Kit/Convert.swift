@@ -506,12 +506,13 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         // the misses of consecutive inserts overlap instead of following one another.
         let lookahead = 8
         if isPatient {
-            for r in 0..<min(lookahead, chunk.results.count) where !chunk.results[r].id.isEmpty {
+            for r in 0..<min(lookahead, chunk.results.count) where chunk.results[r].structural && !chunk.results[r].id.isEmpty {
                 cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(chunk.results[r].id)))
             }
         }
         for r in 0..<chunk.results.count {
-            if isPatient && r + lookahead < chunk.results.count && !chunk.results[r + lookahead].id.isEmpty {
+            if isPatient && r + lookahead < chunk.results.count && chunk.results[r + lookahead].structural
+                && !chunk.results[r + lookahead].id.isEmpty {
                 cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(chunk.results[r + lookahead].id)))
             }
             var res = chunk.results[r]
@@ -519,7 +520,8 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             let firstP = pi
             while pi < problems.count && problems[pi].record == Int32(r) { pi += 1 }
             var extra: Problem?
-            if isPatient && !res.id.isEmpty {
+            // Only a record past the structural checks takes part in the duplicate rule (§3a).
+            if isPatient && res.structural && !res.id.isEmpty {
                 // One probe does both: the duplicate check and, for a written patient, its index entry.
                 let entry = res.status == .written
                     ? PatientIndex.Entry(birth: res.date, part: partOf(writtenCount)) : nil
@@ -538,7 +540,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             }
             maskRun.count += 1
             func report(_ p: Problem) throws {
-                if idBytes == nil { idBytes = res.reportID.isEmpty ? [] : res.reportID.bytes }
+                if idBytes == nil { idBytes = res.id.isEmpty ? [] : res.id.bytes }
                 try rows.add(line: line, recordID: idBytes!, field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
                              code: p.code, message: p.code.message(field: Int(p.field), layout: layout))
                 if p.code.severity == .warning {
