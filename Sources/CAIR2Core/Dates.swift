@@ -51,9 +51,15 @@ public struct DateValue: Comparable, Hashable, Sendable {
     /// Every form may be followed by a time part that starts with `T` or a blank (§3c: `06/11/2024 00:00:00`,
     /// `2024-06-11 00:00:00.000`, `20240611 0000`); it is ignored.
     public static func parse(_ whole: UnsafeBufferPointer<UInt8>) -> DateValue? {
+        // No form is shorter than 8 characters, so a time part starts at index 8 or later (a `T` or blank before
+        // it leaves the date invalid either way).
         var n = whole.count
-        for i in 0..<n where whole[i] == 0x54 || whole[i] == 0x20 { n = i; break }
-        guard n > 0 else { return nil }
+        var i = 8
+        while i < n {
+            let b = whole[i]
+            if b == 0x54 || b == 0x20 { n = i; break }
+            i &+= 1
+        }
         let v = UnsafeBufferPointer(rebasing: whole[0..<n])
         @inline(__always) func dig(_ i: Int) -> Int? {
             let b = v[i]

@@ -169,6 +169,9 @@ public final class RecordWorker {
     @exclusivity(unchecked) var defaultMask: UInt64 = 0
     /// The code tables, unretained: `rules` keeps them alive as long as the worker.
     let tables: Unmanaged<VaccineCodeTables>
+    /// The CVX and CPT tables as raw memory, and the MVX index (unretained: the tables outlive the worker).
+    let codeLookup: CodeTableLookup
+    let manufacturers: Unmanaged<CodeSetIndex>
     let codeIndexes: [Unmanaged<CodeSetIndex>?]
     /// The rules' scalars, copied out so the hot loop never touches the `rules` struct.
     let headerCount: Int
@@ -229,6 +232,8 @@ public final class RecordWorker {
             }
         }
         tables = Unmanaged.passUnretained(rules.codeTables)
+        codeLookup = rules.codeTables.lookup
+        manufacturers = Unmanaged.passUnretained(rules.codeTables.manufacturers)
         codeIndexes = layout.fields.map { f in f.codeSet.map { Unmanaged.passUnretained(CodeSetIndex.of($0)) } }
         preparedDefaults = rules.plan.defaults.enumerated().map { (i, d) in
             guard let d else { return nil }
@@ -484,7 +489,7 @@ public final class RecordWorker {
                     } else if o.truncated {
                         add(fi, .truncated)
                     } else if (fi == fFirstName || fi == fLastName)
-                                && tables._withUnsafeGuaranteedRef({ $0.isPlaceholder(slot, width: f.length) }) {
+                                && codeLookup.isPlaceholder(slot, width: f.length) {
                         add(fi, .placeholderName)
                     }
                 }
@@ -597,27 +602,24 @@ public final class RecordWorker {
                     var n = 0
                     var k = 0
                     while k < f.length, slot[k] != 0x20 { n = n &* 10 &+ Int(slot[k] &- 0x30); k += 1 }
-                    let known = tables._withUnsafeGuaranteedRef { t -> Bool in
-                        if f.valueClass == .cpt {
-                            guard let i = t.cptIndex(UInt32(n)) else { return false }
-                            knownCPT = i
-                        } else {
-                            guard t.isKnownCVX(n) else { return false }
-                            knownCVX = n
-                        }
-                        return true
+                    if f.valueClass == .cpt {
+                        let i = codeLookup.cptIndex(UInt32(truncatingIfNeeded: n))
+                        if i >= 0 { knownCPT = i } else { add(fi, .codeUnknown) }
+                    } else if codeLookup.isKnownCVX(n) {
+                        knownCVX = n
+                    } else {
+                        add(fi, .codeUnknown)
                     }
-                    if !known { add(fi, .codeUnknown) }
                 }
             case .manufacturer:
                 fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
                     guard let t else { add(fi, .required); break fieldBody }
                     // An MVX code (any case) or a manufacturer name of the table, written as the code.
-                    let written = tables._withUnsafeGuaranteedRef { tab -> Bool in
-                        guard let i = tab.manufacturers.lookup(t) else { return false }
-                        return tab.manufacturers.writeCode(i, into: slot, width: f.length)
+                    // Through the field's memo: an extract repeats a handful of manufacturers.
+                    let code = manufacturers._withUnsafeGuaranteedRef { memoizedLookup(fi, t, $0) } ?? -1
+                    if code >= 0, manufacturers._withUnsafeGuaranteedRef({ $0.writeCode(code, into: slot, width: f.length) }) {
+                        break fieldBody
                     }
-                    if written { break fieldBody }
                     // Well-formed but unknown: written upper-case and flagged; anything else is rejected.
                     if Values.manufacturer(t, out: slot) { add(fi, .codeUnknown) } else { add(fi, .code) }
                 }
@@ -625,8 +627,7 @@ public final class RecordWorker {
         }
 
         if kind == .immunization && !anyVaccine { add(-1, .noVaccine) }
-        if knownCPT >= 0 && knownCVX >= 0
-            && !tables._withUnsafeGuaranteedRef({ $0.cpt(knownCPT, mapsTo: knownCVX) }) {
+        if knownCPT >= 0 && knownCVX >= 0 && !codeLookup.cpt(knownCPT, mapsTo: knownCVX) {
             add(fCVX, .codeMismatch)
         }
 

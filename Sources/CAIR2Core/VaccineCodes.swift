@@ -104,6 +104,8 @@ public final class VaccineCodeTables: Sendable {
     /// Placeholder names normalized as names, each at most 16 bytes, blank-padded and packed into two words;
     /// sorted.
     private let placeholderKeys: [PackedName]
+    /// The CVX and CPT tables as raw memory, for the converter's hot loop (no array access, no closure).
+    public let lookup: CodeTableLookup
 
     struct PackedName: Comparable {
         var hi: UInt64
@@ -219,7 +221,11 @@ public final class VaccineCodeTables: Sendable {
         }
         placeholderNames = names
         placeholderKeys = Array(Set(keys.map { [$0.hi, $0.lo] })).map { PackedName(hi: $0[0], lo: $0[1]) }.sorted()
+        lookup = CodeTableLookup(cvxKnown: known, cptCodes: codes, ranges: ranges.map { ($0.0, $0.1) }, cvx: flat,
+                                 placeholders: placeholderKeys.map { ($0.hi, $0.lo) })
     }
+
+    deinit { lookup.deallocate() }
 
     // MARK: lookups for the hot path
 
@@ -359,5 +365,93 @@ extension String {
         while s < e, u[s] == 0x20 || u[s] == 0x09 || u[s] == 0x0D || u[s] == 0x0A { s += 1 }
         while e > s, u[e - 1] == 0x20 || u[e - 1] == 0x09 || u[e - 1] == 0x0D || u[e - 1] == 0x0A { e -= 1 }
         return String(decoding: u[s..<e], as: UTF8.self)
+    }
+}
+
+/// The CVX bitmap and the sorted CPT table in memory owned by their `VaccineCodeTables` (allocated once, freed in its
+/// deinit, never written after init). Invariant for `@unchecked Sendable`: read-only after init, and used only
+/// while the owning tables are alive (a `RecordWorker` holds its rules, which hold the tables).
+public struct CodeTableLookup: @unchecked Sendable {
+    let cvxKnown: UnsafeMutablePointer<UInt8>
+    let cptCodes: UnsafeMutablePointer<UInt32>
+    let cptStart: UnsafeMutablePointer<Int32>
+    let cptCount: UnsafeMutablePointer<Int32>
+    let cptCVX: UnsafeMutablePointer<Int32>
+    let cpts: Int
+    /// Placeholder names packed as (hi, lo) word pairs, sorted.
+    let placeholders: UnsafeMutablePointer<UInt64>
+    let placeholderCount: Int
+
+    /// True when the written name in `slot` (`width` bytes, blank-padded, left-justified) is a placeholder.
+    @inline(__always) public func isPlaceholder(_ slot: UnsafePointer<UInt8>, width: Int) -> Bool {
+        guard width > 16, slot[16] == 0x20 else { return false }
+        let keys = placeholders
+        let raw = UnsafeRawPointer(slot)
+        let hi = UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self))
+        let lo = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        var a = 0, b = placeholderCount
+        while a < b {
+            let mid = (a &+ b) >> 1
+            let mh = keys[2 &* mid], ml = keys[2 &* mid &+ 1]
+            if mh == hi && ml == lo { return true }
+            if mh < hi || (mh == hi && ml < lo) { a = mid &+ 1 } else { b = mid }
+        }
+        return false
+    }
+
+    init(cvxKnown: [Bool], cptCodes: [UInt32], ranges: [(Int32, Int32)], cvx: [Int32], placeholders keys: [(UInt64, UInt64)]) {
+        placeholders = .allocate(capacity: max(2, keys.count * 2))
+        for (i, k) in keys.enumerated() { placeholders[2 * i] = k.0; placeholders[2 * i + 1] = k.1 }
+        placeholderCount = keys.count
+        self.cvxKnown = .allocate(capacity: 1000)
+        for i in 0..<1000 { self.cvxKnown[i] = cvxKnown[i] ? 1 : 0 }
+        cpts = cptCodes.count
+        self.cptCodes = .allocate(capacity: max(1, cpts))
+        cptStart = .allocate(capacity: max(1, cpts))
+        cptCount = .allocate(capacity: max(1, cpts))
+        for i in 0..<cpts {
+            self.cptCodes[i] = cptCodes[i]
+            cptStart[i] = ranges[i].0
+            cptCount[i] = ranges[i].1
+        }
+        cptCVX = .allocate(capacity: max(1, cvx.count))
+        for (i, c) in cvx.enumerated() { cptCVX[i] = c }
+    }
+
+    func deallocate() {
+        placeholders.deallocate()
+        cvxKnown.deallocate()
+        cptCodes.deallocate()
+        cptStart.deallocate()
+        cptCount.deallocate()
+        cptCVX.deallocate()
+    }
+
+    /// True when CVX `number` is in the table.
+    @inline(__always) public func isKnownCVX(_ number: Int) -> Bool {
+        number >= 0 && number < 1000 && cvxKnown[number] != 0
+    }
+
+    /// The index of a CPT code (as a number), or -1.
+    @inline(__always) public func cptIndex(_ code: UInt32) -> Int {
+        var lo = 0, hi = cpts
+        while lo < hi {
+            let mid = (lo &+ hi) >> 1
+            let m = cptCodes[mid]
+            if m == code { return mid }
+            if m < code { lo = mid &+ 1 } else { hi = mid }
+        }
+        return -1
+    }
+
+    /// True when the CPT at `index` maps to CVX `number`.
+    @inline(__always) public func cpt(_ index: Int, mapsTo number: Int) -> Bool {
+        let start = Int(cptStart[index]), end = start + Int(cptCount[index])
+        var i = start
+        while i < end {
+            if Int(cptCVX[i]) == number { return true }
+            i &+= 1
+        }
+        return false
     }
 }
