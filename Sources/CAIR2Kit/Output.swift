@@ -110,6 +110,12 @@ final class OutputStream {
     func retire() throws {
         if retired { return }
         try flush()
+        // A compressed output without a line (a part without immunizations, an input without an accepted record)
+        // still holds one empty zstd frame: a zero-byte file is not a zstd stream (zstd -t and archive refuse it).
+        if zstdLevel != nil && bytesUncompressed == 0 && fileOffset == 0 && staged == 0 {
+            let one: [UInt8] = [0]
+            try one.withUnsafeBufferPointer { try compress(UnsafeBufferPointer(rebasing: $0[0..<0])) }
+        }
         try drain()
         try awaitWrites()
         for b in buffers { b.deallocate() }

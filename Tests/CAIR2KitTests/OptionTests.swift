@@ -32,3 +32,30 @@ import Testing
         }
     }
 }
+
+/// Compressed outputs without a line are still zstd streams (one empty frame), so `zstd -t` and `archive`
+/// accept a split batch whose second part has no immunizations (found by the issue-17 walk-through).
+@Suite struct EmptyZstdOutputTests {
+    @Test func aPartWithoutLinesIsAnEmptyFrame() throws {
+        let dir = try UXTests.workDir()
+        try "record_id,first_name,last_name,birth_date,disclosed,disclosed_date\nR0,Ann,Li,2000-01-02,Y,2020-01-01\nR1,Bo,Li,2000-01-02,Y,2020-01-01\nR2,Cy,Li,2000-01-02,Y,2020-01-01\nR3,Di,Li,2000-01-02,Y,2020-01-01\n"
+            .write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
+        try "record_id,cvx_code,vaccination_date,manufacturer\nR0,03,2020-01-01,MSD\n"
+            .write(to: dir.appendingPathComponent("i.csv"), atomically: true, encoding: .utf8)
+        try "record_id,cvx_code,vaccination_date,manufacturer\nR9,03,2020-01-01,MSD\n"
+            .write(to: dir.appendingPathComponent("none.csv"), atomically: true, encoding: .utf8)
+        let split = try UXTests.run(["convert", "--patients", "p.csv", "--immunizations", "i.csv", "--org", "ORG",
+                                     "--out-dir", "o", "--max-records-per-file", "2", "--zstd", "-q"], in: dir)
+        #expect(split.status == 0)
+        let empty = dir.appendingPathComponent("o/part-002/immunization.txt.zst").path
+        #expect(try UXTests.run(["-t", empty], program: "/usr/bin/zstd").status == 0)
+        #expect(try UXTests.run(["-dc", empty], program: "/usr/bin/zstd").stdout.isEmpty)
+        #expect(try UXTests.run(["archive", "o", "-o", "o.tar.zst"], in: dir).status == 0)
+        // An input without an accepted record: the same.
+        let orphan = try UXTests.run(["convert", "--patients", "p.csv", "--immunizations", "none.csv", "--org", "ORG",
+                                      "--out-dir", "n", "--zstd", "-q"], in: dir)
+        #expect(orphan.status == 0)
+        #expect(try UXTests.run(["-t", dir.appendingPathComponent("n/immunization.txt.zst").path],
+                                program: "/usr/bin/zstd").status == 0)
+    }
+}
