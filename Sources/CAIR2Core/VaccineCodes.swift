@@ -92,19 +92,10 @@ public final class VaccineCodeTables: Sendable {
     /// The placeholder names as listed.
     public let placeholderNames: [String]
 
-    /// CVX numbers 0...999 that the table holds.
-    private let cvxKnown: [Bool]
-    /// The CPT codes of the table as numbers, sorted and unique, and per code the range of its CVX numbers in
-    /// `cptCVX`.
-    private let cptCodes: [UInt32]
-    private let cptRanges: [(start: Int32, count: Int32)]
-    private let cptCVX: [Int32]
     /// MVX codes and manufacturer names.
     public let manufacturers: CodeSetIndex
-    /// Placeholder names normalized as names, each at most 16 bytes, blank-padded and packed into two words;
-    /// sorted.
-    private let placeholderKeys: [PackedName]
-    /// The CVX and CPT tables as raw memory, for the converter's hot loop (no array access, no closure).
+    /// The CVX bitmap, the sorted CPT table and the packed placeholder names (names normalized as names, at most
+    /// 16 bytes, blank-padded) as raw memory, for the converter's hot loop (no array access, no closure).
     public let lookup: CodeTableLookup
 
     struct PackedName: Comparable {
@@ -151,7 +142,6 @@ public final class VaccineCodeTables: Sendable {
                            fullName: r["FullVaccinename"]!.trimmed, status: r["Status"]!.trimmed, lastUpdated: lu))
         }
         self.cvx = cvx
-        self.cvxKnown = known
         self.updated = updated
 
         // MVX
@@ -196,9 +186,6 @@ public final class VaccineCodeTables: Sendable {
             ranges.append((Int32(flat.count), Int32(l.count)))
             flat += l
         }
-        cptCodes = codes
-        cptRanges = ranges
-        cptCVX = flat
 
         products = try table(.products).map { r in
             Product(name: r["CDC Product Name"]!.trimmed, shortDescription: r["Short Description"]?.trimmed ?? "",
@@ -220,7 +207,7 @@ public final class VaccineCodeTables: Sendable {
             if let k = VaccineCodeTables.normalizedName(raw) { keys.append(k) }
         }
         placeholderNames = names
-        placeholderKeys = Array(Set(keys.map { [$0.hi, $0.lo] })).map { PackedName(hi: $0[0], lo: $0[1]) }.sorted()
+        let placeholderKeys = Array(Set(keys.map { [$0.hi, $0.lo] })).map { PackedName(hi: $0[0], lo: $0[1]) }.sorted()
         lookup = CodeTableLookup(cvxKnown: known, cptCodes: codes, ranges: ranges.map { ($0.0, $0.1) }, cvx: flat,
                                  placeholders: placeholderKeys.map { ($0.hi, $0.lo) })
     }
@@ -230,51 +217,28 @@ public final class VaccineCodeTables: Sendable {
     // MARK: lookups for the hot path
 
     /// True when CVX `number` (0...999) is in the table.
-    @inline(__always) public func isKnownCVX(_ number: Int) -> Bool {
-        number >= 0 && number < 1000 && cvxKnown[number]
-    }
+    @inline(__always) public func isKnownCVX(_ number: Int) -> Bool { lookup.isKnownCVX(number) }
 
     /// The index of a 5-digit CPT code (as a number) in the table, or nil.
     @inline(__always) public func cptIndex(_ code: UInt32) -> Int? {
-        var lo = 0, hi = cptCodes.count
-        while lo < hi {
-            let mid = (lo &+ hi) >> 1
-            let m = cptCodes[mid]
-            if m == code { return mid }
-            if m < code { lo = mid &+ 1 } else { hi = mid }
-        }
-        return nil
+        let i = lookup.cptIndex(code)
+        return i >= 0 ? i : nil
     }
 
     /// True when the CPT at `index` maps to CVX `number`.
-    @inline(__always) public func cpt(_ index: Int, mapsTo number: Int) -> Bool {
-        let r = cptRanges[index]
-        for i in Int(r.start)..<Int(r.start + r.count) where Int(cptCVX[i]) == number { return true }
-        return false
-    }
+    @inline(__always) public func cpt(_ index: Int, mapsTo number: Int) -> Bool { lookup.cpt(index, mapsTo: number) }
 
     /// The CVX numbers a CPT code maps to (empty when unknown or unmapped).
     public func cvxNumbers(ofCPT code: String) -> [Int] {
         guard code.utf8.count == 5, let n = VaccineCodeTables.codeNumber(code, maxDigits: 5),
               let i = cptIndex(UInt32(n)) else { return [] }
-        let r = cptRanges[i]
-        return cptCVX[Int(r.start)..<Int(r.start + r.count)].map { Int($0) }
+        let start = Int(lookup.cptStart[i])
+        return (start..<start + Int(lookup.cptCount[i])).map { Int(lookup.cptCVX[$0]) }
     }
 
     /// True when the written name in `slot` (`width` bytes, blank-padded, left-justified) is a placeholder.
     @inline(__always) public func isPlaceholder(_ slot: UnsafePointer<UInt8>, width: Int) -> Bool {
-        guard width > 16, slot[16] == 0x20, !placeholderKeys.isEmpty else { return false }
-        let raw = UnsafeRawPointer(slot)
-        let key = PackedName(hi: UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self)),
-                             lo: UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-        var lo = 0, hi = placeholderKeys.count
-        while lo < hi {
-            let mid = (lo &+ hi) >> 1
-            let m = placeholderKeys[mid]
-            if m == key { return true }
-            if m < key { lo = mid &+ 1 } else { hi = mid }
-        }
-        return false
+        lookup.isPlaceholder(slot, width: width)
     }
 
     /// True when `name` (raw text) normalizes to a placeholder name.
