@@ -2,7 +2,7 @@
 // checksum first, so the fuzzer reaches past the checksum test into sizes, names, types and the manifest.
 // Then (1) TarReader reads it from memory, and (2) it is zstd-compressed to a file that BatchArchive.verify
 // checks. Both must end with a result or a thrown error, never a crash; verify must never call a damaged
-// archive OK unless it really holds a manifest.
+// archive OK unless it really holds a manifest. The compressor and the buffers are made once and reused.
 import CAIR2Kit
 import CFuzz
 import Glibc
@@ -39,14 +39,18 @@ func fixChecksums(_ b: inout [UInt8]) {
 
 let path = "/tmp/cair2-fuzz-archive-\(getpid()).tar.zst"
 let compressor = try! ZstdFrameCompressor(level: 1)
+// Reused by every input (cleared, capacity kept).
+var bytes: [UInt8] = []
+var readBuffer = [UInt8](repeating: 0, count: 5001)
 
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    var bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    bytes.removeAll(keepingCapacity: true)
+    bytes.append(contentsOf: UnsafeBufferPointer(start: data, count: size))
     fixChecksums(&bytes)
     // (1) The tar reader alone, from memory, in pieces.
     do {
         var tar = TarReader(source: MemorySource(bytes: bytes, piece: 1 + size % 700), bufferSize: 512 + size % 3000)
-        var buf = [UInt8](repeating: 0, count: 1 + size % 5000)
+        let want = 1 + size % 5000
         var members = 0
         while let entry = try tar.next() {
             precondition(entry.size >= 0, "a negative member size")
@@ -54,7 +58,7 @@ func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             var total = 0
             // Leave some members unread, as verify does for refused ones: next() must skip them safely.
             while (members + size) % 3 != 0 {
-                let n = try buf.withUnsafeMutableBytes { try tar.readData(into: $0) }
+                let n = try readBuffer.withUnsafeMutableBytes { try tar.readData(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
                 if n == 0 { break }
                 total += n
             }

@@ -1,101 +1,116 @@
 // Fuzzes the record pipeline the way convert drives it (CAIR2Kit's processChunk): scan a record, let a
-// RecordWorker normalize, validate and render it into a blank-filled slot. Every record must end written,
-// rejected or excluded; a written line must be printable ASCII of exactly the layout's width, and the worker
-// must never write outside its slot (guard bytes after it).
+// RecordWorker normalize, validate and render it into a blank-filled slot (FuzzSupport's RecordCheck: every
+// record ends written, rejected or excluded with the right problems; a written line is printable ASCII; the
+// worker never writes past its slot).
+//
+// Each execution is cheap: the 24 workers (4 layouts x 3 encodings x 2 plans) are built once, at start, and
+// every input only picks one. The input's first byte picks it: kind = b % 4, encoding = b / 4 % 3, plan =
+// b / 12 % 2 (0: the canonical header in layout order; 1: the canonical header reversed, with a mapping that has
+// `values`, `nulls` and defaults, so the substitution path runs). The rest of the input is records, no header.
+// The header and mapping path itself is FuzzHeader's.
+//
+// `FuzzRecords --make-seeds OUTDIR FILE.csv...` writes seeds: each file's records (kind from its name:
+// patients, immunizations, comments, query) reordered under both plans' headers, after the selector byte.
 import CAIR2Core
 import CFuzz
+import FuzzSupport
 import Glibc
 
-let kinds: [LayoutKind] = [.patient, .immunization, .comment, .query]
-let asOf = DateValue(year: 2024, month: 6, day: 30)
-
-/// Written patients that immunizations and comments may refer to.
-let patients: PatientIndex = {
-    var index = PatientIndex()
-    for id in ["1", "2", "3", "P1", "P2", "A"] {
-        let bytes = Array(id.utf8)
-        bytes.withUnsafeBufferPointer { _ = index.insert(IDKey($0.baseAddress!, count: $0.count),
-                                                  .init(birth: DateValue(year: 2000, month: 1, day: 1), part: 0)) }
-    }
-    return index
-}()
-
-/// Workers for the canonical header of each kind and encoding, built once.
-let canonicalWorkers: [[RecordWorker]] = kinds.map { kind in
-    let plan = try! ColumnPlan(layout: kind.layout, header: kind.layout.columns.map(\.name), org: "ORG1")
-    return TextEncoding.allCases.map { enc in
-        RecordWorker(rules: RecordRules(plan: plan, encoding: enc, asOf: asOf,
-                                        patients: kind == .immunization || kind == .comment ? patients : nil))
-    }
+/// The mapping of plan 1: value translations and null spellings for every column, and a few defaults.
+func mapping(for layout: Layout) -> ColumnMapping {
+    var values: [String: [String: String]] = [:]
+    for c in layout.columns { values[c.name] = ["X": "", "Unknown": "U", "Yes": "Y", "No": "N", "ACT": "A"] }
+    return ColumnMapping(values: values, nulls: ["NULL", "N/A", "-", "  none "])
 }
 
-var workerCache: [String: RecordWorker?] = [:]
-let guardBytes = 64
-let slot = UnsafeMutablePointer<UInt8>.allocate(capacity: 1024 + guardBytes)
+func header(_ kind: LayoutKind, plan: Int) -> [String] {
+    let names = kind.layout.columns.map(\.name)
+    return plan == 0 ? names : names.reversed()
+}
 
-func names(of rec: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>) -> [String] {
-    rec.fields.map { f in
-        var v: [UInt8] = []
-        CSVScanner.appendValue(f, in: bytes, to: &v)
-        return String(decoding: v, as: UTF8.self)
+/// workers[kind][encoding][plan], built once.
+let workers: [[[RecordWorker]]] = fuzzKinds.map { kind in
+    let plans = (0..<2).map { p in
+        try! ColumnPlan(layout: kind.layout, header: header(kind, plan: p), mapping: p == 0 ? ColumnMapping() : mapping(for: kind.layout),
+                        org: "ORG1")
     }
+    return TextEncoding.allCases.map { enc in plans.map { RecordWorker(rules: fuzzRules($0, enc)) } }
 }
 
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let bytes = UnsafeBufferPointer(start: data, count: size)
-    let encoding = TextEncoding.allCases[size % TextEncoding.allCases.count]
-    // A header that plans for some kind is used as convert would; otherwise the whole input is records under
-    // the canonical header of a kind chosen by the input's length.
-    var scanner = CSVScanner(bytes: bytes, delimiter: 0x2C, position: CSVScanner.bomLength(bytes))
-    var rec = CSVRecord()
-    var worker: RecordWorker?
-    if scanner.next(&rec) {
-        let header = names(of: rec, bytes)
-        let key = header.joined(separator: "\u{0}") + "\u{1}\(encoding.rawValue)"
-        if let cached = workerCache[key] {
-            worker = cached
-        } else {
-            for kind in kinds {
-                if let plan = try? ColumnPlan(layout: kind.layout, header: header, org: "ORG1") {
-                    worker = RecordWorker(rules: RecordRules(plan: plan, encoding: encoding, asOf: asOf,
-                                          patients: kind == .immunization || kind == .comment ? patients : nil))
-                    break
-                }
-            }
-            // Building a worker costs more than most inputs: keep a bounded cache by header.
-            if workerCache.count > 512 { workerCache.removeAll() }
-            workerCache[key] = .some(worker)
-        }
-    }
-    if worker == nil {
-        scanner = CSVScanner(bytes: bytes, delimiter: 0x2C)
-        worker = canonicalWorkers[size % kinds.count][size / kinds.count % TextEncoding.allCases.count]
-    }
-    let w = worker!
-    let width = w.rules.plan.layout.dataWidth
-    var problems: [Problem] = []
-    var ordinal: Int32 = 0
-    while scanner.next(&rec) {
-        slot.initialize(repeating: 0x20, count: width)
-        (slot + width).initialize(repeating: 0xA5, count: guardBytes)
-        let before = problems.count
-        let r = w.process(rec, bytes, ordinal: ordinal, out: slot, problems: &problems)
-        for i in 0..<guardBytes { precondition(slot[width + i] == 0xA5, "the worker wrote past its slot") }
-        for p in problems[before...] { precondition(p.record == ordinal, "a problem for another record") }
-        switch r.status {
-        case .written:
-            for i in 0..<width { precondition(slot[i] >= 0x20 && slot[i] <= 0x7E, "a written line is not printable ASCII") }
-            for p in problems[before...] { precondition(p.code.severity != .reject, "a written record has an E_ problem") }
-        case .rejected:
-            precondition(problems[before...].contains { $0.code.severity == .reject }, "rejected without an E_ problem")
-        case .excluded:
-            precondition(problems[before...].contains { $0.code.severity == .exclude }, "excluded without an X_ problem")
-        }
-        ordinal += 1
-    }
+    guard size > 0, let data else { return 0 }
+    let b = Int(data[0])
+    let worker = workers[b % 4][b / 4 % 3][b / 12 % 2]
+    var scanner = CSVScanner(bytes: UnsafeBufferPointer(start: data + 1, count: size - 1), delimiter: 0x2C)
+    RecordCheck.run(worker, &scanner)
     return 0
 }
 
+/// Seeds from real CSV files: records reordered to a plan's header (quoted where needed).
+func makeSeeds(_ outDir: String, _ files: ArraySlice<String>) {
+    for path in files {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard let k = [("patient", 0), ("immuniz", 1), ("comment", 2), ("query", 3)].first(where: { name.hasPrefix($0.0) })?.1,
+              let f = fopen(path, "rb") else { continue }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true { let n = fread(&chunk, 1, chunk.count, f); if n <= 0 { break }; bytes += chunk[0..<n] }
+        fclose(f)
+        bytes.withUnsafeBufferPointer { buf in
+            var scanner = CSVScanner(bytes: buf, delimiter: 0x2C, position: CSVScanner.bomLength(buf))
+            var rec = CSVRecord()
+            guard scanner.next(&rec) else { return }
+            let names = rec.fields.map { f -> String in
+                var v: [UInt8] = []
+                CSVScanner.appendValue(f, in: buf, to: &v)
+                return String(decoding: v, as: UTF8.self)
+            }
+            guard let theirs = try? ColumnPlan(layout: fuzzKinds[k].layout, header: names, org: "ORG1") else { return }
+            var rows: [[[UInt8]]] = []
+            while scanner.next(&rec) {
+                rows.append(rec.fields.map { f in
+                    var v: [UInt8] = []
+                    CSVScanner.appendValue(f, in: buf, to: &v)
+                    return v
+                })
+            }
+            for p in 0..<2 {
+                let target = header(fuzzKinds[k], plan: p)
+                var out: [UInt8] = [UInt8(k + 12 * p)]
+                for row in rows {
+                    for (i, column) in target.enumerated() {
+                        if i > 0 { out.append(0x2C) }
+                        guard let fi = fuzzKinds[k].layout.index(of: column), theirs.columnOf[fi] >= 0,
+                              theirs.columnOf[fi] < row.count else { continue }
+                        let v = row[theirs.columnOf[fi]]
+                        if v.contains(where: { $0 == 0x22 || $0 == 0x2C || $0 == 0x0A || $0 == 0x0D }) {
+                            out.append(0x22)
+                            for c in v { out.append(c); if c == 0x22 { out.append(0x22) } }
+                            out.append(0x22)
+                        } else {
+                            out += v
+                        }
+                    }
+                    out.append(0x0A)
+                }
+                let seed = "\(outDir)/seed-\(path.replacingSlashes())-plan\(p)"
+                guard let o = fopen(seed, "wb") else { continue }
+                _ = out.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, o) }
+                fclose(o)
+            }
+        }
+    }
+}
+
+extension String {
+    func replacingSlashes() -> String { String(map { $0 == "/" ? "_" : $0 }) }
+}
+
+let args = CommandLine.arguments
+if args.count >= 3 && args[1] == "--make-seeds" {
+    makeSeeds(args[2], args[3...])
+    exit(0)
+}
 var argc = CommandLine.argc
 var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
 exit(LLVMFuzzerRunDriver(&argc, &argv) { fuzzOne($0, $1) })

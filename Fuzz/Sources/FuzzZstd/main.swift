@@ -1,6 +1,7 @@
 // Fuzzes the zstd readers used for `.zst` input and archives: the pull reader (ZstdStreamReader) over a
 // source that hands out the input in uneven pieces, and the push decompressor. Corrupt or truncated input
-// must end in a thrown ZstdError; both readers must agree on the bytes of a valid stream.
+// must end in a thrown ZstdError; both readers must agree on the bytes of a valid stream. The buffers are
+// allocated once and reused; each input still creates its two zstd contexts (that is the code under test).
 import CAIR2Kit
 import CFuzz
 import Glibc
@@ -23,27 +24,31 @@ struct PieceSource: ByteSource {
 
 /// Output beyond this is not interesting and would only slow the fuzzer (a tiny frame can expand a lot).
 let outputLimit = 8 << 20
+// Reused by every input (cleared, capacity kept): the read buffer and both outputs.
+var readBuffer = [UInt8](repeating: 0, count: 9001)
+var pulled: [UInt8] = []
+var pushed: [UInt8] = []
 
 func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let raw = UnsafeRawBufferPointer(start: data, count: size)
     let piece = 1 + (size % 4 == 0 ? 1 << 17 : size % 251)
-    var pulled: [UInt8] = []
+    pulled.removeAll(keepingCapacity: true)
+    pushed.removeAll(keepingCapacity: true)
     var pullError: ZstdError?
     do {
         let reader = try ZstdStreamReader(source: PieceSource(bytes: raw, piece: piece))
-        var buf = [UInt8](repeating: 0, count: 1 + size % 9000)
+        let want = 1 + size % 9000
         while pulled.count < outputLimit {
-            let n = try buf.withUnsafeMutableBytes { try reader.read(into: $0) }
+            let n = try readBuffer.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<want])) }
             if n == 0 { break }
-            precondition(n <= buf.count, "read more than the buffer holds")
-            pulled.append(contentsOf: buf[0..<n])
+            precondition(n <= want, "read more than the buffer holds")
+            pulled.append(contentsOf: readBuffer[0..<n])
         }
     } catch let e as ZstdError {
         pullError = e
     } catch {
         preconditionFailure("unexpected error type")
     }
-    var pushed: [UInt8] = []
     var pushError: ZstdError?
     do {
         let d = try ZstdDecompressor()

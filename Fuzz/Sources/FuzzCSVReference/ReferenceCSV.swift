@@ -1,0 +1,1 @@
+../../../Tests/CAIR2CoreTests/ReferenceCSV.swift
