@@ -189,6 +189,15 @@ public func hedis(_ options: HedisOptions, log: (String) -> Void = { _ in }) thr
     defer { immunizationSource.close() }
 
     let publisher = try Publisher(outDir: options.outDir)
+    // The folder's lock for the whole run, and a dead run's temporaries removed under it (PRODUCT.md §4a).
+    let lock: OutDirLock
+    do {
+        lock = try OutDirLock.acquire(options.outDir)
+    } catch {
+        throw CAIR2Error.usage(error.description)
+    }
+    defer { lock.release() }
+    lock.removeLeftovers()
     do {
         var run = HedisRun(options: options, valueSets: valueSets, commentCodes: commentCodes)
         try run.readMembers(members)

@@ -1,6 +1,9 @@
 import CAIR2Kit
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Option values: what help, man page and completions say is what the tool does; out-of-range values are usage
 /// errors (exit 64) before anything is created.
@@ -57,5 +60,29 @@ import Testing
         #expect(orphan.status == 0)
         #expect(try UXTests.run(["-t", dir.appendingPathComponent("n/immunization.txt.zst").path],
                                 program: "/usr/bin/zstd").status == 0)
+    }
+}
+
+/// `hedis` follows the out-dir rules of PRODUCT.md §4a like every writing command: a folder another run holds is
+/// exit 2 at once, and nothing is written.
+@Suite struct HedisLockTests {
+    @Test func aLockedFolderIsExitTwo() throws {
+        let dir = try UXTests.workDir()
+        let source = GoldenTests.root.appendingPathComponent("Corpus/hedis/cis-feb29")
+        for f in ["members.csv", "patient-return.txt", "immunization-return.txt", "immunizations.csv"] {
+            try FileManager.default.copyItem(at: source.appendingPathComponent(f), to: dir.appendingPathComponent(f))
+        }
+        let args = GoldenTests.splitArgs(try String(contentsOf: source.appendingPathComponent("args"), encoding: .utf8))
+        let out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let fd = open(out.appendingPathComponent(".cair2.lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        #expect(fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let locked = try UXTests.run(["hedis"] + args + ["--out-dir", "out", "-q"], in: dir)
+        #expect(locked.status == 2, "\(locked.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("hedis-members.csv").path))
+        close(fd)
+        let free = try UXTests.run(["hedis"] + args + ["--out-dir", "out", "-q"], in: dir)
+        #expect(free.status == 0, "\(free.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("hedis-members.csv").path))
     }
 }
