@@ -167,9 +167,8 @@ public final class RecordWorker {
     let nulls: [[UInt8]]
     /// Fields a default filled in the current record.
     @exclusivity(unchecked) var defaultMask: UInt64 = 0
-    /// The code tables, unretained: `rules` keeps them alive as long as the worker.
-    let tables: Unmanaged<VaccineCodeTables>
-    /// The CVX and CPT tables as raw memory, and the MVX index (unretained: the tables outlive the worker).
+    /// The CVX and CPT tables as raw memory, and the MVX index (unretained: `rules` keeps the tables alive as long
+    /// as the worker).
     let codeLookup: CodeTableLookup
     let manufacturers: Unmanaged<CodeSetIndex>
     let codeIndexes: [Unmanaged<CodeSetIndex>?]
@@ -231,7 +230,6 @@ public final class RecordWorker {
                 return (entry.key, v)
             }
         }
-        tables = Unmanaged.passUnretained(rules.codeTables)
         codeLookup = rules.codeTables.lookup
         manufacturers = Unmanaged.passUnretained(rules.codeTables.manufacturers)
         codeIndexes = layout.fields.map { f in f.codeSet.map { Unmanaged.passUnretained(CodeSetIndex.of($0)) } }
