@@ -392,6 +392,26 @@ struct HedisRecord {
         return .value(d)
     }
 
+    /// A required identifier: its value, or "" with `E_REQUIRED` or `E_ID` appended to `problems`.
+    func requiredIdentifier(_ name: String, _ problems: inout [(String, String)]) -> String {
+        switch identifier(name) {
+        case .empty: problems.append((name, "E_REQUIRED"))
+        case .invalid: problems.append((name, "E_ID"))
+        case .value(let v): return v
+        }
+        return ""
+    }
+
+    /// A required date: its value, or nil with `E_REQUIRED` or `E_DATE` appended to `problems`.
+    func requiredDate(_ name: String, _ problems: inout [(String, String)]) -> DateValue? {
+        switch date(name) {
+        case .empty: problems.append((name, "E_REQUIRED"))
+        case .invalid: problems.append((name, "E_DATE"))
+        case .value(let d): return d
+        }
+        return nil
+    }
+
     /// A name normalized by the name class; nil when blank or not a valid name (then it is not compared).
     func name(_ name: String) -> String? {
         guard input.column[name] != nil || input.defaults[name] != nil else { return nil }
@@ -458,6 +478,26 @@ struct HedisRun {
                                    message: HedisRun.message(code, field: field)))
     }
 
+    /// The record of `item`, or nil when the scanner could not read one (field count, quotes, encoding): then its
+    /// rows are reported and `rejected` counts it.
+    private mutating func readable(_ item: HedisCSV.Item, _ path: String, _ rejected: inout Int) -> (Int, HedisRecord)? {
+        if case .record(let line, let r) = item { return (line, r) }
+        if case .structural(let line, let fields, let code) = item {
+            for field in fields { reject(path, line, "", field, code) }
+        }
+        rejected += 1
+        return nil
+    }
+
+    /// Reports the record's `problems`; true when it has any (it is rejected, and `rejected` counts it).
+    private mutating func rejects(_ problems: [(String, String)], _ path: String, _ line: Int, _ id: String,
+                                  _ rejected: inout Int) -> Bool {
+        guard !problems.isEmpty else { return false }
+        rejected += 1
+        for (field, code) in problems { reject(path, line, id, field, code) }
+        return true
+    }
+
     static func message(_ code: String, field: String) -> String {
         switch code {
         case "E_FIELD_COUNT": return "field count differs from the header's (check the delimiter and quotes)"
@@ -478,33 +518,12 @@ struct HedisRun {
         var counts = inputs.members
         let path = input.path
         counts.inputRecords = input.forEachRecord { item in
-            guard case .record(let line, let r) = item else {
-                if case .structural(let line, let fields, let code) = item {
-                    for field in fields { reject(path, line, "", field, code) }
-                }
-                counts.rejected += 1
-                return
-            }
+            guard let (line, r) = readable(item, path, &counts.rejected) else { return }
             var problems: [(String, String)] = []
-            var id = ""
-            switch r.identifier("hp_member_id") {
-            case .empty: problems.append(("hp_member_id", "E_REQUIRED"))
-            case .invalid: problems.append(("hp_member_id", "E_ID"))
-            case .value(let v):
-                id = v
-                if !seen.insert(v).inserted { problems.append(("hp_member_id", "E_DUPLICATE_ID")) }
-            }
-            var birth: DateValue?
-            switch r.date("birth_date") {
-            case .empty: problems.append(("birth_date", "E_REQUIRED"))
-            case .invalid: problems.append(("birth_date", "E_DATE"))
-            case .value(let d): birth = d
-            }
-            if !problems.isEmpty {
-                counts.rejected += 1
-                for (field, code) in problems { reject(path, line, id, field, code) }
-                return
-            }
+            let id = r.requiredIdentifier("hp_member_id", &problems)
+            if !id.isEmpty && !seen.insert(id).inserted { problems.append(("hp_member_id", "E_DUPLICATE_ID")) }
+            let birth = r.requiredDate("birth_date", &problems)
+            if rejects(problems, path, line, id, &counts.rejected) { return }
             guard let birth, isEligible(birth: birth, measure: options.measure, year: options.year) else {
                 counts.outOfRange += 1
                 return
@@ -593,31 +612,11 @@ struct HedisRun {
         let path = input.path
         let measure = options.measure
         counts.inputRecords = input.forEachRecord { item in
-            guard case .record(let line, let r) = item else {
-                if case .structural(let line, let fields, let code) = item {
-                    for field in fields { reject(path, line, "", field, code) }
-                }
-                counts.rejected += 1
-                return
-            }
+            guard let (line, r) = readable(item, path, &counts.rejected) else { return }
             var problems: [(String, String)] = []
-            var id = ""
-            switch r.identifier("record_id") {
-            case .empty: problems.append(("record_id", "E_REQUIRED"))
-            case .invalid: problems.append(("record_id", "E_ID"))
-            case .value(let v): id = v
-            }
-            var date: DateValue?
-            switch r.date("vaccination_date") {
-            case .empty: problems.append(("vaccination_date", "E_REQUIRED"))
-            case .invalid: problems.append(("vaccination_date", "E_DATE"))
-            case .value(let d): date = d
-            }
-            if !problems.isEmpty {
-                counts.rejected += 1
-                for (field, code) in problems { reject(path, line, id, field, code) }
-                return
-            }
+            let id = r.requiredIdentifier("record_id", &problems)
+            let date = r.requiredDate("vaccination_date", &problems)
+            if rejects(problems, path, line, id, &counts.rejected) { return }
             guard let i = index.lookup(id), let date else { return }
             let cpt = String(decoding: r.prepared("cpt_code"), as: UTF8.self)
             let cvx = String(decoding: r.prepared("cvx_code"), as: UTF8.self)
@@ -634,20 +633,9 @@ struct HedisRun {
         let codeSet = CodeSetIndex.of(.comments)
         let width = Layouts.comment.field("comment_code")!.length
         counts.inputRecords = input.forEachRecord { item in
-            guard case .record(let line, let r) = item else {
-                if case .structural(let line, let fields, let code) = item {
-                    for field in fields { reject(path, line, "", field, code) }
-                }
-                counts.rejected += 1
-                return
-            }
+            guard let (line, r) = readable(item, path, &counts.rejected) else { return }
             var problems: [(String, String)] = []
-            var id = ""
-            switch r.identifier("record_id") {
-            case .empty: problems.append(("record_id", "E_REQUIRED"))
-            case .invalid: problems.append(("record_id", "E_ID"))
-            case .value(let v): id = v
-            }
+            let id = r.requiredIdentifier("record_id", &problems)
             var code = ""
             let prepared = r.prepared("comment_code")
             if prepared.isEmpty {
@@ -663,11 +651,7 @@ struct HedisRun {
                     problems.append(("comment_code", "E_CODE"))
                 }
             }
-            if !problems.isEmpty {
-                counts.rejected += 1
-                for (field, c) in problems { reject(path, line, id, field, c) }
-                return
-            }
+            if rejects(problems, path, line, id, &counts.rejected) { return }
             guard let i = index.lookup(id) else { return }
             // A blank or invalid begin date never counts.
             var begin: DateValue?
