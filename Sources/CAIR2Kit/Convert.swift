@@ -471,6 +471,8 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         maskRun = (0, 0)
     }
     defer { flushMaskRun() }
+    var mergeCPU = MergeCPU.Tally()
+    defer { if MergeCPU.enabled && mergeCPU.records > 0 { MergeCPU.report(mergeCPU.line(input: summary.input)) } }
     /// Merges chunk `c` in input order: checks the speculation chain, then duplicate ids (patients), parts,
     /// counts, reports, and the lines to the outputs.
     func mergeChunk(_ c: Int, _ speculative: ChunkOutput) throws -> (ChunkOutput, [WriteJob]) {
@@ -614,8 +616,17 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
                 let chunk = processChunk(bytes, start: trueEnd, stopAt: max(cuts.starts[c + 1], trueEnd),
                                          delimiter: options.delimiter, worker: merger, lineWidth: lineWidth,
                                          into: redo)
+                let t0 = MergeCPU.enabled ? MergeCPU.now() : 0
+                let h0 = MergeCPU.hashNanos
                 let (merged, jobs) = try mergeChunk(c, chunk)
+                let t1 = MergeCPU.enabled ? MergeCPU.now() : 0
                 for j in jobs { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
+                if MergeCPU.enabled {
+                    mergeCPU.mergeNanos &+= t1 &- t0
+                    mergeCPU.writeNanos &+= MergeCPU.now() &- t1
+                    mergeCPU.hashNanos &+= MergeCPU.hashNanos &- h0
+                    mergeCPU.records += merged.results.count
+                }
                 c += 1
             }
             return trueEnd
@@ -662,11 +673,20 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
                 if let compressor { out.compressLines(with: compressor) }
                 pipe.deliver(k, out)
             case .merge(let chunk):
+                let t0 = MergeCPU.enabled ? MergeCPU.now() : 0
+                let h0 = MergeCPU.hashNanos
                 let (merged, jobs) = try mergeChunk(c, chunk)
+                let t1 = MergeCPU.enabled ? MergeCPU.now() : 0
                 if jobs.count == 1, try merged.writeFrameIfWhole(jobs[0], lineWidth: lineWidth) {
                     // written as the worker compressed it
                 } else {
                     for j in jobs { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
+                }
+                if MergeCPU.enabled {
+                    mergeCPU.mergeNanos &+= t1 &- t0
+                    mergeCPU.writeNanos &+= MergeCPU.now() &- t1
+                    mergeCPU.hashNanos &+= MergeCPU.hashNanos &- h0
+                    mergeCPU.records += merged.results.count
                 }
                 pipe.merged(c, merged)
                 c += 1

@@ -136,7 +136,9 @@ final class OutputStream {
 
     /// The hashing half of `write` (lines are hashed uncompressed only without --zstd; frames are hashed as written).
     private func hash(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let t0 = MergeCPU.enabled ? MergeCPU.now() : 0
         if zstdLevel == nil { sha.update(UnsafeRawBufferPointer(bytes)) }
+        if MergeCPU.enabled { MergeCPU.hashNanos &+= MergeCPU.now() &- t0 }
         bytesUncompressed += bytes.count
     }
 
