@@ -38,18 +38,37 @@ public struct IDTable: Sendable {
         self.init(capacity: capacity, maxCapacity: Int.max)
     }
 
+    /// What the owner does with the memory of a large new slot array before its first write (see
+    /// `SpillStorage.tableMemoryAdvice`): the start and the byte count of the array.
+    public typealias MemoryAdvice = @Sendable (UnsafeMutableRawPointer, Int) -> Void
+    let advice: MemoryAdvice?
+
     /// A table for about `capacity` entries that grows up to `maxCapacity` slots, then reports itself full.
-    init(capacity: Int, maxCapacity: Int) {
+    init(capacity: Int, maxCapacity: Int, advice: MemoryAdvice? = nil) {
         let n = min(max(16, capacity + capacity / 2), max(16, maxCapacity))
         self.capacity = n
         self.maxCapacity = max(16, maxCapacity)
-        slots = [Slot](repeating: Slot(), count: n + IDTable.pad)
+        self.advice = advice
+        slots = IDTable.emptySlots(n + IDTable.pad, advice)
+    }
+
+    /// `count` empty slots; an array of 4 MiB or more gets the advice before its pages are first written.
+    static func emptySlots(_ count: Int, _ advice: MemoryAdvice?) -> [Slot] {
+        guard let advice, count * MemoryLayout<Slot>.stride >= 4 << 20 else {
+            return [Slot](repeating: Slot(), count: count)
+        }
+        return [Slot](unsafeUninitializedCapacity: count) { buffer, initialized in
+            advice(UnsafeMutableRawPointer(buffer.baseAddress!), count * MemoryLayout<Slot>.stride)
+            buffer.baseAddress!.initialize(repeating: Slot(), count: count)
+            initialized = count
+        }
     }
 
     /// Bytes a slot takes.
     static var slotBytes: Int { MemoryLayout<Slot>.stride }
 
-    @inline(__always) static func hash(_ k: IDKey) -> UInt64 {
+    /// The table's hash of an identifier (workers compute it beside the record, so the merge only probes).
+    @inlinable @inline(__always) public static func hash(_ k: IDKey) -> UInt64 {
         var h = k.a &* 0x9E37_79B9_7F4A_7C15
         h ^= k.b &* 0xC2B2_AE3D_27D4_EB4F
         h ^= k.c &* 0x1656_67B1_9E37_79F9
@@ -147,8 +166,8 @@ public struct IDTable: Sendable {
 
     /// The address of `key`'s home slot, for a prefetch hint some records ahead of its `insert` (the table may
     /// move before then: the address is a hint, never to be dereferenced).
-    @inline(__always) func homeAddress(_ key: IDKey) -> UInt {
-        slots.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress! + home(IDTable.hash(key))) }
+    @inline(__always) func homeAddress(hash: UInt64) -> UInt {
+        slots.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress! + home(hash)) }
     }
 
     /// The identifier stored in slot `i`.
@@ -168,9 +187,9 @@ public struct IDTable: Sendable {
     mutating func grow() {
         let target = min(capacity + capacity / 2, maxCapacity)
         guard target > capacity else { return }
-        var bigger = IDTable(capacity: 0, maxCapacity: maxCapacity)
+        var bigger = IDTable(capacity: 0, maxCapacity: maxCapacity, advice: advice)
         bigger.capacity = target
-        bigger.slots = [Slot](repeating: Slot(), count: bigger.capacity + IDTable.pad)
+        bigger.slots = IDTable.emptySlots(bigger.capacity + IDTable.pad, advice)
         bigger.long.reserveCapacity(long.count)
         for i in 0..<slots.count where slots[i].k1 != 0 { bigger.insert(key(at: i), value: slots[i].value) }
         self = bigger

@@ -73,8 +73,16 @@ public struct PatientIndex: Sendable {
         table.insert(id, value: e.map(PatientIndex.pack) ?? PatientIndex.notWritten)
     }
 
+    /// `insert` with the id's hash computed beforehand (`RecordResult.idHash`, by the worker).
+    @inline(__always)
+    public mutating func insert(_ id: IDKey, hash: UInt64, _ e: Entry?) -> Bool {
+        table.insert(id, hash: hash, value: e.map(PatientIndex.pack) ?? PatientIndex.notWritten)
+    }
+
     /// Where `id`'s slot is, for a prefetch hint a few records ahead of its `insert`: never dereference it.
     @inline(__always) public func prefetchAddress(_ id: IDKey) -> UInt { table.homeAddress(id) }
+    /// `prefetchAddress` from the id's hash (`RecordResult.idHash`).
+    @inline(__always) public func prefetchAddress(hash: UInt64) -> UInt { table.homeAddress(hash: hash) }
 
     /// The entry of a written patient; nil when the id was never seen or its record was not written.
     /// Safe from several threads at once on an index no longer inserted into.
@@ -105,6 +113,9 @@ public struct RecordResult: Sendable {
     public var structural = false
     /// Bit `i` set: a default filled field `i` (a blank cell or an absent column), for `defaults_applied`.
     public var defaultsApplied: UInt64 = 0
+    /// `IDTable.hash(id)` for a patient record with an id (computed by the worker, so the merge, the one serial
+    /// stage, only probes the patient index); 0 otherwise.
+    public var idHash: UInt64 = 0
     public init() {}
 }
 
@@ -448,6 +459,7 @@ public final class RecordWorker {
                 result.status = .excluded
                 if !idValid { result.id = IDKey() }
                 result.defaultsApplied = defaultMask
+                if !result.id.isEmpty { result.idHash = IDTable.hash(result.id) }
                 return result
             }
         }
@@ -646,6 +658,7 @@ public final class RecordWorker {
         if !idValid { result.id = IDKey() }
         if kind == .query, fReportID >= 0 { result.id = reportIdentifier(record, bytes) }
         result.defaultsApplied = defaultMask
+        if kind == .patient && !result.id.isEmpty { result.idHash = IDTable.hash(result.id) }
         return result
     }
 

@@ -19,6 +19,14 @@ public protocol SpillStorage: AnyObject, Sendable {
     func append(_ bytes: UnsafeRawBufferPointer) -> Int?
     /// Fills `buffer` with the bytes at `offset`; false when the read failed.
     func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool
+    /// Advice for the memory of a large table, called with its slots before they are first written (the owner of
+    /// the storage may ask the kernel for huge pages there: the table is probed at random, and with 4 KiB pages
+    /// nearly every probe of a table of tens of MiB also missed the TLB). Nil: none.
+    var tableMemoryAdvice: IDTable.MemoryAdvice? { get }
+}
+
+extension SpillStorage {
+    public var tableMemoryAdvice: IDTable.MemoryAdvice? { nil }
 }
 
 /// A blocked Bloom filter: each key sets one bit in each of the eight words of one 64-byte block, so a probe
@@ -111,7 +119,8 @@ public struct SpillingIDTable: Sendable {
         self.expected = max(1, expected)
         if storage != nil {
             let maxSlots = max(16, budgetBytes / IDTable.slotBytes - IDTable.pad)
-            table = IDTable(capacity: min(expected, maxSlots * 7 / 10), maxCapacity: maxSlots)
+            table = IDTable(capacity: min(expected, maxSlots * 7 / 10), maxCapacity: maxSlots,
+                            advice: storage?.tableMemoryAdvice)
         } else {
             table = IDTable(capacity: expected)
         }
@@ -128,7 +137,12 @@ public struct SpillingIDTable: Sendable {
     /// Inserts `key` with `value` unless present (in the table or a run). Returns true when inserted.
     @inline(__always)
     public mutating func insert(_ key: IDKey, value: UInt64) -> Bool {
-        let h = IDTable.hash(key)
+        insert(key, hash: IDTable.hash(key), value: value)
+    }
+
+    /// `insert` with the key's `IDTable.hash` computed beforehand (by the thread that read the key).
+    @inline(__always)
+    public mutating func insert(_ key: IDKey, hash h: UInt64, value: UInt64) -> Bool {
         let short = IDTable.shortWords(key)
         // The Bloom probe first: its cache miss and the table's overlap (neither address depends on the other).
         let maybeSpilled = !runs.isEmpty && mayBeSpilled(h)
@@ -146,7 +160,9 @@ public struct SpillingIDTable: Sendable {
     }
 
     /// Where `key`'s slot is, for a prefetch hint ahead of its `insert` (see `IDTable.homeAddress`).
-    @inline(__always) public func homeAddress(_ key: IDKey) -> UInt { table.homeAddress(key) }
+    @inline(__always) public func homeAddress(_ key: IDKey) -> UInt { table.homeAddress(hash: IDTable.hash(key)) }
+    /// `homeAddress` from the key's `IDTable.hash`.
+    @inline(__always) public func homeAddress(hash: UInt64) -> UInt { table.homeAddress(hash: hash) }
 
     /// The value of `key`, or nil. Safe from several threads on copies of a table no longer inserted into.
     public func find(_ key: IDKey) -> UInt64? {

@@ -509,13 +509,13 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         let lookahead = 8
         if isPatient {
             for r in 0..<min(lookahead, chunk.results.count) where chunk.results[r].structural && !chunk.results[r].id.isEmpty {
-                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(chunk.results[r].id)))
+                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(hash: chunk.results[r].idHash)))
             }
         }
         for r in 0..<chunk.results.count {
             if isPatient && r + lookahead < chunk.results.count && chunk.results[r + lookahead].structural
                 && !chunk.results[r + lookahead].id.isEmpty {
-                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(chunk.results[r + lookahead].id)))
+                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(hash: chunk.results[r + lookahead].idHash)))
             }
             var res = chunk.results[r]
             let line = lineBase + Int(chunk.recordLine[r]) + 1
@@ -527,7 +527,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
                 // One probe does both: the duplicate check and, for a written patient, its index entry.
                 let entry = res.status == .written
                     ? PatientIndex.Entry(birth: res.date, part: partOf(writtenCount)) : nil
-                let inserted = index.insert(res.id, entry)
+                let inserted = index.insert(res.id, hash: res.idHash, entry)
                 if !inserted && res.status != .excluded {
                     extra = Problem(record: Int32(r), field: dupField, code: .duplicateID)
                     res.status = .rejected
