@@ -471,6 +471,19 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         maskRun = (0, 0)
     }
     defer { flushMaskRun() }
+    /// Problems reported per code, added to the summary's counts by name at the end (a dictionary keyed by the
+    /// name hashed a string per problem), and each report row's end by field and code, formatted once.
+    var codeCounts = [Int](repeating: 0, count: ProblemCode.allCases.count)
+    var rowTails = [[UInt8]](repeating: [], count: (layout.fields.count + 1) * ProblemCode.allCases.count)
+    defer {
+        for code in ProblemCode.allCases where codeCounts[Int(code.rawValue)] > 0 {
+            if code.severity == .warning {
+                summary.warnings[code.name, default: 0] += codeCounts[Int(code.rawValue)]
+            } else {
+                summary.rejectCodes[code.name, default: 0] += codeCounts[Int(code.rawValue)]
+            }
+        }
+    }
     var mergeCPU = MergeCPU.Tally()
     defer { if MergeCPU.enabled && mergeCPU.records > 0 { MergeCPU.report(mergeCPU.line(input: summary.input)) } }
     /// Merges chunk `c` in input order: checks the speculation chain, then duplicate ids (patients), parts,
@@ -534,7 +547,6 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
                 }
             }
             summary.inputRecords += 1
-            var idBytes: [UInt8]?
             // Consecutive records nearly always share their mask of defaulted fields: count runs, not bits.
             if res.defaultsApplied != maskRun.mask {
                 flushMaskRun()
@@ -542,14 +554,14 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
             }
             maskRun.count += 1
             func report(_ p: Problem) throws {
-                if idBytes == nil { idBytes = res.id.isEmpty ? [] : res.id.bytes }
-                try rows.add(line: line, recordID: idBytes!, field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
-                             code: p.code, message: p.code.message(field: Int(p.field), layout: layout))
-                if p.code.severity == .warning {
-                    summary.warnings[p.code.name, default: 0] += 1
-                } else {
-                    summary.rejectCodes[p.code.name, default: 0] += 1
+                // The row's end (field, code, message) is formatted once per field and code, and counted per code.
+                let t = (Int(p.field) + 1) * ProblemCode.allCases.count + Int(p.code.rawValue)
+                if rowTails[t].isEmpty {
+                    rowTails[t] = ReportSpool.rowTail(field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
+                                                      code: p.code, message: p.code.message(field: Int(p.field), layout: layout))
                 }
+                try rows.add(line: line, id: res.id, tail: rowTails[t], code: p.code)
+                codeCounts[Int(p.code.rawValue)] += 1
             }
             if let e = extra { try report(e) }
             for p in problems[firstP..<pi] { try report(p) }
