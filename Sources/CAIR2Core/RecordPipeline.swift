@@ -393,56 +393,36 @@ public final class RecordWorker {
 
     // MARK: the record
 
+    /// What the fields of the current record leave for later fields and for the record rules.
+    struct RecordState {
+        var birth: DateValue?
+        var disclosedDate: DateValue?
+        var vaccinationDate: DateValue?
+        var beginDate: DateValue?
+        /// A vaccine code (NDC, trade name, CPT, CVX, vaccine group) survived its rules.
+        var anyVaccine = false
+        /// Known CPT (its index in the CPT table) and known CVX (its number), for the mismatch rule.
+        var knownCPT = -1
+        var knownCVX = -1
+    }
+
+    /// A field handler's way to report a problem: `add(field, code)`.
+    typealias AddProblem = (Int, ProblemCode) -> Void
+
     /// Processes one record into `out` (a slot of `layout.dataWidth` bytes, blank-filled by the caller),
-    /// appending its problems.
+    /// appending its problems. The steps: structure, the record id, disclosure (patients), the field rules (one
+    /// handler per value class), the record rules, the cross-file rules, the record's fate.
     public func process(_ record: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>, ordinal: Int32,
                         out: UnsafeMutablePointer<UInt8>, problems: inout [Problem]) -> RecordResult {
         var result = RecordResult()
         let rec = record.storage.base  // the fields, without retaining the record per access
         let firstProblem = problems.count
         defaultMask = 0
+        guard structurallySound(record, bytes, &result, &problems, ordinal: ordinal) else { return result }
+        result.structural = true
         @inline(__always) func add(_ field: Int, _ code: ProblemCode) {
             problems.append(Problem(record: ordinal, field: Int16(field), code: code))
         }
-        // Structural checks: an open quote, the field count, then the encoding of every field. The reports still
-        // name the record's identifier when its own cell holds a valid one.
-        if record.unterminated {
-            add(-1, .unterminatedQuote)
-            // Past 1 MiB a record is not read further (§4a), mapped or streamed alike: no identifier then.
-            if record.end - record.start <= InputLimits.recordBytes { result.id = reportIdentifier(record, bytes) }
-            return result
-        }
-        if record.fieldCount != headerCount {
-            add(-1, .fieldCount)
-            result.id = reportIdentifier(record, bytes)
-            return result
-        }
-        // One pass over the whole record, 8 bytes at a time: a record of plain printable ASCII (the usual case)
-        // needs neither the encoding check nor any field's preparation.
-        recordIsPlain = ByteScan.isPlainPrintableASCII(UnsafeBufferPointer(rebasing: bytes[record.start..<record.end]))
-        if !recordIsPlain && encoding != .latin1 {
-            var bad = false
-            for c in 0..<record.fieldCount {
-                let f = record.field(c)
-                if !ByteScan.hasHighByte(UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])) { continue }
-                var ok = true
-                if f.quoted {
-                    raw.removeAll(keepingCapacity: true)
-                    CSVScanner.appendValue(f, in: bytes, to: &raw)
-                    ok = raw.withUnsafeBufferPointer { Folding.isDecodable($0, encoding) }
-                } else {
-                    ok = Folding.isDecodable(UnsafeBufferPointer(rebasing: bytes[f.start..<f.end]), encoding)
-                }
-                if !ok { add(fieldOfColumn[c], .encoding); bad = true }
-            }
-            if bad {
-                if !problems[firstProblem...].contains(where: { Int($0.field) == fReportID }) {
-                    result.id = reportIdentifier(record, bytes)
-                }
-                return result
-            }
-        }
-        result.structural = true
 
         // The record id, for every kind that has one.
         var idValid = false
@@ -450,29 +430,18 @@ public final class RecordWorker {
             idValid = identifierField(fRecordID, rec, bytes, out, add, keyInto: &result.id)
         }
 
-        if kind == .patient {
-            // Disclosure first: a member not disclosed gets only X_NOT_DISCLOSED.
-            let disclosed = prepared(fDisclosed, rec, bytes).text.flatMap { YesNo.parse($0) }
-            if disclosed != true {
-                problems.removeSubrange(firstProblem...)
-                add(fDisclosed, .notDisclosed)
-                result.status = .excluded
-                if !idValid { result.id = IDKey() }
-                result.defaultsApplied = defaultMask
-                if !result.id.isEmpty { result.idHash = IDTable.hash(result.id) }
-                return result
-            }
+        // Disclosure first: a member not disclosed gets only X_NOT_DISCLOSED.
+        if kind == .patient && prepared(fDisclosed, rec, bytes).text.flatMap({ YesNo.parse($0) }) != true {
+            problems.removeSubrange(firstProblem...)
+            add(fDisclosed, .notDisclosed)
+            result.status = .excluded
+            if !idValid { result.id = IDKey() }
+            result.defaultsApplied = defaultMask
+            if !result.id.isEmpty { result.idHash = IDTable.hash(result.id) }
+            return result
         }
 
-        var birth: DateValue?
-        var disclosedDate: DateValue?
-        var vaccinationDate: DateValue?
-        var beginDate: DateValue?
-        var anyVaccine = false
-        // Known CPT (its index in the CPT table) and known CVX (its number), for the mismatch rule.
-        var knownCPT = -1
-        var knownCVX = -1
-
+        var state = RecordState()
         for fi in 0..<fieldCount where fi != fRecordID {
             let f = specs[fi]
             // An empty cell without a default (often half of an extract's cells) skips the field's rules: one
@@ -488,156 +457,23 @@ public final class RecordWorker {
             case .identifier:
                 var k = IDKey()
                 _ = identifierField(fi, rec, bytes, out, add, keyInto: &k)
-            case .name:
-                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
-                    guard let t else { if f.requirement == .required { add(fi, .required) }; break fieldBody }
-                    let o = Values.name(t, width: f.length, out: slot)
-                    if o.invalid {
-                        add(fi, f.requirement == .required ? .name : .nameDropped)
-                    } else if o.empty {
-                        add(fi, f.requirement == .required ? .required : .nameDropped)
-                    } else if o.truncated {
-                        add(fi, .truncated)
-                    } else if (fi == fFirstName || fi == fLastName)
-                                && codeLookup.isPlaceholder(slot, width: f.length) {
-                        add(fi, .placeholderName)
-                    }
-                }
-            case .address, .freeText:
-                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
-                    guard let t else { break fieldBody }
-                    let o = Values.text(t, upperCase: f.valueClass == .address, width: f.length, out: slot)
-                    if o.charsRemoved { add(fi, .charsRemoved) }
-                    if o.truncated { add(fi, .truncated) }
-                    if f.requirement == .oneOfVaccineCodes && !o.empty { anyVaccine = true }
-                }
-            case .date:
-                var value: DateValue?
-                var present = false
-                if fi == fEffective {
-                    // The effective date defaults to the normalized disclosed date.
-                    fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
-                        guard let t else { break fieldBody }
-                        present = true
-                        value = parseDateField(t, f)
-                        if value == nil { add(fi, .date) }
-                    }
-                    if !present {
-                        // Blank: the normalized disclosed date, or nothing (E_REQUIRED) when it has none.
-                        if let d = disclosedDate { value = d } else { add(fi, .required) }
-                    }
-                } else {
-                    fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
-                        guard let t else {
-                            if f.requirement == .required { add(fi, .required) }
-                            break fieldBody
-                        }
-                        present = true
-                        value = parseDateField(t, f)
-                        if value == nil { add(fi, f.requirement == .required ? .date : .dateWarning) }
-                    }
-                }
-                if fi == fDeath, let d = value, let b = birth, d < b {
-                    value = nil
-                    add(fi, .dateWarning)
-                }
-                if fi == fEnd, let e = value, let b = beginDate, e < b {
-                    value = nil
-                    add(fi, .dateWarning)
-                }
-                if let v = value { v.writeMMDDYYYY(slot) }
-                if fi == fBirth { birth = value }
-                if fi == fDisclosedDate { disclosedDate = value }
-                if fi == fVaccinationDate { vaccinationDate = value }
-                if fi == fBegin { beginDate = value }
-            case .code:
-                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
-                    guard let t else { if f.requirement == .required { add(fi, .required) }; break fieldBody }
-                    if f.isInfoSource {
-                        let v = trimBlanks(t)
-                        if v.count == 1 && v[0] == 0x31 { slot[0] = 0x30; slot[1] = 0x31; break fieldBody }  // "1" is 01
-                    }
-                    // Unmanaged: the indexes live as long as the process; no retain per lookup.
-                    let written = codeIndexes[fi]!._withUnsafeGuaranteedRef { idx -> Bool in
-                        guard let i = memoizedLookup(fi, t, idx) else { return false }
-                        return idx.writeCode(i, into: slot, width: f.length)
-                    }
-                    if !written { add(fi, f.requirement == .required ? .code : .codeWarning) }
-                }
-            case .yesNo:
-                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
-                    guard let t else { if f.requirement == .required { add(fi, .required) }; break fieldBody }
-                    if let yes = YesNo.parse(t) {
-                        slot[0] = yes ? 0x59 : 0x4E
-                    } else {
-                        add(fi, f.requirement == .required ? .code : .codeWarning)
-                    }
-                }
-            case .raceFlag:
-                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
-                    guard let t else { break fieldBody }
-                    if let yes = YesNo.parse(t) {
-                        if yes { slot[0] = 0x59 }
-                    } else {
-                        add(fi, .codeWarning)
-                    }
-                }
-            case .phone:
-                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
-                    guard let t else { break fieldBody }
-                    if !Values.phone(t, width: f.length, out: slot) { add(fi, .phone) }
-                }
-            case .zip:
-                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
-                    guard let t else { break fieldBody }
-                    if !Values.zip(t, out: slot) { add(fi, .zip) }
-                }
-            case .ssn:
-                fieldBody: do { let (t, fromDefault) = prepared(fi, rec, bytes)
-                    if t != nil && !fromDefault { add(fi, .ssnDropped) }
-                }
-            case .ndc, .cpt, .cvx:
-                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
-                    guard let t else { break fieldBody }
-                    let ok: Bool
-                    switch f.valueClass {
-                    case .ndc: ok = Values.ndc(t, out: slot)
-                    case .cpt: ok = Values.digits(t, min: 5, max: 5, out: slot)
-                    default: ok = Values.digits(t, min: 1, max: 3, out: slot)
-                    }
-                    guard ok else { add(fi, .codeWarning); break fieldBody }
-                    anyVaccine = true
-                    // Well-formed: is it in the CDC tables? (written unchanged either way)
-                    if f.valueClass == .ndc { break fieldBody }
-                    var n = 0
-                    var k = 0
-                    while k < f.length, slot[k] != 0x20 { n = n &* 10 &+ Int(slot[k] &- 0x30); k += 1 }
-                    if f.valueClass == .cpt {
-                        let i = codeLookup.cptIndex(UInt32(truncatingIfNeeded: n))
-                        if i >= 0 { knownCPT = i } else { add(fi, .codeUnknown) }
-                    } else if codeLookup.isKnownCVX(n) {
-                        knownCVX = n
-                    } else {
-                        add(fi, .codeUnknown)
-                    }
-                }
-            case .manufacturer:
-                fieldBody: do { let (t, _) = prepared(fi, rec, bytes)
-                    guard let t else { add(fi, .required); break fieldBody }
-                    // An MVX code (any case) or a manufacturer name of the table, written as the code.
-                    // Through the field's memo: an extract repeats a handful of manufacturers.
-                    let code = manufacturers._withUnsafeGuaranteedRef { memoizedLookup(fi, t, $0) } ?? -1
-                    if code >= 0, manufacturers._withUnsafeGuaranteedRef({ $0.writeCode(code, into: slot, width: f.length) }) {
-                        break fieldBody
-                    }
-                    // Well-formed but unknown: written upper-case and flagged; anything else is rejected.
-                    if Values.manufacturer(t, out: slot) { add(fi, .codeUnknown) } else { add(fi, .code) }
-                }
+            case .name: nameField(fi, f, slot, rec, bytes, add)
+            case .address, .freeText: textField(fi, f, slot, rec, bytes, &state, add)
+            case .date: dateField(fi, f, slot, rec, bytes, &state, add)
+            case .code: codeField(fi, f, slot, rec, bytes, add)
+            case .yesNo: yesNoField(fi, f, slot, rec, bytes, add)
+            case .raceFlag: raceFlagField(fi, f, slot, rec, bytes, add)
+            case .phone: phoneField(fi, f, slot, rec, bytes, add)
+            case .zip: zipField(fi, f, slot, rec, bytes, add)
+            case .ssn: ssnField(fi, rec, bytes, add)
+            case .ndc, .cpt, .cvx: vaccineCodeField(fi, f, slot, rec, bytes, &state, add)
+            case .manufacturer: manufacturerField(fi, f, slot, rec, bytes, add)
             }
         }
 
-        if kind == .immunization && !anyVaccine { add(-1, .noVaccine) }
-        if knownCPT >= 0 && knownCVX >= 0 && !codeLookup.cpt(knownCPT, mapsTo: knownCVX) {
+        // Record rules: an immunization needs a vaccine code; a known CPT must map to the known CVX.
+        if kind == .immunization && !state.anyVaccine { add(-1, .noVaccine) }
+        if state.knownCPT >= 0 && state.knownCVX >= 0 && !codeLookup.cpt(state.knownCPT, mapsTo: state.knownCVX) {
             add(fCVX, .codeMismatch)
         }
 
@@ -645,13 +481,14 @@ public final class RecordWorker {
         if let patients = rules.patients, idValid {
             if let p = patients.lookup(result.id) {
                 result.part = p.part
-                if let v = vaccinationDate, v < p.birth { add(fVaccinationDate, .beforeBirth) }
+                if let v = state.vaccinationDate, v < p.birth { add(fVaccinationDate, .beforeBirth) }
             } else {
                 add(fRecordID, .orphan)
             }
         }
 
-        if let b = birth { result.date = b }
+        // The record's fate.
+        if let b = state.birth { result.date = b }
         var rejected = false
         for p in problems[firstProblem...] where p.code.severity == .reject { rejected = true; break }
         result.status = rejected ? .rejected : .written
@@ -660,6 +497,246 @@ public final class RecordWorker {
         result.defaultsApplied = defaultMask
         if kind == .patient && !result.id.isEmpty { result.idHash = IDTable.hash(result.id) }
         return result
+    }
+
+    /// The structural checks: an open quote, the field count, then the encoding of every field (one pass over a
+    /// record of plain printable ASCII, the usual case, settles it and spares every field its preparation). False
+    /// when the record fails one: its problems are added, and `result.id` is the report identifier when its own
+    /// cell holds a valid one.
+    @inline(__always)
+    func structurallySound(_ record: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>, _ result: inout RecordResult,
+                           _ problems: inout [Problem], ordinal: Int32) -> Bool {
+        let firstProblem = problems.count
+        @inline(__always) func add(_ field: Int, _ code: ProblemCode) {
+            problems.append(Problem(record: ordinal, field: Int16(field), code: code))
+        }
+        if record.unterminated {
+            add(-1, .unterminatedQuote)
+            // Past 1 MiB a record is not read further (§4a), mapped or streamed alike: no identifier then.
+            if record.end - record.start <= InputLimits.recordBytes { result.id = reportIdentifier(record, bytes) }
+            return false
+        }
+        if record.fieldCount != headerCount {
+            add(-1, .fieldCount)
+            result.id = reportIdentifier(record, bytes)
+            return false
+        }
+        // One pass over the whole record, 8 bytes at a time.
+        recordIsPlain = ByteScan.isPlainPrintableASCII(UnsafeBufferPointer(rebasing: bytes[record.start..<record.end]))
+        if recordIsPlain || encoding == .latin1 { return true }
+        return encodingIsValid(record, bytes, &result, &problems, firstProblem: firstProblem, ordinal: ordinal)
+    }
+
+    /// The encoding check of a record that is not plain ASCII, field by field (cold).
+    func encodingIsValid(_ record: CSVRecord, _ bytes: UnsafeBufferPointer<UInt8>, _ result: inout RecordResult,
+                         _ problems: inout [Problem], firstProblem: Int, ordinal: Int32) -> Bool {
+        var bad = false
+        for c in 0..<record.fieldCount {
+            let f = record.field(c)
+            if !ByteScan.hasHighByte(UnsafeBufferPointer(rebasing: bytes[f.start..<f.end])) { continue }
+            var ok = true
+            if f.quoted {
+                raw.removeAll(keepingCapacity: true)
+                CSVScanner.appendValue(f, in: bytes, to: &raw)
+                ok = raw.withUnsafeBufferPointer { Folding.isDecodable($0, encoding) }
+            } else {
+                ok = Folding.isDecodable(UnsafeBufferPointer(rebasing: bytes[f.start..<f.end]), encoding)
+            }
+            if !ok {
+                problems.append(Problem(record: ordinal, field: Int16(fieldOfColumn[c]), code: .encoding))
+                bad = true
+            }
+        }
+        if bad {
+            if !problems[firstProblem...].contains(where: { Int($0.field) == fReportID }) {
+                result.id = reportIdentifier(record, bytes)
+            }
+            return false
+        }
+        return true
+    }
+
+    // MARK: one handler per value class
+    //
+    // Each takes the field's index and facts, its output slot (blank-filled) and the record's fields; it prepares
+    // the cell (or its default), writes the value and reports the field's problems. Inlined into `process`'s
+    // loop, so the handlers cost no call.
+
+    /// Names: upper-cased, punctuation rules; placeholder names flagged (patient first and last names, §3b).
+    @inline(__always)
+    func nameField(_ fi: Int, _ f: FieldSpec, _ slot: UnsafeMutablePointer<UInt8>, _ rec: UnsafeMutablePointer<CSVField>,
+                   _ bytes: UnsafeBufferPointer<UInt8>, _ add: AddProblem) {
+        guard let t = prepared(fi, rec, bytes).text else {
+            if f.requirement == .required { add(fi, .required) }
+            return
+        }
+        let o = Values.name(t, width: f.length, out: slot)
+        if o.invalid {
+            add(fi, f.requirement == .required ? .name : .nameDropped)
+        } else if o.empty {
+            add(fi, f.requirement == .required ? .required : .nameDropped)
+        } else if o.truncated {
+            add(fi, .truncated)
+        } else if (fi == fFirstName || fi == fLastName) && codeLookup.isPlaceholder(slot, width: f.length) {
+            add(fi, .placeholderName)
+        }
+    }
+
+    /// Addresses (upper-cased) and free text (case kept); a vaccine trade name or group counts as a vaccine code.
+    @inline(__always)
+    func textField(_ fi: Int, _ f: FieldSpec, _ slot: UnsafeMutablePointer<UInt8>, _ rec: UnsafeMutablePointer<CSVField>,
+                   _ bytes: UnsafeBufferPointer<UInt8>, _ state: inout RecordState, _ add: AddProblem) {
+        guard let t = prepared(fi, rec, bytes).text else { return }
+        let o = Values.text(t, upperCase: f.valueClass == .address, width: f.length, out: slot)
+        if o.charsRemoved { add(fi, .charsRemoved) }
+        if o.truncated { add(fi, .truncated) }
+        if f.requirement == .oneOfVaccineCodes && !o.empty { state.anyVaccine = true }
+    }
+
+    /// Dates: parsed, bounded by the as-of date where the field says so, written MMDDYYYY; the effective date
+    /// defaults to the disclosed date; a death date before the birth date and an end date before the begin date
+    /// are blanked.
+    @inline(__always)
+    func dateField(_ fi: Int, _ f: FieldSpec, _ slot: UnsafeMutablePointer<UInt8>, _ rec: UnsafeMutablePointer<CSVField>,
+                   _ bytes: UnsafeBufferPointer<UInt8>, _ state: inout RecordState, _ add: AddProblem) {
+        var value: DateValue?
+        if let t = prepared(fi, rec, bytes).text {
+            value = parseDateField(t, f)
+            if value == nil { add(fi, fi == fEffective || f.requirement == .required ? .date : .dateWarning) }
+        } else if fi == fEffective {
+            // Blank: the normalized disclosed date, or nothing (E_REQUIRED) when it has none.
+            if let d = state.disclosedDate { value = d } else { add(fi, .required) }
+        } else if f.requirement == .required {
+            add(fi, .required)
+        }
+        if fi == fDeath, let d = value, let b = state.birth, d < b {
+            value = nil
+            add(fi, .dateWarning)
+        }
+        if fi == fEnd, let e = value, let b = state.beginDate, e < b {
+            value = nil
+            add(fi, .dateWarning)
+        }
+        if let v = value { v.writeMMDDYYYY(slot) }
+        if fi == fBirth { state.birth = value }
+        if fi == fDisclosedDate { state.disclosedDate = value }
+        if fi == fVaccinationDate { state.vaccinationDate = value }
+        if fi == fBegin { state.beginDate = value }
+    }
+
+    /// Codes of a code set (a code or a description, any case), through the field's memo; `info_source` "1" is 01.
+    @inline(__always)
+    func codeField(_ fi: Int, _ f: FieldSpec, _ slot: UnsafeMutablePointer<UInt8>, _ rec: UnsafeMutablePointer<CSVField>,
+                   _ bytes: UnsafeBufferPointer<UInt8>, _ add: AddProblem) {
+        guard let t = prepared(fi, rec, bytes).text else {
+            if f.requirement == .required { add(fi, .required) }
+            return
+        }
+        if f.isInfoSource {
+            let v = trimBlanks(t)
+            if v.count == 1 && v[0] == 0x31 { slot[0] = 0x30; slot[1] = 0x31; return }  // "1" is 01
+        }
+        // Unmanaged: the indexes live as long as the process; no retain per lookup.
+        let written = codeIndexes[fi]!._withUnsafeGuaranteedRef { idx -> Bool in
+            guard let i = memoizedLookup(fi, t, idx) else { return false }
+            return idx.writeCode(i, into: slot, width: f.length)
+        }
+        if !written { add(fi, f.requirement == .required ? .code : .codeWarning) }
+    }
+
+    /// Yes/no flags, written Y or N.
+    @inline(__always)
+    func yesNoField(_ fi: Int, _ f: FieldSpec, _ slot: UnsafeMutablePointer<UInt8>, _ rec: UnsafeMutablePointer<CSVField>,
+                    _ bytes: UnsafeBufferPointer<UInt8>, _ add: AddProblem) {
+        guard let t = prepared(fi, rec, bytes).text else {
+            if f.requirement == .required { add(fi, .required) }
+            return
+        }
+        if let yes = YesNo.parse(t) {
+            slot[0] = yes ? 0x59 : 0x4E
+        } else {
+            add(fi, f.requirement == .required ? .code : .codeWarning)
+        }
+    }
+
+    /// Race flags: Y when yes, blank otherwise.
+    @inline(__always)
+    func raceFlagField(_ fi: Int, _ f: FieldSpec, _ slot: UnsafeMutablePointer<UInt8>, _ rec: UnsafeMutablePointer<CSVField>,
+                       _ bytes: UnsafeBufferPointer<UInt8>, _ add: AddProblem) {
+        guard let t = prepared(fi, rec, bytes).text else { return }
+        if let yes = YesNo.parse(t) {
+            if yes { slot[0] = 0x59 }
+        } else {
+            add(fi, .codeWarning)
+        }
+    }
+
+    /// Phone numbers: ten digits and an extension, else blank and W_PHONE.
+    @inline(__always)
+    func phoneField(_ fi: Int, _ f: FieldSpec, _ slot: UnsafeMutablePointer<UInt8>, _ rec: UnsafeMutablePointer<CSVField>,
+                    _ bytes: UnsafeBufferPointer<UInt8>, _ add: AddProblem) {
+        guard let t = prepared(fi, rec, bytes).text else { return }
+        if !Values.phone(t, width: f.length, out: slot) { add(fi, .phone) }
+    }
+
+    /// Zip codes: 5 or 9 digits, else blank and W_ZIP.
+    @inline(__always)
+    func zipField(_ fi: Int, _ f: FieldSpec, _ slot: UnsafeMutablePointer<UInt8>, _ rec: UnsafeMutablePointer<CSVField>,
+                  _ bytes: UnsafeBufferPointer<UInt8>, _ add: AddProblem) {
+        guard let t = prepared(fi, rec, bytes).text else { return }
+        if !Values.zip(t, out: slot) { add(fi, .zip) }
+    }
+
+    /// SSNs are never written: a stated one (not a default) is W_SSN_DROPPED.
+    @inline(__always)
+    func ssnField(_ fi: Int, _ rec: UnsafeMutablePointer<CSVField>, _ bytes: UnsafeBufferPointer<UInt8>,
+                  _ add: AddProblem) {
+        let (t, fromDefault) = prepared(fi, rec, bytes)
+        if t != nil && !fromDefault { add(fi, .ssnDropped) }
+    }
+
+    /// NDC, CPT and CVX codes: well-formed ones are written and count as a vaccine code; CPT and CVX are looked up
+    /// in the CDC tables (unknown: W_CODE_UNKNOWN, written unchanged) for the mismatch rule.
+    @inline(__always)
+    func vaccineCodeField(_ fi: Int, _ f: FieldSpec, _ slot: UnsafeMutablePointer<UInt8>,
+                          _ rec: UnsafeMutablePointer<CSVField>, _ bytes: UnsafeBufferPointer<UInt8>,
+                          _ state: inout RecordState, _ add: AddProblem) {
+        guard let t = prepared(fi, rec, bytes).text else { return }
+        let ok: Bool
+        switch f.valueClass {
+        case .ndc: ok = Values.ndc(t, out: slot)
+        case .cpt: ok = Values.digits(t, min: 5, max: 5, out: slot)
+        default: ok = Values.digits(t, min: 1, max: 3, out: slot)
+        }
+        guard ok else { add(fi, .codeWarning); return }
+        state.anyVaccine = true
+        // Well-formed: is it in the CDC tables? (written unchanged either way)
+        if f.valueClass == .ndc { return }
+        var n = 0
+        var k = 0
+        while k < f.length, slot[k] != 0x20 { n = n &* 10 &+ Int(slot[k] &- 0x30); k += 1 }
+        if f.valueClass == .cpt {
+            let i = codeLookup.cptIndex(UInt32(truncatingIfNeeded: n))
+            if i >= 0 { state.knownCPT = i } else { add(fi, .codeUnknown) }
+        } else if codeLookup.isKnownCVX(n) {
+            state.knownCVX = n
+        } else {
+            add(fi, .codeUnknown)
+        }
+    }
+
+    /// Manufacturers: an MVX code (any case) or a manufacturer name of the table, written as the code, through
+    /// the field's memo; well-formed but unknown is written upper-case and flagged; anything else is rejected.
+    @inline(__always)
+    func manufacturerField(_ fi: Int, _ f: FieldSpec, _ slot: UnsafeMutablePointer<UInt8>,
+                           _ rec: UnsafeMutablePointer<CSVField>, _ bytes: UnsafeBufferPointer<UInt8>,
+                           _ add: AddProblem) {
+        guard let t = prepared(fi, rec, bytes).text else { add(fi, .required); return }
+        let code = manufacturers._withUnsafeGuaranteedRef { memoizedLookup(fi, t, $0) } ?? -1
+        if code >= 0, manufacturers._withUnsafeGuaranteedRef({ $0.writeCode(code, into: slot, width: f.length) }) {
+            return
+        }
+        if Values.manufacturer(t, out: slot) { add(fi, .codeUnknown) } else { add(fi, .code) }
     }
 
     /// The record's identifier for the reports: the report field's cell (or its default) when it holds a valid
