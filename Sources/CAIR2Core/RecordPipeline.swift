@@ -427,7 +427,9 @@ public final class RecordWorker {
         // The record id, for every kind that has one.
         var idValid = false
         if fRecordID >= 0 {
-            idValid = identifierField(fRecordID, rec, bytes, out, add, keyInto: &result.id)
+            var id = IDKey()
+            idValid = withUnsafeMutablePointer(to: &id) { identifierField(fRecordID, rec, bytes, out, add, keyInto: $0) }
+            result.id = id
         }
 
         // Disclosure first: a member not disclosed gets only X_NOT_DISCLOSED.
@@ -455,8 +457,7 @@ public final class RecordWorker {
             case .filler, .text:
                 continue
             case .identifier:
-                var k = IDKey()
-                _ = identifierField(fi, rec, bytes, out, add, keyInto: &k)
+                _ = identifierField(fi, rec, bytes, out, add, keyInto: nil)
             case .name: nameField(fi, f, slot, rec, bytes, add)
             case .address, .freeText: textField(fi, f, slot, rec, bytes, &state, add)
             case .date: dateField(fi, f, slot, rec, bytes, &state, add)
@@ -789,10 +790,11 @@ public final class RecordWorker {
     }
 
     /// An identifier field: written when valid; E_REQUIRED / E_ID otherwise. Returns validity (false if blank).
+    /// The record id's key goes to `key`; the other identifiers (nil) need none.
     @inline(__always)
     func identifierField(_ fi: Int, _ rec: UnsafeMutablePointer<CSVField>, _ bytes: UnsafeBufferPointer<UInt8>,
                          _ out: UnsafeMutablePointer<UInt8>, _ add: (Int, ProblemCode) -> Void,
-                         keyInto key: inout IDKey) -> Bool {
+                         keyInto key: UnsafeMutablePointer<IDKey>?) -> Bool {
         let f = specs[fi]
         let slot = out + f.offset
         guard let t = prepared(fi, rec, bytes).text else {
@@ -800,8 +802,10 @@ public final class RecordWorker {
             return false
         }
         if Values.identifier(t, width: f.length, out: slot) {
-            let v = trimBlanks(t)
-            key = IDKey(v.baseAddress!, count: v.count)
+            if let key {
+                let v = trimBlanks(t)
+                key.pointee = IDKey(v.baseAddress!, count: v.count)
+            }
             return true
         }
         add(fi, .id)

@@ -74,6 +74,18 @@ public enum Values {
     /// Name class: upper-case, delete `'` and `.`, `-` `,` `/` and blanks separate words, collapse, trim.
     /// Any other character makes the value invalid (nothing is written then).
     public static func name(_ t: UnsafeBufferPointer<UInt8>, width: Int, out: UnsafeMutablePointer<UInt8>) -> TextOutcome {
+        // Most names are letters only and fit: upper-cased as they are, one test a byte. Anything else goes the
+        // general way below, which rewrites (or blanks) every byte this loop wrote.
+        if t.count <= width {
+            var i = 0
+            while i < t.count {
+                let b = t[i]
+                if (b | 0x20) &- 0x61 > 25 { break }  // not a letter
+                out[i] = b & 0xDF
+                i += 1
+            }
+            if i == t.count && i > 0 { return TextOutcome() }
+        }
         var w = CollapsingWriter(out: out, width: width)
         var o = TextOutcome()
         for b in t {
