@@ -2,9 +2,9 @@
 // spellings the generator writes. Parsing of input dates belongs to convert;
 // this file only makes dates.
 
-enum GenCalendar {
+package enum GenCalendar {
     /// Days since 1970-01-01 of a proleptic Gregorian date.
-    static func days(_ y: Int, _ m: Int, _ d: Int) -> Int {
+    package static func days(_ y: Int, _ m: Int, _ d: Int) -> Int {
         let y2 = m <= 2 ? y - 1 : y
         let era = (y2 >= 0 ? y2 : y2 - 399) / 400
         let yoe = y2 - era * 400
@@ -29,7 +29,7 @@ enum GenCalendar {
 
     static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
-    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+    package static func daysInMonth(_ y: Int, _ m: Int) -> Int {
         switch m {
         case 2: return isLeap(y) ? 29 : 28
         case 4, 6, 9, 11: return 30
@@ -38,7 +38,7 @@ enum GenCalendar {
     }
 
     /// Parses `YYYY-MM-DD` strictly (used for `--as-of`).
-    static func parseISO(_ s: String) -> Int? {
+    package static func parseISO(_ s: String) -> Int? {
         let b = Array(s.utf8)
         guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
         func num(_ r: Range<Int>) -> Int? {

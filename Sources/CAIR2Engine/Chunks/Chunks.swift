@@ -1,3 +1,4 @@
+import CAIR2Compression
 import CAIR2Core
 import CSupport
 #if canImport(Glibc)
@@ -164,9 +165,9 @@ struct ChunkCuts {
     }
 }
 
-enum ChunkPlanner {
+package enum ChunkPlanner {
     /// Every speculative chunk start of `bytes[from...]` (see `ChunkCuts`), ending with `bytes.count`.
-    static func starts(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, chunkSize: Int) -> [Int] {
+    package static func starts(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, chunkSize: Int) -> [Int] {
         var cuts = ChunkCuts(bytes, from: from, size: chunkSize)
         var k = 0
         while cuts.has(k) { k += 1 }

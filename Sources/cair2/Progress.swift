@@ -1,3 +1,4 @@
+import CAIR2Kit
 import CAIR2Core
 import Foundation
 #if canImport(Glibc)

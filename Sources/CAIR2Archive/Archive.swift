@@ -14,6 +14,9 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import CAIR2Compression
+import CAIR2Engine
+import CAIR2IO
 
 /// One file as listed in MANIFEST.json.
 public struct ManifestFile: Codable, Equatable, Sendable {
@@ -176,16 +179,6 @@ public enum BatchArchive {
     static let manifestLimit = 64 << 20
     private static let ioBufferSize = 1 << 20
 
-    /// The base names whose lines are records (`patient.txt`, `query.txt.zst`, ...).
-    static func recordFileKind(_ name: String) -> (counted: Bool, compressed: Bool) {
-        let base = name.split(separator: "/").last.map(String.init) ?? name
-        for stem in ["patient", "immunization", "comment", "query"] {
-            if base == stem + ".txt" { return (true, false) }
-            if base == stem + ".txt.zst" { return (true, true) }
-        }
-        return (false, false)
-    }
-
     // MARK: archive
 
     /// Writes `output` (BATCH.tar.zst): MANIFEST.json, then the regular files of
@@ -345,7 +338,7 @@ public enum BatchArchive {
                         throw ArchiveError.cannotStart("\(directory) already holds a \(manifestName); the archive writes its own")
                     }
                     files.append(relName)
-                case S_IFDIR where depth == 0 && isPartFolder(e):
+                case S_IFDIR where depth == 0 && BatchFolder.isPartFolder(e):
                     try scan(relName, depth: 1)
                 default:
                     skipped.append(relName)
@@ -355,13 +348,6 @@ public enum BatchArchive {
         try scan("", depth: 0)
         let byBytes: (String, String) -> Bool = { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         return (files.sorted(by: byBytes), skipped.sorted(by: byBytes))
-    }
-
-    /// `part-` followed by digits: the parts of a split batch (PRODUCT.md §4).
-    static func isPartFolder(_ name: String) -> Bool {
-        guard name.hasPrefix("part-") else { return false }
-        let digits = name.dropFirst(5)
-        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// Size, SHA-256 and record count of one file, streamed.
@@ -687,7 +673,7 @@ struct FileDigest {
 
     init(name: String) {
         self.name = name
-        let kind = BatchArchive.recordFileKind(name)
+        let kind = BatchFolder.recordFileKind(name)
         counted = kind.counted
         decompressor = kind.compressed ? try? ZstdDecompressor() : nil
     }
@@ -724,12 +710,14 @@ struct FileDigest {
 }
 
 /// Counts LF-terminated lines with memchr; a final line without LF counts too.
-struct LineCounter {
-    private(set) var newlines = 0
+package struct LineCounter {
+    package private(set) var newlines = 0
     private var last: UInt8 = 10
     private var any = false
 
-    mutating func add(_ chunk: UnsafeRawBufferPointer) {
+    package init() {}
+
+    package mutating func add(_ chunk: UnsafeRawBufferPointer) {
         guard let base = chunk.baseAddress, chunk.count > 0 else { return }
         any = true
         last = chunk[chunk.count - 1]
@@ -741,5 +729,5 @@ struct LineCounter {
         }
     }
 
-    var records: Int { newlines + (any && last != 10 ? 1 : 0) }
+    package var records: Int { newlines + (any && last != 10 ? 1 : 0) }
 }

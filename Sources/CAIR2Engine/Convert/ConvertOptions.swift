@@ -1,3 +1,4 @@
+import CAIR2IO
 import CAIR2Core
 #if canImport(Glibc)
 import Glibc
@@ -93,4 +94,18 @@ public struct ConvertProgress: Sendable {
     public var excluded: Int
     /// True for the final event of an input.
     public var finished: Bool
+
+    /// A progress event (the engine makes them; a test or another front end may too).
+    public init(input: String, kind: LayoutKind, bytesDone: Int, bytesTotal: Int, records: Int, written: Int,
+                rejected: Int, excluded: Int, finished: Bool) {
+        self.input = input
+        self.kind = kind
+        self.bytesDone = bytesDone
+        self.bytesTotal = bytesTotal
+        self.records = records
+        self.written = written
+        self.rejected = rejected
+        self.excluded = excluded
+        self.finished = finished
+    }
 }

@@ -1,3 +1,5 @@
+import CAIR2Compression
+import CAIR2IO
 import CAIR2Core
 import CSupport
 import Dispatch
@@ -19,7 +21,7 @@ import Glibc
 /// writes the others in order, so the device's time overlaps the conversion (that thread only waits on the
 /// device). With two buffers the merge stalled whenever one write was slow (the device is shared and its
 /// speed comes in bursts), and the chunk window behind it stopped the workers; see docs/PERFORMANCE.md.
-final class OutputStream {
+package final class OutputStream {
     /// The final path relative to the output directory (may change until published, e.g. parts).
     @exclusivity(unchecked) var relativePath: String
     let publisher: Publisher
@@ -123,7 +125,7 @@ final class OutputStream {
         retired = true
     }
 
-    func write(_ bytes: [UInt8]) throws {
+    package func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBufferPointer { try write($0) }
     }
 
@@ -268,7 +270,7 @@ final class OutputStream {
     }
 
     /// Flushes and fsyncs; the file stays temporary (and open, so unnamed) until published.
-    func finish() throws {
+    package func finish() throws {
         if finished { return }
         try retire()
         if fileOffset % OutputStream.blockSize != 0 && ftruncate(fd, off_t(fileOffset)) != 0 {
@@ -282,10 +284,10 @@ final class OutputStream {
 
 /// The outputs of one run: created as temporary files, published together (rename, then fsync of the
 /// directories) or discarded together.
-final class Publisher {
+package final class Publisher {
     let outDir: String
     var streams: [OutputStream] = []
-    var finalPaths: [String] = []
+    package var finalPaths: [String] = []
     /// Outputs use direct I/O where the file system has it (see `OutputStream`).
     var directIO = true
     /// True when this run created the output folder.
@@ -293,7 +295,7 @@ final class Publisher {
     /// `--file-mode` of the published files (0600 unless widened); quarantine files stay 0600, they hold raw records.
     let fileMode: mode_t
 
-    init(outDir: String, fileMode: mode_t = FileMode.standard) throws {
+    package init(outDir: String, fileMode: mode_t = FileMode.standard) throws {
         self.outDir = outDir
         self.fileMode = fileMode
         var st = stat()
@@ -318,7 +320,7 @@ final class Publisher {
         }
     }
 
-    func create(relative: String, zstdLevel: Int32?, stagingSize: Int = 4 << 20,
+    package func create(relative: String, zstdLevel: Int32?, stagingSize: Int = 4 << 20,
                 stagingBuffers: Int = 2) throws -> OutputStream {
         let s = try OutputStream(relativePath: relative, publisher: self, zstdLevel: zstdLevel, stagingSize: stagingSize,
                                  stagingBuffers: stagingBuffers)
@@ -332,7 +334,7 @@ final class Publisher {
     /// Checks every final name, creates the part and quarantine folders, names every temporary file, then
     /// renames them all (signals held: see `OutputSet`), then fsyncs the directories. Nothing is replaced
     /// when a check fails.
-    func publishAll() throws {
+    package func publishAll() throws {
         for s in streams { try s.finish() }
         var dirs = [outDir]
         var created: [String] = []
@@ -392,7 +394,7 @@ final class Publisher {
     }()
 
     /// Removes every temporary file; nothing is published.
-    func discardAll() {
+    package func discardAll() {
         for s in streams {
             // A write in flight must end before its descriptor closes (the number could be reused).
             s.waitForWrites()

@@ -10,6 +10,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CAIR2Compression
+import CAIR2IO
 import CAIR2Core
 
 /// Why a `decode` or `validate` run could not start or could not finish.
@@ -126,7 +128,7 @@ final class ZstdFixedWidthSource: FixedWidthByteSource {
 
 /// Streams `source` through a reused buffer and hands every line item of
 /// `layout` to `body`, in order. Record bytes are valid only during the call.
-func forEachFixedWidthItem<S: FixedWidthByteSource>(
+package func forEachFixedWidthItem<S: FixedWidthByteSource>(
     _ source: inout S, layout: Layout, bufferSize: Int = 1 << 20,
     _ body: (FixedWidthItem) throws -> Void
 ) throws {

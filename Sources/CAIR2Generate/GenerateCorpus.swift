@@ -1,3 +1,4 @@
+import CAIR2IO
 import CAIR2Core
 import Dispatch
 import Foundation

@@ -10,11 +10,11 @@ import Glibc
 /// with `O_CREAT | O_EXCL | O_NOFOLLOW` under an unpredictable name `.cair2-<16 hex digits>.tmp`, registered
 /// for the interrupt handler before it exists. Either way mode 0600 regardless of the umask. Hidden names
 /// left by a killed run are removed by the next run that holds the folder's lock (`OutDirLock`).
-final class TemporaryFile {
+package final class TemporaryFile {
     /// The folder the file lives in (the final name must be on the same file system).
     let directory: String
     /// The open descriptor (until `closeDescriptor()`).
-    let fd: Int32
+    package let fd: Int32
     /// The hidden name, or nil while the file is unnamed.
     private(set) var path: String?
     private var slot: Int32 = -1
@@ -24,7 +24,7 @@ final class TemporaryFile {
     static let prefix = ".cair2-"
 
     /// Unnamed temporaries are tried (tests and `CAIR2_NO_O_TMPFILE=1` turn them off).
-    nonisolated(unsafe) static var allowUnnamed: Bool = {
+    package nonisolated(unsafe) static var allowUnnamed: Bool = {
         if let v = getenv("CAIR2_NO_O_TMPFILE"), String(cString: v) == "1" { return false }
         return access("/proc/self/fd", X_OK) == 0
     }()
@@ -51,7 +51,7 @@ final class TemporaryFile {
 
     /// Creates a temporary file in `directory` (unnamed when possible). Failures: `IOError` with exit code 2
     /// for a folder that cannot be written (it does not exist, permissions, read-only), else 3.
-    static func create(in directory: String, mode: mode_t = 0o600) throws(IOError) -> TemporaryFile {
+    package static func create(in directory: String, mode: mode_t = 0o600) throws(IOError) -> TemporaryFile {
         if allowUnnamed {
             let opened = directory.withCString { Syscall.open($0, oTmpfile | O_RDWR | O_CLOEXEC, 0o600) }
             switch opened {
@@ -90,7 +90,7 @@ final class TemporaryFile {
 
     /// Gives an unnamed file its hidden name (registered for the interrupt handler), so it can be renamed.
     /// Does nothing for a named file. `pathForMessages` names the output in errors.
-    func materialize(pathForMessages: String) throws(IOError) {
+    package func materialize(pathForMessages: String) throws(IOError) {
         guard path == nil else { return }
         guard open else { throw IOError.misuse(path: pathForMessages, "\(pathForMessages): closed before it was named") }
         var attempts = 0
@@ -115,14 +115,14 @@ final class TemporaryFile {
     }
 
     /// Closes the descriptor (the file stays, named or not; an unnamed one disappears).
-    func closeDescriptor() throws(IOError) {
+    package func closeDescriptor() throws(IOError) {
         guard open else { return }
         open = false
         try Syscall.close(fd).get(.close, path: path ?? directory)
     }
 
     /// `rename(2)` of the (materialized) file over `finalPath`; then the name is no longer a temporary.
-    func rename(to finalPath: String) throws(IOError) {
+    package func rename(to finalPath: String) throws(IOError) {
         guard let path else { throw IOError.misuse(path: finalPath, "\(finalPath): renamed before it was named") }
         try path.withCString { from in finalPath.withCString { to in Syscall.rename(from, to) } }
             .get(.rename, path: finalPath)
@@ -132,7 +132,7 @@ final class TemporaryFile {
     }
 
     /// For a scratch file: drops the name at once (if it has one) and keeps the descriptor.
-    func forgetName() {
+    package func forgetName() {
         guard let path else { return }
         _ = path.withCString { Syscall.unlink($0) }
         TemporaryFileRegistry.unregister(slot)
@@ -141,7 +141,7 @@ final class TemporaryFile {
     }
 
     /// Closes and removes the file (if not renamed). Never throws: it runs on failure paths.
-    func discard() {
+    package func discard() {
         if open {
             open = false
             _ = Syscall.close(fd)
@@ -167,8 +167,8 @@ final class TemporaryFile {
 /// Checks made on every final name before the first rename of a publication (PRODUCT.md §4a): an entry in
 /// the way that is a directory (or anything but a regular file or a symbolic link), or a folder that cannot
 /// be written, is exit 3 with nothing replaced.
-enum FinalNameCheck {
-    static func check(_ finalPaths: [String]) throws(IOError) {
+package enum FinalNameCheck {
+    package static func check(_ finalPaths: [String]) throws(IOError) {
         var folders = Set<String>()
         for final in finalPaths {
             var st = stat()

@@ -13,6 +13,8 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CAIR2Engine
+import CAIR2IO
 import CAIR2Core
 import CAIR2Measures
 import Foundation

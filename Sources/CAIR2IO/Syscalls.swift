@@ -34,7 +34,7 @@ internal struct Errno: Error, Equatable {
 ///
 /// Process-wide but scoped to a descriptor number, so tests running in parallel on other files are
 /// not affected. Costs one relaxed atomic load per write system call when not armed.
-internal enum WriteFaultInjection {
+package enum WriteFaultInjection {
     struct Plan {
         var descriptor: Int32
         /// Writes still allowed to succeed before the failing one.
@@ -48,13 +48,13 @@ internal enum WriteFaultInjection {
     /// The `(successes + 1)`-th write system call on `descriptor` from now on fails with `errno`.
     /// One-shot: the plan disarms itself as it fires, so a descriptor number reused by another
     /// test after this file is closed is never hit.
-    static func failWrites(on descriptor: Int32, after successes: Int, errno: Int32) {
+    package static func failWrites(on descriptor: Int32, after successes: Int, errno: Int32) {
         plan.withLock { $0 = Plan(descriptor: descriptor, remaining: successes, errno: errno) }
         armed.store(true, ordering: .releasing)
     }
 
     /// Disarms the injection.
-    static func reset() {
+    package static func reset() {
         armed.store(false, ordering: .releasing)
         plan.withLock { $0 = nil }
     }

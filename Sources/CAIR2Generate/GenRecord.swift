@@ -3,11 +3,11 @@ import CAIR2Core
 // One CSV record under construction, and the answer-key rows a block collects.
 
 /// The codes the generator plants are the converter's own (PRODUCT.md §3 and §3a).
-typealias PlantedCode = ProblemCode
+package typealias PlantedCode = ProblemCode
 
 extension ProblemCode {
     /// The code as the answer key writes it.
-    var text: String { name }
+    package var text: String { name }
     /// W_ rows go to expected-warnings.csv; E_ and X_ rows to expected-rejects.csv.
     var isWarning: Bool { severity == .warning }
     /// True when the record is not written (E_ or X_).
@@ -49,24 +49,24 @@ struct KeyRow: Sendable {
 }
 
 /// Column indexes of the canonical CSVs (checked against Layouts by GenerateTests).
-enum PC {
-    static let recordID = 0, status = 1, first = 2, middle = 3, last = 4, suffix = 5, birth = 6, death = 7
-    static let motherFirst = 8, motherMaiden = 9, hbsag = 10, sex = 11, raceFirst = 12, ethnicity = 18, ssn = 19
-    static let contact = 20, hpID = 21, mediCal = 22, rpFirst = 23, rpMiddle = 24, rpLast = 25, rpRelation = 26
-    static let street = 27, otherAddress = 28, poBox = 29, city = 30, state = 31, zip = 32, county = 33, phone = 34
-    static let sendingOrg = 35, disclosed = 36, disclosedDate = 37, disclosedBy = 38, sharing = 39
-    static let effective = 40, updatedBy = 41, count = 42
+package enum PC {
+    package static let recordID = 0, status = 1, first = 2, middle = 3, last = 4, suffix = 5, birth = 6, death = 7
+    package static let motherFirst = 8, motherMaiden = 9, hbsag = 10, sex = 11, raceFirst = 12, ethnicity = 18, ssn = 19
+    package static let contact = 20, hpID = 21, mediCal = 22, rpFirst = 23, rpMiddle = 24, rpLast = 25, rpRelation = 26
+    package static let street = 27, otherAddress = 28, poBox = 29, city = 30, state = 31, zip = 32, county = 33, phone = 34
+    package static let sendingOrg = 35, disclosed = 36, disclosedDate = 37, disclosedBy = 38, sharing = 39
+    package static let effective = 40, updatedBy = 41, count = 42
 }
 
-enum IC {
-    static let recordID = 0, ndc = 1, trade = 2, cpt = 3, cvx = 4, group = 5, date = 6, route = 7, site = 8
-    static let reaction = 9, mvx = 10, source = 11, lot = 12, provider = 13, administeredBy = 14
-    static let sendingOrg = 15, eligibility = 16, count = 17
+package enum IC {
+    package static let recordID = 0, ndc = 1, trade = 2, cpt = 3, cvx = 4, group = 5, date = 6, route = 7, site = 8
+    package static let reaction = 9, mvx = 10, source = 11, lot = 12, provider = 13, administeredBy = 14
+    package static let sendingOrg = 15, eligibility = 16, count = 17
 }
 
-enum CC { static let recordID = 0, code = 1, begin = 2, end = 3, count = 4 }
+package enum CC { package static let recordID = 0, code = 1, begin = 2, end = 3, count = 4 }
 
-enum QC { static let type = 0, hpID = 1, first = 2, middle = 3, last = 4, birth = 5, count = 6 }
+package enum QC { package static let type = 0, hpID = 1, first = 2, middle = 3, last = 4, birth = 5, count = 6 }
 
 /// The fields of one record: values appended to one scratch buffer, addressed by column.
 /// Defects replace a column's value by appending the new bytes and re-pointing the column.

@@ -1,3 +1,4 @@
+import CAIR2Compression
 import CAIR2Core
 import CSupport
 import Dispatch
@@ -319,13 +320,13 @@ func lastPathComponent(_ p: String) -> String {
 }
 
 /// The header row: its field names and where the records begin.
-struct Header {
-    var names: [String]
-    var end: Int
-    var lines: Int
+package struct Header {
+    package var names: [String]
+    package var end: Int
+    package var lines: Int
 }
 
-func readHeader(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Header? {
+package func readHeader(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Header? {
     let bom = CSVScanner.bomLength(bytes)
     var scanner = CSVScanner(bytes: bytes, delimiter: delimiter, position: bom, line: 0)
     var rec = CSVRecord()
@@ -340,7 +341,7 @@ func readHeader(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Header
 }
 
 /// Reads the mapping file (`--map`): `{"columns": {...}, "defaults": {...}}`.
-func loadMapping(_ path: String?) throws -> ColumnMapping {
+package func loadMapping(_ path: String?) throws -> ColumnMapping {
     guard let path else { return ColumnMapping() }
     guard let data = FileManager.default.contents(atPath: path) else {
         // Name the reason (no such file, permission denied, a directory), as for every other input.
@@ -764,7 +765,7 @@ func headerLine(_ bytes: UnsafeBufferPointer<UInt8>, _ header: Header, delimiter
 
 /// One CSV cell: quoted when needed, and neutralized against spreadsheet formula injection
 /// (a leading = + - @ tab or CR gets a `'` in front).
-func csvCell(_ v: [UInt8], neutralize: Bool = true, delimiter: UInt8 = 0x2C) -> [UInt8] {
+package func csvCell(_ v: [UInt8], neutralize: Bool = true, delimiter: UInt8 = 0x2C) -> [UInt8] {
     var v = v
     if neutralize, let f = v.first, f == 0x3D || f == 0x2B || f == 0x2D || f == 0x40 || f == 0x09 || f == 0x0D {
         v.insert(0x27, at: 0)
@@ -778,7 +779,7 @@ func csvCell(_ v: [UInt8], neutralize: Bool = true, delimiter: UInt8 = 0x2C) -> 
     return v
 }
 
-func jsonString(_ s: String) -> String {
+package func jsonString(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
         switch u {

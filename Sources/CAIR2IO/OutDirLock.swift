@@ -92,13 +92,13 @@ public final class OutDirLock {
     }
 
     /// Removes the lock file too: only for a folder this run created and leaves empty again.
-    func releaseAndRemove() {
+    package func releaseAndRemove() {
         unlink(OutDirLock.join(directory, OutDirLock.fileName))
         release()
     }
 
     /// A temporary file's name (`TemporaryFile.prefix`), not the lock file.
-    static func isLeftover(_ name: String) -> Bool {
+    package static func isLeftover(_ name: String) -> Bool {
         name.hasPrefix(TemporaryFile.prefix) && name != fileName
     }
 
@@ -107,7 +107,7 @@ public final class OutDirLock {
     }
 
     /// The names in a folder (without `.` and `..`), or none when it cannot be read.
-    static func entries(_ directory: String) -> [String] {
+    package static func entries(_ directory: String) -> [String] {
         guard let dir = opendir(directory) else { return [] }
         defer { closedir(dir) }
         var names: [String] = []

@@ -1,3 +1,5 @@
+import CAIR2Compression
+import CAIR2IO
 import CAIR2Core
 #if canImport(Glibc)
 import Glibc
@@ -5,7 +7,7 @@ import Glibc
 
 /// An input extract: a memory-mapped regular file (the fast path), or a stream (standard input, a `.zst`
 /// file, or any file with `--no-mmap`) read in blocks into one reused buffer.
-final class InputFile {
+package final class InputFile {
     let path: String
     /// The guarded mapping (a shrinking file cannot SIGBUS us; `checkIntact` reports it).
     private var mapped: MappedFile?
@@ -13,12 +15,12 @@ final class InputFile {
     private var inode: UInt64 = 0
     private var mtime: Int = 0
     /// Set for streamed input.
-    private(set) var stream: BlockStream?
+    package private(set) var stream: BlockStream?
 
     private init(path: String) { self.path = path }
 
     /// Bytes of a mapped input, whole.
-    var mappedBytes: UnsafeBufferPointer<UInt8>? {
+    package var mappedBytes: UnsafeBufferPointer<UInt8>? {
         guard let m = mapped else { return stream == nil ? UnsafeBufferPointer(start: nil, count: 0) : nil }
         // The mapping lives as long as this InputFile (the caller holds it for the whole run).
         let bytes: UnsafeBufferPointer<UInt8> = m.withUnsafeBytes { raw in
@@ -36,7 +38,7 @@ final class InputFile {
     /// The input's size when known (for sizing tables), else a guess.
     var sizeHint: Int { size > 0 ? size : 64 << 20 }
 
-    static func open(path: String, useMmap: Bool, blockSize: Int = 16 << 20) throws -> InputFile {
+    package static func open(path: String, useMmap: Bool, blockSize: Int = 16 << 20) throws -> InputFile {
         let f = InputFile(path: path)
         if path == "-" {
             let peeked = try PeekedSource(FileDescriptorSource(fileDescriptor: 0, path: "standard input"),
@@ -162,7 +164,7 @@ final class InputFile {
     }
 
     /// Fails (exit 3) when a mapped file changed while it was read (truncated, replaced, rewritten).
-    func checkIntact() throws {
+    package func checkIntact() throws {
         guard let m = mapped else { return }
         do {
             try m.checkIntact()
@@ -240,7 +242,7 @@ final class OwnedFDSource: ByteSource {
 
 /// Blocks of a stream in one reused buffer: `fill` reads until `blockSize` bytes are buffered (or the end),
 /// `consume` drops what was processed and moves the rest to the front.
-final class BlockStream {
+package final class BlockStream {
     var source: any ByteSource
     let path: String
     private var buffer: UnsafeMutablePointer<UInt8>
@@ -261,10 +263,10 @@ final class BlockStream {
 
     deinit { buffer.deallocate() }
 
-    var buffered: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: buffer, count: length) }
+    package var buffered: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: buffer, count: length) }
 
     /// Reads until the buffer holds the target size or the input ends; returns true at the end.
-    func fill() throws -> Bool {
+    package func fill() throws -> Bool {
         if target > capacity {
             let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: target)
             bigger.update(from: buffer, count: length)
@@ -288,7 +290,7 @@ final class BlockStream {
 
     /// Drops the first `n` buffered bytes. Consuming nothing asks the next `fill` for a bigger block (a record
     /// longer than a block).
-    func consume(upTo n: Int) {
+    package func consume(upTo n: Int) {
         if n == 0 { target = max(target, length) * 2; return }
         let rest = length - n
         if rest > 0 { memmove(buffer, buffer + n, rest) }

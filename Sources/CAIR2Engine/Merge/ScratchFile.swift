@@ -1,3 +1,4 @@
+import CAIR2IO
 import CAIR2Core
 import Foundation
 import Glibc
@@ -12,7 +13,7 @@ import Synchronization
 /// it when the descriptor closes (deinit).
 ///
 /// Failures do not throw on the index's hot path: the first one is kept and `check()` throws it (exit 3).
-final class ScratchFile: SpillStorage, @unchecked Sendable {
+package final class ScratchFile: SpillStorage, @unchecked Sendable {
     // Invariant for @unchecked Sendable: `fd` and `size` are written only by `append`, on one thread (the
     // merge), and `read` runs concurrently only once the appends are over (the patient input is merged);
     // `failure` is only touched under its mutex.
@@ -27,13 +28,13 @@ final class ScratchFile: SpillStorage, @unchecked Sendable {
     /// Names this file in the threads' block caches.
     private let serial = ScratchFile.serial.add(1, ordering: .relaxed).newValue
 
-    init(directory: String) {
+    package init(directory: String) {
         self.directory = directory
     }
 
 
     /// The first failure, if any.
-    var error: CAIR2Error? { failure.withLock { $0 } }
+    package var error: CAIR2Error? { failure.withLock { $0 } }
 
     /// Throws the first failure (exit 3: nothing is published).
     func check() throws {
@@ -60,7 +61,7 @@ final class ScratchFile: SpillStorage, @unchecked Sendable {
     }
 
     /// Appends `bytes` at the end; the offset they start at, or nil after a failure.
-    func append(_ bytes: UnsafeRawBufferPointer) -> Int? {
+    package func append(_ bytes: UnsafeRawBufferPointer) -> Int? {
         if error != nil { return nil }
         if fd < 0 && !create() { return nil }
         do {
@@ -77,7 +78,7 @@ final class ScratchFile: SpillStorage, @unchecked Sendable {
     /// Fills `buffer` from `offset` (pread: safe from several threads at once). Small reads go through the
     /// calling thread's `BlockCache`: immunizations come grouped by patient, so the same blocks are asked for
     /// again and again, and the bytes of an offset never change (the file is append-only).
-    func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
+    package func read(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
         guard buffer.count <= BlockCache.blockBytes else { return readFile(into: buffer, at: offset) }
         let cache = BlockCache.current
         if cache.copy(file: serial, offset: offset, into: buffer) { return true }

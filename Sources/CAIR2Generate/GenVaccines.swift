@@ -5,31 +5,31 @@
 // which doses a member of a given age has.
 
 /// How a vaccine is given.
-enum VaccineRoute: UInt8 { case im, sc, po, nasal }
+package enum VaccineRoute: UInt8 { case im, sc, po, nasal }
 
-struct VaccineProduct {
-    let cpt: String
-    let cvx: String
+package struct VaccineProduct {
+    package let cpt: String
+    package let cvx: String
     /// CAIR2's own vaccine group label (not CDC's group name).
-    let group: String
+    package let group: String
     /// A trade name of at most 24 characters (the field's width).
-    let trade: String
-    let mvx: String
-    let route: VaccineRoute
+    package let trade: String
+    package let mvx: String
+    package let route: VaccineRoute
     /// First and last day (inclusive, YYYY-MM-DD) the product appears in records.
-    let from: String
-    let until: String
+    package let from: String
+    package let until: String
 }
 
 /// The schedule's antigens; each maps to the products used for it over time.
-enum Antigen: Int, CaseIterable {
+package enum Antigen: Int, CaseIterable {
     case hepBPed, dtap, hib, ipv, pcvPed, rota, mmr, varicella, hepAPed, fluPed, fluAdult, fluSenior
     case dtapIPV, tdap, td, hpv, menACWY, menB, covid, covidChild, zoster, ppsv23, pcvAdult, rsvAdult, rsvInfant
     case hepBAdult, hepAAdult, pentacel, pediarix, vaxelis, mmrv
 }
 
-enum GenVaccines {
-    static let products: [(Antigen, VaccineProduct)] = [
+package enum GenVaccines {
+    package static let products: [(Antigen, VaccineProduct)] = [
         (.hepBPed, .init(cpt: "90744", cvx: "08", group: "HEPB", trade: "Engerix-B Peds", mvx: "SKB", route: .im, from: "1996-01-01", until: "2099-12-31")),
         (.hepBPed, .init(cpt: "90744", cvx: "08", group: "HEPB", trade: "Recombivax HB", mvx: "MSD", route: .im, from: "1996-01-01", until: "2099-12-31")),
         (.dtap, .init(cpt: "90700", cvx: "20", group: "DTAP", trade: "Infanrix", mvx: "SKB", route: .im, from: "1997-01-01", until: "2099-12-31")),

@@ -1,3 +1,4 @@
+import CAIR2Kit
 import CAIR2Core
 import Foundation
 
@@ -6,17 +7,6 @@ public enum Console {
     public static func error(_ s: String) {
         let line = s.hasSuffix("\n") ? s : s + "\n"
         FileHandle.standardError.write(Data(line.utf8))
-    }
-}
-
-/// Today's date (UTC), the default `--as-of`.
-public enum Today {
-    public static func date() -> DateValue {
-        let c = Calendar(identifier: .gregorian)
-        var cal = c
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        let d = cal.dateComponents([.year, .month, .day], from: Date())
-        return DateValue(year: d.year!, month: d.month!, day: d.day!)
     }
 }
 

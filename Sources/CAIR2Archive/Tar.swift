@@ -8,6 +8,8 @@
 // 10240-byte record as tar(1) does. The reader recognises every member type so
 // that `verify` can refuse links, devices and pax headers instead of skipping them.
 
+import CAIR2Compression
+
 /// An error reading or writing a tar stream.
 public enum TarError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The name does not fit ustar's 100-byte name plus 155-byte prefix (or is empty or holds NUL).
@@ -197,7 +199,7 @@ public struct TarWriter {
 
     /// Builds one ustar header block. `typeflag` and `linkName` exist so tests can
     /// craft hostile archives (links, devices); the writer itself only makes regular files.
-    static func header(name: String, size: Int, mtime: Int64, mode: Int = 0o600,
+    package static func header(name: String, size: Int, mtime: Int64, mode: Int = 0o600,
                        typeflag: UInt8 = UInt8(ascii: "0"), linkName: String = "") throws -> [UInt8] {
         var h = [UInt8](repeating: 0, count: blockSize)
         let (prefix, base) = try splitName(name)
@@ -228,7 +230,7 @@ public struct TarWriter {
     }
 
     /// Splits a path into ustar's prefix (≤ 155 bytes) and name (≤ 100 bytes) at a `/`.
-    static func splitName(_ name: String) throws -> (prefix: [UInt8], name: [UInt8]) {
+    package static func splitName(_ name: String) throws -> (prefix: [UInt8], name: [UInt8]) {
         let b = Array(name.utf8)
         guard !b.isEmpty, !b.contains(0) else { throw TarError.unsupportedName(name) }
         if b.count <= 100 { return ([], b) }

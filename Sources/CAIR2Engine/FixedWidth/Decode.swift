@@ -6,6 +6,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CAIR2IO
 import CAIR2Core
 
 /// Output format of `decode`.
@@ -47,6 +48,13 @@ public struct DecodeOutcome: Sendable, Equatable {
     public var malformedLines = 0
     /// Standard output was closed by its reader before the end (`| head`).
     public var pipeClosed = false
+
+    /// An outcome with these counts.
+    public init(records: Int = 0, malformedLines: Int = 0, pipeClosed: Bool = false) {
+        self.records = records
+        self.malformedLines = malformedLines
+        self.pipeClosed = pipeClosed
+    }
 
     /// True when lines were skipped (exit 1).
     public var problemsFound: Bool { malformedLines > 0 }

@@ -1,3 +1,4 @@
+import CAIR2IO
 import CAIR2Core
 import Foundation
 #if canImport(Glibc)
@@ -61,7 +62,24 @@ public struct BatchFolder: Sendable {
 
     /// The reports every batch holds (always rewritten).
     public static let reportNames = ["rejects.csv", "warnings.csv", "summary.json"]
-    static let quarantineFolder = "quarantine"
+    package static let quarantineFolder = "quarantine"
+
+    /// The base names whose lines are records (`patient.txt`, `query.txt.zst`, ...).
+    package static func recordFileKind(_ name: String) -> (counted: Bool, compressed: Bool) {
+        let base = name.split(separator: "/").last.map(String.init) ?? name
+        for stem in ["patient", "immunization", "comment", "query"] {
+            if base == stem + ".txt" { return (true, false) }
+            if base == stem + ".txt.zst" { return (true, true) }
+        }
+        return (false, false)
+    }
+
+    /// `part-` followed by digits: the parts of a split batch (PRODUCT.md §4).
+    package static func isPartFolder(_ name: String) -> Bool {
+        guard name.hasPrefix("part-") else { return false }
+        let digits = name.dropFirst(5)
+        return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
+    }
 
     /// Reads the previous batch of `directory` (nothing when it holds no readable `summary.json`).
     public init(directory: String) {
@@ -97,8 +115,8 @@ public struct BatchFolder: Sendable {
     /// `patient.txt`, `immunization.txt.zst`, `part-012/query.txt`...: a name the tool writes for a layout.
     public static func isOutputName(_ relative: String) -> Bool {
         let pieces = relative.split(separator: "/", omittingEmptySubsequences: false)
-        guard pieces.count == 1 || (pieces.count == 2 && BatchArchive.isPartFolder(String(pieces[0]))) else { return false }
-        return BatchArchive.recordFileKind(String(pieces.last!)).counted
+        guard pieces.count == 1 || (pieces.count == 2 && BatchFolder.isPartFolder(String(pieces[0]))) else { return false }
+        return BatchFolder.recordFileKind(String(pieces.last!)).counted
     }
 
     /// After the new batch is published: removes the previous batch's files that the new run did not write
@@ -114,7 +132,7 @@ public struct BatchFolder: Sendable {
         var strangers: [String] = []
         for entry in OutDirLock.entries(directory).sorted() {
             if entry == OutDirLock.fileName || OutDirLock.isLeftover(entry) || written.contains(entry) { continue }
-            if isDirectory(join(entry)) && (entry == BatchFolder.quarantineFolder || BatchArchive.isPartFolder(entry)) {
+            if isDirectory(join(entry)) && (entry == BatchFolder.quarantineFolder || BatchFolder.isPartFolder(entry)) {
                 for inner in OutDirLock.entries(join(entry)).sorted() where !written.contains(entry + "/" + inner) {
                     strangers.append(entry + "/" + inner)
                 }
@@ -207,7 +225,7 @@ final class RunFolder {
         if options.quarantine {
             out += kinds.map { batch.join(BatchFolder.quarantineFolder + "/" + RunFolder.quarantineName($0.path)) }
         }
-        for entry in OutDirLock.entries(options.outDir) where BatchArchive.isPartFolder(entry) {
+        for entry in OutDirLock.entries(options.outDir) where BatchFolder.isPartFolder(entry) {
             out += names.map { batch.join(entry + "/" + $0) }
         }
         return out
