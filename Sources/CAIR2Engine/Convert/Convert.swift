@@ -64,52 +64,6 @@ public struct ConvertResult: Sendable {
     public var leftAlone: [String] = []
 }
 
-/// Streams rendered lines to the final outputs (one per part), hashing as it goes.
-final class LineSink {
-    let kind: LayoutKind
-    let baseName: String
-    let outDir: String
-    let lineWidth: Int
-    var files: [Int32: OutputStream] = [:]
-    var order: [Int32] = []
-    let zstdLevel: Int32?
-    let publisher: Publisher
-
-    init(kind: LayoutKind, outDir: String, lineWidth: Int, zstdLevel: Int32?, publisher: Publisher) {
-        self.kind = kind
-        self.baseName = kind.outputName
-        self.outDir = outDir
-        self.lineWidth = lineWidth
-        self.zstdLevel = zstdLevel
-        self.publisher = publisher
-    }
-
-    func stream(part: Int32) throws -> OutputStream {
-        if let s = files[part] { return s }
-        let sequential = kind == .patient || kind == .query
-        // Named as the final file until a second part exists (so a message about a run that is not split never
-        // names part-001/); the first part then moves to its part folder too.
-        let file = "\(baseName)\(zstdLevel == nil ? "" : ".zst")"
-        if part > 0, let first = files[0], first.relativePath == file { first.relativePath = "part-\(partName(0))/\(file)" }
-        let split = part > 0 || files.keys.contains { $0 > 0 }
-        let s = try publisher.create(relative: split ? "part-\(partName(part))/\(file)" : file,
-                                     zstdLevel: zstdLevel, stagingSize: sequential ? 4 << 20 : 1 << 20,
-                                     stagingBuffers: sequential ? 4 : 2)
-        // Patients and queries fill their parts one after another: the previous part is complete once this one
-        // gets its first bytes, and gives its buffers back then (immunizations and comments follow their
-        // patients' parts, in any order, so theirs stay open to the end).
-        if sequential { s.previous = files[part - 1] }
-        files[part] = s
-        order.append(part)
-        return s
-    }
-
-    func partName(_ p: Int32) -> String {
-        let s = String(p + 1)
-        return String(repeating: "0", count: max(0, 3 - s.count)) + s
-    }
-}
-
 extension LayoutKind {
     /// The output file's name.
     public var outputName: String {
@@ -414,316 +368,36 @@ package func loadMapping(_ path: String?) throws -> ColumnMapping {
     return mapping
 }
 
-/// Runs one input through the chunked workers and the ordered merge.
+/// Runs one input through the chunks, the workers and the ordered merge (Merge/): the header first, then the
+/// records, as one block when the input is mapped, else block by block as the stream is read.
 func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: ConvertOptions,
               threads: Int, lineWidth: Int, sink: LineSink, summary: inout FileSummary, rows: ReportSpool,
               quarantine: OutputStream?, splitEvery: Int) throws -> PatientIndex? {
-    let layout = kind.layout
-    let workers = [RecordWorker(rules: rules)]
+    let merger = RecordWorker(rules: rules)
+    var merge = OrderedMerge(input: input, kind: kind, options: options, lineWidth: lineWidth, sink: sink, rows: rows,
+                             quarantine: quarantine, worker: merger, splitEvery: splitEvery, summary: summary)
+    let driver = BlockDriver(threads: threads, window: max(2, threads * 3), chunkSize: options.chunkSize,
+                             delimiter: options.delimiter, lineWidth: lineWidth, zstdLevel: options.zstdLevel,
+                             rules: rules, merger: merger)
     let isPatient = kind == .patient
-    var index = isPatient ? makePatientIndex(input: input, options: options) : PatientIndex(capacity: 16)
-    var writtenCount = 0
-    var lineBase = 0              // lines before the current chunk's start
-    var trueEnd = 0               // where the sequential scan really is, in the current block
-    let window = max(2, threads * 3)
-    let dupField = Int16(layout.index(of: "record_id") ?? -1)
-    let partOf: (Int) -> Int32 = { n in Int32(n / splitEvery) }
-    var bytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)  // the current block
-    var openTail = false          // the block may end inside a record (streamed input, more to come)
-    var consumedBefore = 0        // stream bytes dropped before the current block
-    var releaseMapped = false     // a mapped input: processed pages are handed back to the kernel
-    var released = 0
-    var advisedUpTo = 0
-
-    /// Asks the kernel to read the mapped input ahead of the merge (`MADV_WILLNEED`, asynchronous): a cold input
-    /// (a nightly extract written hours ago) is then read in large sequential requests while the workers parse,
-    /// instead of one page fault at a time in each worker. Cheap when the pages are cached.
-    func adviseAhead() {
-        let window = 64 << 20
-        guard let base = bytes.baseAddress, advisedUpTo < bytes.count, trueEnd + window / 2 >= advisedUpTo else { return }
-        let page = 1 << 12
-        let from = max(advisedUpTo, trueEnd) & ~(page - 1)
-        let to = min(bytes.count, trueEnd + window)
-        guard to > from else { return }
-        madvise(UnsafeMutableRawPointer(mutating: base) + from, to - from, MADV_WILLNEED)
-        advisedUpTo = to
-    }
-
-    /// Drops the mapped pages the merge is done with, so resident memory follows the window of chunks, not
-    /// the file's size (the pages are clean: the kernel can always read them again).
-    func releaseProcessedInput() {
-        let page = 1 << 16
-        let upTo = trueEnd & ~(page - 1)
-        guard upTo - released >= 32 << 20, let base = bytes.baseAddress else { return }
-        madvise(UnsafeMutableRawPointer(mutating: base) + released, upTo - released, MADV_DONTNEED)
-        released = upTo
-    }
-
-    let merger = workers[0]
-    let redo = ChunkOutput()
-    /// A run of consecutive records with the same mask of defaulted fields, for `defaults_applied`.
-    var maskRun = (mask: UInt64(0), count: 0)
-    func flushMaskRun() {
-        var m = maskRun.mask
-        while m != 0 {
-            summary.defaultsApplied[m.trailingZeroBitCount] += maskRun.count
-            m &= m - 1
-        }
-        maskRun = (0, 0)
-    }
-    defer { flushMaskRun() }
-    /// Merges chunk `c` in input order: checks the speculation chain, then duplicate ids (patients), parts,
-    /// counts, reports, and the lines to the outputs.
-    func mergeChunk(_ c: Int, _ speculative: ChunkOutput) throws -> (ChunkOutput, [WriteJob]) {
-        if options.cancellation?.isCancelled == true { throw CAIR2Error.cancelled }
-        var chunk = speculative
-        var jobs: [WriteJob] = []
-        if chunk.start != trueEnd {
-            // Speculation failed (a quoted newline crossed the cut): redo from the true position, into the same
-            // output object (its `reset` drops the worker's frame too). A fresh object per failure grew the merge
-            // thread's heap by a chunk's buffers each time on large inputs.
-            chunk = processChunk(bytes, start: trueEnd, stopAt: max(speculative.stopAt, trueEnd),
-                                 delimiter: options.delimiter, worker: merger, lineWidth: lineWidth, into: speculative)
-        }
-        if openTail && chunk.end == bytes.count && chunk.lastRecordOpen {
-            // The block ends inside this record: it is carried to the next block and processed there.
-            chunk.dropLastRecord(lineWidth: lineWidth)
-        }
-        // Merge: duplicate ids (patients), parts, counts, reports, lines to the outputs.
-        var pi = 0
-        let problems = chunk.problems
-        var runStart = -1  // start of a run of consecutive written lines in chunk.lines
-        var runPart: Int32 = 0
-        var runLen = 0
-        func flush() throws {
-            if runLen > 0 {
-                // Hashed and staged for the file in order, by this (the merging) thread.
-                jobs.append(WriteJob(stream: try sink.stream(part: runPart), first: runStart, count: runLen))
-            }
-            runLen = 0
-            runStart = -1
-        }
-        // The id table is far bigger than the caches: each record prefetches the slot of the record 8 ahead, so
-        // the misses of consecutive inserts overlap instead of following one another.
-        let lookahead = 8
-        if isPatient {
-            for r in 0..<min(lookahead, chunk.results.count) where chunk.results[r].structural && !chunk.results[r].id.isEmpty {
-                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(chunk.results[r].id)))
-            }
-        }
-        for r in 0..<chunk.results.count {
-            if isPatient && r + lookahead < chunk.results.count && chunk.results[r + lookahead].structural
-                && !chunk.results[r + lookahead].id.isEmpty {
-                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(chunk.results[r + lookahead].id)))
-            }
-            var res = chunk.results[r]
-            let line = lineBase + Int(chunk.recordLine[r]) + 1
-            let firstP = pi
-            while pi < problems.count && problems[pi].record == Int32(r) { pi += 1 }
-            var extra: Problem?
-            // Only a record past the structural checks takes part in the duplicate rule (§3a).
-            if isPatient && res.structural && !res.id.isEmpty {
-                // One probe does both: the duplicate check and, for a written patient, its index entry.
-                let entry = res.status == .written
-                    ? PatientIndex.Entry(birth: res.date, part: partOf(writtenCount)) : nil
-                let inserted = index.insert(res.id, entry)
-                if !inserted && res.status != .excluded {
-                    extra = Problem(record: Int32(r), field: dupField, code: .duplicateID)
-                    res.status = .rejected
-                }
-            }
-            summary.inputRecords += 1
-            var idBytes: [UInt8]?
-            // Consecutive records nearly always share their mask of defaulted fields: count runs, not bits.
-            if res.defaultsApplied != maskRun.mask {
-                flushMaskRun()
-                maskRun.mask = res.defaultsApplied
-            }
-            maskRun.count += 1
-            func report(_ p: Problem) throws {
-                if idBytes == nil { idBytes = res.id.isEmpty ? [] : res.id.bytes }
-                try rows.add(line: line, recordID: idBytes!, field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
-                             code: p.code, message: p.code.message(field: Int(p.field), layout: layout))
-                if p.code.severity == .warning {
-                    summary.warnings[p.code.name, default: 0] += 1
-                } else {
-                    summary.rejectCodes[p.code.name, default: 0] += 1
-                }
-            }
-            if let e = extra { try report(e) }
-            for p in problems[firstP..<pi] { try report(p) }
-            switch res.status {
-            case .written:
-                let part: Int32 = isPatient || kind == .query ? partOf(writtenCount) : res.part
-                writtenCount += 1
-                summary.written += 1
-                let li = Int(chunk.lineIndex[r])
-                if runLen > 0 && (runPart != part || runStart + runLen != li) { try flush() }
-                if runLen == 0 { runStart = li; runPart = part }
-                runLen += 1
-            case .rejected:
-                summary.rejected += 1
-                if let quarantine {
-                    // The raw record, then one more column naming its reject codes and fields (§3c).
-                    var end = chunk.recordNext[r]
-                    let start = chunk.recordStart[r]
-                    var terminator: [UInt8] = [0x0A]
-                    if end > start && bytes[end - 1] == 0x0A {
-                        end -= 1
-                        if end > start && bytes[end - 1] == 0x0D { end -= 1; terminator = [0x0D, 0x0A] }
-                    }
-                    try quarantine.write(UnsafeBufferPointer(rebasing: bytes[start..<end]))
-                    var codes: [String] = []
-                    for p in (extra.map { [$0] } ?? []) + Array(problems[firstP..<pi]) where p.code.severity == .reject {
-                        codes.append(p.field >= 0 ? "\(p.code.name):\(layout.fields[Int(p.field)].name)" : p.code.name)
-                    }
-                    try quarantine.write([options.delimiter] + csvCell(Array(codes.joined(separator: " ").utf8),
-                                                                       neutralize: false, delimiter: options.delimiter)
-                                         + terminator)
-                }
-            case .excluded:
-                summary.excluded += 1
-            }
-        }
-        try flush()
-        lineBase += chunk.linesScanned
-        trueEnd = chunk.end
-        if releaseMapped {
-            releaseProcessedInput()
-            adviseAhead()
-        }
-        if let progress = options.progress {
-            progress(ConvertProgress(input: summary.input, kind: kind, bytesDone: consumedBefore + trueEnd,
-                                     bytesTotal: input.knownSize, records: summary.inputRecords,
-                                     written: summary.written, rejected: summary.rejected, excluded: summary.excluded,
-                                     finished: false))
-        }
-        return (chunk, jobs)
-    }
-
-    /// Processes every complete record of `block` from `from`; returns where the unprocessed rest begins
-    /// (the block's end, or the start of a record the block cuts when more input follows).
-    func runBlock(_ block: UnsafeBufferPointer<UInt8>, from: Int, isFinal: Bool) throws -> Int {
-        bytes = block
-        openTail = !isFinal
-        trueEnd = from
-        if threads <= 1 || block.count - from <= options.chunkSize {
-            // Sequential: each chunk starts where the previous one really ended.
-            var cuts = ChunkCuts(block, from: from, size: options.chunkSize)
-            var c = 0
-            while cuts.has(c) {
-                let chunk = processChunk(bytes, start: trueEnd, stopAt: max(cuts.starts[c + 1], trueEnd),
-                                         delimiter: options.delimiter, worker: merger, lineWidth: lineWidth,
-                                         into: redo)
-                let (merged, jobs) = try mergeChunk(c, chunk)
-                for j in jobs { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
-                c += 1
-            }
-            return trueEnd
-        }
-
-        // Parallel: `threads - 1` worker threads and this one claim chunks in order, at most `window` ahead of
-        // the merge. This thread also merges, hashes and stages every chunk in order, as soon as the next one is
-        // ready, and processes chunks in between. So `--threads N` keeps exactly N threads busy: a separate
-        // merge or writer thread made three busy threads on two cores, the scheduler let the serial one fall
-        // behind, and the workers then stood idle at the window's edge (docs/PERFORMANCE.md).
-        let pipe = ChunkPipeline(cuts: ChunkCuts(block, from: from, size: options.chunkSize), window: window)
-        let group = DispatchGroup()
-        nonisolated(unsafe) let input = bytes
-        let delimiter = options.delimiter
-        let zstdLevel = options.zstdLevel
-        for w in 0..<(threads - 1) {
-            // One serial Dispatch queue per worker: each runs the claim/process/deliver loop on its own thread.
-            DispatchQueue(label: "cair2.worker.\(w)", qos: .userInitiated).async(group: group) {
-                let worker = RecordWorker(rules: rules)
-                // With --zstd each worker also compresses its chunk's lines into one frame, in parallel; the
-                // merge uses it whenever the chunk's lines go out unchanged (the usual case).
-                let compressor = zstdLevel.flatMap { try? ZstdFrameCompressor(level: Int($0)) }
-                while let (c, start, stop) = pipe.claim() {
-                    let out = processChunk(input, start: start, stopAt: stop, delimiter: delimiter,
-                                           worker: worker, lineWidth: lineWidth, into: pipe.recycled())
-                    if let compressor { out.compressLines(with: compressor) }
-                    pipe.deliver(c, out)
-                }
-            }
-        }
-        defer {
-            pipe.cancel()
-            group.wait()
-        }
-        let compressor = try zstdLevel.map { try ZstdFrameCompressor(level: Int($0)) }
-        var c = 0
-        while true {
-            switch pipe.nextTask(merge: c) {
-            case .finished:
-                return trueEnd
-            case .process(let k, let start, let stop):
-                let out = processChunk(input, start: start, stopAt: stop, delimiter: delimiter,
-                                       worker: merger, lineWidth: lineWidth, into: pipe.recycled())
-                if let compressor { out.compressLines(with: compressor) }
-                pipe.deliver(k, out)
-            case .merge(let chunk):
-                let (merged, jobs) = try mergeChunk(c, chunk)
-                if jobs.count == 1, try merged.writeFrameIfWhole(jobs[0], lineWidth: lineWidth) {
-                    // written as the worker compressed it
-                } else {
-                    for j in jobs { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
-                }
-                pipe.merged(c, merged)
-                c += 1
-            }
-        }
-    }
+    defer { summary = merge.finish() }
 
     if let mapped = input.mappedBytes {
         // The whole input is in memory (mapped): one block.
-        summary.bytesIn = mapped.count
+        merge.summary.bytesIn = mapped.count
         guard let header = readHeader(mapped, delimiter: options.delimiter) else { return nil }
         try quarantine?.write(headerLine(mapped, header, delimiter: options.delimiter))
-        lineBase = header.lines
-        releaseMapped = true
-        bytes = mapped
-        trueEnd = header.end
-        adviseAhead()
-        _ = try runBlock(mapped, from: header.end, isFinal: true)
-        return isPatient ? index : nil
+        merge.lineBase = header.lines
+        merge.releaseMapped = true
+        merge.begin(block: mapped, from: header.end, isFinal: true)
+        merge.adviseAhead()
+        _ = try driver.run(mapped, from: header.end, isFinal: true, merge: &merge)
+        return isPatient ? merge.index : nil
     }
 
     // Streamed input (standard input, .zst, .gz, --no-mmap): blocks read into a reused buffer; a record the
     // block cuts is carried to the next one.
     let stream = input.stream!
-
-    /// Reads past the record that starts at `at` in the buffer, longer than a record may be, to its row end, and
-    /// rejects it: `E_RECORD_TOO_LONG`, or `E_UNTERMINATED_QUOTE` when the input ends inside its quote. True
-    /// when the input ended.
-    func skipLongRecord(at start: Int) throws -> Bool {
-        var skipper = RecordSkipper()
-        var at = start
-        var ended = false
-        while true {
-            let buffered = stream.buffered
-            if at < buffered.count,
-               let n = skipper.advance(UnsafeBufferPointer(rebasing: buffered[at...]), delimiter: options.delimiter) {
-                stream.consume(upTo: at + n)
-                consumedBefore += at + n
-                break
-            }
-            if buffered.count > 0 {
-                stream.consume(upTo: buffered.count)
-                consumedBefore += buffered.count
-            }
-            at = 0
-            if try stream.fill() && stream.buffered.count == 0 { ended = true; break }
-        }
-        let code: ProblemCode = ended && skipper.inQuote ? .unterminatedQuote : .recordTooLong
-        summary.inputRecords += 1
-        summary.rejected += 1
-        summary.rejectCodes[code.name, default: 0] += 1
-        try rows.add(line: lineBase + 1, recordID: [], field: "", code: code, message: code.message(field: -1, layout: layout))
-        lineBase += skipper.lines
-        return ended
-    }
-
     var first = true
     var from = 0
     while true {
@@ -732,24 +406,24 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         if first {
             guard let header = readHeader(block, delimiter: options.delimiter) else { return nil }
             try quarantine?.write(headerLine(block, header, delimiter: options.delimiter))
-            lineBase = header.lines
+            merge.lineBase = header.lines
             from = header.end
             first = false
         }
-        let rest = try runBlock(block, from: from, isFinal: eof)
+        let rest = try driver.run(block, from: from, isFinal: eof, merge: &merge)
         if eof { break }
         from = 0
         if block.count - rest > InputLimits.recordBytes + 1 {
             // The record carried from this block is already too long (§4a): follow it to its row end without
             // holding it, rather than growing the buffer with it.
-            if try skipLongRecord(at: rest) { break }
+            if try merge.skipLongRecord(in: stream, at: rest) { break }
             continue
         }
         stream.consume(upTo: rest)
-        consumedBefore += rest
+        merge.consumedBefore += rest
     }
-    summary.bytesIn = stream.totalRead
-    return isPatient ? index : nil
+    merge.summary.bytesIn = stream.totalRead
+    return isPatient ? merge.index : nil
 }
 
 /// The quarantine file's header: the input's header row and one more column, `cair2_problems` (§3c).
@@ -891,104 +565,3 @@ struct SummaryDocument: Encodable {
         try c.encode(elapsedSeconds, forKey: .elapsedSeconds)
     }
 }
-
-/// The hand-off between chunk workers and the ordered merge: workers claim chunk indexes in order, never more
-/// than `window` ahead of the merge, and deliver their outputs; the merge takes them in order.
-final class ChunkPipeline: @unchecked Sendable {
-    // Invariant for @unchecked Sendable: every stored property is read and written under `cond`.
-    private let cond = NSCondition()
-    private var cuts: ChunkCuts
-    private var next = 0
-    private var mergedCount = 0
-    private var ready: [Int: ChunkOutput] = [:]
-    private var cancelled = false
-    private var pool: [ChunkOutput] = []
-    private let window: Int
-
-    init(cuts: ChunkCuts, window: Int) {
-        self.cuts = cuts
-        self.window = window
-    }
-
-    /// The input bytes claimed but not yet merged stay under this (beyond the first chunk), whatever the thread
-    /// count: a mapped chunk's pages stay resident until the merge passes them, and when records near 1 MiB make
-    /// every chunk a record, 64 threads' window of 192 chunks held 192 MiB of them (§4a's 512 MiB cap).
-    static let windowBytes = 128 << 20
-
-    /// Claims the next chunk when the window allows (the caller holds `cond`): its number and byte range.
-    private func claimLocked() -> (Int, Int, Int)? {
-        guard !cancelled, next - mergedCount < window, cuts.has(next) else { return nil }
-        if next > mergedCount && cuts.starts[next + 1] - cuts.starts[mergedCount] > Self.windowBytes { return nil }
-        next += 1
-        return (next - 1, cuts.starts[next - 1], cuts.starts[next])
-    }
-
-    /// The next chunk to process (number, start, planned stop), or nil when there is none left (or the run was
-    /// cancelled). Waits while the window is full.
-    func claim() -> (Int, Int, Int)? {
-        cond.lock()
-        defer { cond.unlock() }
-        while true {
-            if let claimed = claimLocked() { return claimed }
-            if cancelled || !cuts.has(next) { return nil }
-            cond.wait()
-        }
-    }
-
-    /// A chunk output to fill: a recycled one when available.
-    func recycled() -> ChunkOutput {
-        cond.lock()
-        defer { cond.unlock() }
-        return pool.popLast() ?? ChunkOutput()
-    }
-
-    func deliver(_ c: Int, _ out: ChunkOutput) {
-        cond.lock()
-        ready[c] = out
-        cond.broadcast()
-        cond.unlock()
-    }
-
-    enum Task {
-        case merge(ChunkOutput)
-        case process(Int, Int, Int)
-        case finished
-    }
-
-    /// For the merging thread: chunk `c` when it is ready (merging comes first), else a chunk to process, else
-    /// waits for one of the two; `finished` once every chunk is merged.
-    func nextTask(merge c: Int) -> Task {
-        cond.lock()
-        defer { cond.unlock() }
-        while true {
-            if let out = ready.removeValue(forKey: c) { return .merge(out) }
-            if !cuts.has(c) { return .finished }
-            if let (k, start, stop) = claimLocked() { return .process(k, start, stop) }
-            cond.wait()
-        }
-    }
-
-    /// Marks chunk `c` merged; its output object goes back to the pool.
-    func merged(_ c: Int, _ out: ChunkOutput) {
-        cond.lock()
-        mergedCount = c + 1
-        pool.append(out)
-        cond.broadcast()
-        cond.unlock()
-    }
-
-    func cancel() {
-        cond.lock()
-        cancelled = true
-        cond.broadcast()
-        cond.unlock()
-    }
-}
-
-/// Lines of one merged chunk bound for one output file.
-struct WriteJob {
-    let stream: OutputStream
-    let first: Int
-    let count: Int
-}
-
