@@ -36,7 +36,7 @@ let package = Package(
         // the one syscall seam: descriptors, mapped input, temporary and atomic output, out-dir lock, signals.
         .target(name: "CAIR2IO", dependencies: ["CSupport"], path: "Sources/CAIR2IO"),
         // zstd frames and streams, gzip input: safe Swift over the system libraries.
-        .target(name: "CAIR2Compression", dependencies: ["CZstd", "CZlib"], path: "Sources/CAIR2Compression"),
+        .target(name: "CAIR2Compression", dependencies: ["CAIR2IO", "CZstd", "CZlib"], path: "Sources/CAIR2Compression"),
         // input -> chunks -> workers -> ordered merge -> publish (Input/, Chunks/, Merge/, Publish/), and the
         // commands on top of it: convert (Convert/), validate and decode (FixedWidth/), codes (Codes/).
         .target(name: "CAIR2Engine", dependencies: ["CAIR2Core", "CAIR2IO", "CAIR2Compression", "CSupport",

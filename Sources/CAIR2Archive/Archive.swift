@@ -382,9 +382,10 @@ public enum BatchArchive {
 
     /// Reads a file in 1 MiB pieces.
     private static func readFile(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw ArchiveError.io(FileIOError("open", path: path, errno: errno)) }
-        defer { close(fd) }
+        let file: FileDescriptor
+        do { file = try FileDescriptor.openForReading(path) } catch { throw ArchiveError.io(FileIOError("open", path: path, errno: error.errno)) }
+        defer { try? file.close() }
+        let fd = file.rawValue
         let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: ioBufferSize, alignment: 64)
         defer { buf.deallocate() }
         var source = FileDescriptorSource(fileDescriptor: fd, path: path)
@@ -409,11 +410,12 @@ public enum BatchArchive {
     /// members; corruption of the zstd or tar stream. Nothing is written to disk.
     /// Throws `ArchiveError.cannotStart` only when the archive cannot be opened.
     public static func verify(archive path: String) throws -> VerifyResult {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw ArchiveError.cannotStart("cannot open \(path): \(String(cString: strerror(errno)))")
+        let file: FileDescriptor
+        do { file = try FileDescriptor.openForReading(path) } catch {
+            throw ArchiveError.cannotStart("cannot open \(path): \(String(cString: strerror(error.errno)))")
         }
-        defer { close(fd) }
+        defer { try? file.close() }
+        let fd = file.rawValue
         var st = stat()
         if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
             throw ArchiveError.cannotStart("cannot open \(path): it is a directory")

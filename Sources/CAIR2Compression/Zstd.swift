@@ -13,6 +13,7 @@
 // The contexts are not thread-safe: use one per worker (they are not `Sendable`, so
 // the compiler keeps them on one thread; create them inside each worker's closure).
 
+import CAIR2IO
 import CZstd
 #if canImport(Glibc)
 import Glibc
@@ -210,12 +211,11 @@ public struct FileDescriptorSource: ByteSource {
         self.path = path
     }
 
+    /// Reads up to `buffer.count` bytes (0 at the end); a failure throws `FileIOError` with the errno.
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let n = Glibc.read(fileDescriptor, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw FileIOError("read", path: path, errno: errno)
+        switch Syscall.read(fileDescriptor, buffer.baseAddress, buffer.count) {
+        case .success(let n): return n
+        case .failure(let e): throw FileIOError("read", path: path, errno: e.rawValue)
         }
     }
 }

@@ -22,9 +22,9 @@ internal func retryOnInterrupt<T>(_ body: () -> Result<T, Errno>) -> Result<T, E
     }
 }
 
-/// An errno value as a Swift error (internal: the public face is `IOError`, which adds the path).
-internal struct Errno: Error, Equatable {
-    let rawValue: Int32
+/// An errno value as a Swift error (package: the public face is `IOError`, which adds the path).
+package struct Errno: Error, Equatable {
+    package let rawValue: Int32
     @inline(__always) init(_ rawValue: Int32) { self.rawValue = rawValue }
 }
 
@@ -79,7 +79,9 @@ package enum WriteFaultInjection {
 
 // MARK: - System calls
 
-internal enum Syscall {
+/// The system calls, each retried on EINTR here and nowhere else (package: the modules above call `read` through
+/// it where they keep error types of their own).
+package enum Syscall {
     /// `open(2)`
     static func open(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Result<Int32, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.open(path, flags, mode)) }
@@ -91,12 +93,12 @@ internal enum Syscall {
     }
 
     /// `read(2)`
-    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Result<Int, Errno> {
+    package static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Result<Int, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.read(fd, buffer, count)) }
     }
 
     /// `pread(2)`
-    static func pread(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int, _ offset: off_t) -> Result<Int, Errno> {
+    package static func pread(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int, _ offset: off_t) -> Result<Int, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.pread(fd, buffer, count, offset)) }
     }
 

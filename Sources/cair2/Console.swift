@@ -293,18 +293,16 @@ public enum EncodingGuess: Equatable, Sendable {
     /// Reads `path` (a block at a time, at most `limit` bytes; never printed) and judges it.
     public static func sniff(path: String, limit: Int = Int.max) -> EncodingGuess {
         if path == "-" || path.hasSuffix(".zst") || path.hasSuffix(".gz") { return .unknown }
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return .unknown }
-        defer { close(fd) }
+        guard let file = try? FileDescriptor.openForReading(path) else { return .unknown }
+        defer { try? file.close() }
         var counts = Counts()
         let block = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { block.deallocate() }
         var head = true
         var total = 0
         while total < limit {
-            let n = read(fd, block.baseAddress, min(block.count, limit - total))
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return .unknown }
+            guard let n = try? file.read(into: UnsafeMutableRawBufferPointer(rebasing: block[0..<min(block.count, limit - total)]))
+            else { return .unknown }
             if n == 0 { break }
             let bytes = UnsafeRawBufferPointer(rebasing: block[0..<n])
             // Compressed input (gzip or zstd magic): the bytes say nothing about the text's encoding.

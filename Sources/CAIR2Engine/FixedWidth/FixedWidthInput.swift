@@ -56,12 +56,11 @@ public struct FileDescriptorByteSource: FixedWidthByteSource {
     public let path: String
     let closeWhenDone: Bool
 
+    /// Reads up to `buffer.count` bytes (0 at the end); a failure throws `FixedWidthIOError.readFailed`.
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw FixedWidthIOError.readFailed(path: path, errno: errno)
+        switch Syscall.read(fd, buffer.baseAddress, buffer.count) {
+        case .success(let n): return n
+        case .failure(let e): throw FixedWidthIOError.readFailed(path: path, errno: e.rawValue)
         }
     }
 
@@ -75,8 +74,10 @@ public struct FileDescriptorByteSource: FixedWidthByteSource {
 /// A path ending in `.zst` is decompressed as it is read.
 public func openFixedWidthInput(_ path: String) throws -> any FixedWidthByteSource {
     if path == "-" { return FileDescriptorByteSource(fd: 0, path: path, closeWhenDone: false) }
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { throw FixedWidthIOError.cannotOpen(path: path, errno: errno) }
+    let fd: Int32
+    do { fd = try FileDescriptor.openForReading(path).rawValue } catch {
+        throw FixedWidthIOError.cannotOpen(path: path, errno: error.errno)
+    }
     // A directory opens fine but cannot be read: refuse it before the run starts.
     var st = stat()
     if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
@@ -251,12 +252,8 @@ final class OutputSink {
 public func writeStandardError(_ line: String) {
     var text = line
     if !text.hasSuffix("\n") { text += "\n" }
-    text.utf8CString.withUnsafeBufferPointer { p in
-        var offset = 0
-        let count = p.count - 1
-        while offset < count {
-            let n = write(2, p.baseAddress! + offset, count - offset)
-            if n > 0 { offset += n } else if n < 0 && errno == EINTR { continue } else { return }
-        }
+    text.utf8CString.withUnsafeBytes { p in
+        // Through the I/O seam (EINTR retried there); a failed write to standard error has nowhere to be told.
+        try? FileDescriptor(rawValue: 2, path: "-").writeAll(UnsafeRawBufferPointer(rebasing: p[0..<(p.count - 1)]))
     }
 }

@@ -46,8 +46,10 @@ package final class InputFile {
             try f.startStream(peeked, magic: peeked.head, name: "standard input", blockSize: blockSize)
             return f
         }
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw CAIR2Error.usage("\(path): cannot open the input: \(errnoText())") }
+        let fd: Int32
+        do { fd = try FileDescriptor.openForReading(path).rawValue } catch {
+            throw CAIR2Error.usage("\(path): cannot open the input: \(errnoText(error.errno))")
+        }
         var st = stat()
         if fstat(fd, &st) != 0 { close(fd); throw CAIR2Error.usage("\(path): cannot stat the input: \(errnoText())") }
         if (st.st_mode & S_IFMT) == S_IFDIR { close(fd); throw CAIR2Error.usage("\(path): is a directory, not an extract") }
@@ -61,12 +63,11 @@ package final class InputFile {
             return f
         }
         var magic = [UInt8](repeating: 0, count: 4)
-        var got = 0
-        while true {
-            got = pread(fd, &magic, 4, 0)
-            if got >= 0 || errno != EINTR { break }
+        let got: Int
+        switch Syscall.pread(fd, &magic, 4, 0) {
+        case .success(let n): got = n
+        case .failure(let e): close(fd); throw CAIR2Error.io("\(path): read failed: \(errnoText(e.rawValue))")
         }
-        if got < 0 { let e = errnoText(); close(fd); throw CAIR2Error.io("\(path): read failed: \(e)") }
         let compression = InputCompression.of(magic: magic.prefix(got), name: path)
         if compression != .none || !useMmap {
             try f.startStream(OwnedFDSource(fd: fd, path: path), compression: compression, name: path, blockSize: blockSize)
@@ -230,11 +231,9 @@ final class OwnedFDSource: ByteSource {
     let path: String
     init(fd: Int32, path: String) { self.fd = fd; self.path = path }
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while true {
-            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            throw CAIR2Error.io("\(path): read failed: \(errnoText())")
+        switch Syscall.read(fd, buffer.baseAddress, buffer.count) {
+        case .success(let n): return n
+        case .failure(let e): throw CAIR2Error.io("\(path): read failed: \(errnoText(e.rawValue))")
         }
     }
     deinit { close(fd) }

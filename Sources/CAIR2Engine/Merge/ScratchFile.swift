@@ -90,10 +90,11 @@ package final class ScratchFile: SpillStorage, @unchecked Sendable {
     private func readFile(into buffer: UnsafeMutableRawBufferPointer, at offset: Int) -> Bool {
         var done = 0
         while done < buffer.count {
-            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-            if n < 0 && errno == EINTR { continue }
+            let result = Syscall.pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            let n = (try? result.get()) ?? -1
             if n <= 0 {
-                let reason = n < 0 ? errnoText() : "unexpected end of file"
+                let reason: String
+                if case .failure(let e) = result { reason = errnoText(e.rawValue) } else { reason = "unexpected end of file" }
                 fail(CAIR2Error.io("\(directory): scratch file read failed: \(reason); nothing was published"))
                 return false
             }
