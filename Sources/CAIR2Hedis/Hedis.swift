@@ -266,7 +266,7 @@ final class HedisCSV {
         delimiter = options.delimiter
         encoding = options.encoding
         file = try InputFile.open(path: path, useMmap: true)
-        if let m = file.mappedBytes {
+        if let m = file.unsafeMappedBytes {
             bytes = m
             owned = nil
         } else {

@@ -382,18 +382,20 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
     let isPatient = kind == .patient
     defer { summary = merge.finish() }
 
-    if let mapped = input.mappedBytes {
-        // The whole input is in memory (mapped): one block.
+    // The whole input is in memory (mapped): one block, read inside the mapping's scope.
+    let ranMapped = try input.withMappedBytes { mapped -> Bool in
         merge.summary.bytesIn = mapped.count
-        guard let header = readHeader(mapped, delimiter: options.delimiter) else { return nil }
+        guard let header = readHeader(mapped, delimiter: options.delimiter) else { return false }
         try quarantine?.write(headerLine(mapped, header, delimiter: options.delimiter))
         merge.lineBase = header.lines
         merge.releaseMapped = true
         merge.begin(block: mapped, from: header.end, isFinal: true)
         merge.adviseAhead()
         _ = try driver.run(mapped, from: header.end, isFinal: true, merge: &merge)
-        return isPatient ? merge.index : nil
+        merge.endBlock()  // the merge keeps no pointer into the mapping past this scope
+        return true
     }
+    if let ranMapped { return ranMapped && isPatient ? merge.index : nil }
 
     // Streamed input (standard input, .zst, .gz, --no-mmap): blocks read into a reused buffer; a record the
     // block cuts is carried to the next one.

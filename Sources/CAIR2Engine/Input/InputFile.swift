@@ -19,14 +19,24 @@ package final class InputFile {
 
     private init(path: String) { self.path = path }
 
-    /// Bytes of a mapped input, whole.
-    package var mappedBytes: UnsafeBufferPointer<UInt8>? {
+    /// Calls `body` with the bytes of a mapped input, whole (empty for an empty file), and returns its result;
+    /// nil, without calling it, for a streamed input. The pointer is valid only inside `body`.
+    package func withMappedBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R? {
+        guard stream == nil else { return nil }
+        guard let m = mapped else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+        return try m.withUnsafeBytes { raw in
+            try body(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count))
+        }
+    }
+
+    /// The bytes of a mapped input, whole, for a reader that keeps them as long as it keeps this `InputFile`
+    /// (hedis holds each input whole while it runs); nil for a streamed input. Unsafe: the pointer is valid
+    /// only while this object lives. The engine reads through `withMappedBytes` instead.
+    package var unsafeMappedBytes: UnsafeBufferPointer<UInt8>? {
         guard let m = mapped else { return stream == nil ? UnsafeBufferPointer(start: nil, count: 0) : nil }
-        // The mapping lives as long as this InputFile (the caller holds it for the whole run).
-        let bytes: UnsafeBufferPointer<UInt8> = m.withUnsafeBytes { raw in
+        return m.withUnsafeBytes { raw in
             UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count)
         }
-        return bytes
     }
 
     /// How the input is compressed (§3c: by its magic bytes, else its name).
@@ -112,7 +122,7 @@ package final class InputFile {
     /// row and a header that seems to use another delimiter are exit 2; the messages never hold header text.
     /// A streamed header is read up to the 1 MiB limit, no further.
     func header(delimiter: UInt8) throws -> Header? {
-        if let m = mappedBytes { return try checkedHeader(m, delimiter: delimiter, complete: true) }
+        if let h = try withMappedBytes({ try checkedHeader($0, delimiter: delimiter, complete: true) }) { return h }
         let s = stream!
         while true {
             let eof = try s.fill()

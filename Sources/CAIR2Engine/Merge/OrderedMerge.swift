@@ -76,6 +76,11 @@ struct OrderedMerge {
         trueEnd = from
     }
 
+    /// Forgets the current block (its bytes may be gone once the caller's scope ends).
+    mutating func endBlock() {
+        bytes = UnsafeBufferPointer(start: nil, count: 0)
+    }
+
     /// The counts, complete (the last run of defaulted fields counted).
     mutating func finish() -> FileSummary {
         flushMaskRun()
