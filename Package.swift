@@ -32,15 +32,34 @@ let package = Package(
         // The HEDIS CIS/IMA rules (PRODUCT.md section 7), driven by the value-set tables. Standard library and
         // CAIR2Core only (scripts/check-pure-core enforces it); Data/ holds the CSVs BundledTables.swift embeds.
         .target(name: "CAIR2Measures", dependencies: ["CAIR2Core"], path: "Sources/CAIR2Measures", exclude: ["Data"]),
-        // The public library: convert, validate, decode, generate, archive; files, threads, reports.
-        .target(name: "CAIR2Kit", dependencies: ["CAIR2Core", "CAIR2Measures", "CSupport", "CZstd", "CZlib",
-                                          .product(name: "Crypto", package: "swift-crypto")], path: "Sources/CAIR2Kit"),
-        // The executable: a thin shell over CAIR2Kit.
+        // The library, in the order the bytes flow (docs/LIBRARY.md has the map):
+        // the one syscall seam: descriptors, mapped input, temporary and atomic output, out-dir lock, signals.
+        .target(name: "CAIR2IO", dependencies: ["CSupport"], path: "Sources/CAIR2IO"),
+        // zstd frames and streams, gzip input: safe Swift over the system libraries.
+        .target(name: "CAIR2Compression", dependencies: ["CAIR2IO", "CZstd", "CZlib"], path: "Sources/CAIR2Compression"),
+        // input -> chunks -> workers -> ordered merge -> publish (Input/, Chunks/, Merge/, Publish/), and the
+        // commands on top of it: convert (Convert/), validate and decode (FixedWidth/), codes (Codes/).
+        .target(name: "CAIR2Engine", dependencies: ["CAIR2Core", "CAIR2IO", "CAIR2Compression", "CSupport",
+                                             .product(name: "Crypto", package: "swift-crypto")],
+                path: "Sources/CAIR2Engine"),
+        // tar, MANIFEST.json, archive and verify of a published batch.
+        .target(name: "CAIR2Archive", dependencies: ["CAIR2Engine", "CAIR2IO", "CAIR2Compression"],
+                path: "Sources/CAIR2Archive"),
+        // synthetic member extracts, return files and their answer key.
+        .target(name: "CAIR2Generate", dependencies: ["CAIR2Core", "CAIR2IO"], path: "Sources/CAIR2Generate"),
+        // the HEDIS run over a batch (the rules are CAIR2Measures).
+        .target(name: "CAIR2Hedis", dependencies: ["CAIR2Core", "CAIR2Measures", "CAIR2Engine", "CAIR2IO"],
+                path: "Sources/CAIR2Hedis"),
+        // The public library product: re-exports the modules above, so `import CAIR2Kit` is all a user needs.
+        .target(name: "CAIR2Kit", dependencies: ["CAIR2IO", "CAIR2Compression", "CAIR2Engine", "CAIR2Archive",
+                                          "CAIR2Generate", "CAIR2Hedis"], path: "Sources/CAIR2Kit"),
+        // The executable: a thin shell over CAIR2Kit, and the command line's presentation (console, progress
+        // line, closing summary, hints, the `--zstd` argument rewriting).
         .executableTarget(name: "cair2", dependencies: [
             "CAIR2Kit", "CAIR2Measures", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Sources/cair2"),
         .testTarget(name: "CAIR2CoreTests", dependencies: ["CAIR2Core"], path: "Tests/CAIR2CoreTests"),
-        .testTarget(name: "CAIR2KitTests", dependencies: ["CAIR2Kit", "CAIR2Core", "CAIR2Measures"], path: "Tests/CAIR2KitTests"),
+        .testTarget(name: "CAIR2KitTests", dependencies: ["CAIR2Kit", "CAIR2Core", "CAIR2Measures", "cair2"], path: "Tests/CAIR2KitTests"),
         .testTarget(name: "CAIR2MeasuresTests", dependencies: ["CAIR2Measures", "CAIR2Core"],
                     path: "Tests/CAIR2MeasuresTests"),
     ]

@@ -88,12 +88,9 @@ struct CodesCommand: ParsableCommand {
 
 /// Writes `text` to standard output; a write error is exit 3 (PRODUCT.md §4a).
 private func writeStandardOutput(_ text: String) {
-    var bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
-        if n > 0 { offset += n; continue }
-        if n < 0 && errno == EINTR { continue }
+    do {
+        try Array(text.utf8).withUnsafeBytes { try FileDescriptor(rawValue: 1, path: "-").writeAll($0) }
+    } catch {
         writeStandardError("cair2 codes: cannot write to standard output")
         Foundation.exit(3)
     }

@@ -1,4 +1,5 @@
 import CAIR2Kit
+@testable import cair2
 import Foundation
 import Testing
 #if canImport(Glibc)

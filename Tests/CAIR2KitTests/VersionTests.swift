@@ -2,14 +2,14 @@ import CAIR2Kit
 import Foundation
 import Testing
 
-/// The version is written in one place, `Sources/CAIR2Kit/Version.swift`. `cair2 --version`, summary.json's
+/// The version is written in one place, `Sources/CAIR2Engine/Version.swift`. `cair2 --version`, summary.json's
 /// "version", the archive manifest and the packages of `scripts/package` (the .deb's Version, the file names)
 /// all come from it (docs/RELEASING.md). `scripts/package` checks the built binary and its summary.json against
 /// the version it read; these tests keep the source line in the form the script reads.
 @Suite struct VersionTests {
     /// What `scripts/package` reads: `sed -n 's/^ *public static let version = "\([^"]*\)".*$/\1/p'`.
     static func versionAsScriptsPackageReadsIt() throws -> [String] {
-        let file = GoldenTests.root.appendingPathComponent("Sources/CAIR2Kit/Version.swift")
+        let file = GoldenTests.root.appendingPathComponent("Sources/CAIR2Engine/Version.swift")
         let prefix = "public static let version = \""
         return try String(contentsOf: file, encoding: .utf8).split(separator: "\n").compactMap { line in
             let trimmed = line.drop(while: { $0 == " " })

@@ -1,0 +1,111 @@
+import CAIR2Compression
+import CAIR2Core
+import Dispatch
+
+/// Drives one block of input (a whole mapped file, or one buffer of a stream) through the chunks and the
+/// ordered merge: sequentially on the calling thread, or with worker threads that claim chunks in order.
+struct BlockDriver {
+    let threads: Int
+    /// How many chunks the workers may claim ahead of the merge.
+    let window: Int
+    let chunkSize: Int
+    let delimiter: UInt8
+    let lineWidth: Int
+    let zstdLevel: Int32?
+    /// Each worker thread makes its own `RecordWorker` from these.
+    let rules: RecordRules
+    /// The merging thread's worker (the same object as the merge's): it processes chunks between merges.
+    let merger: RecordWorker
+    /// The sequential path's one chunk output, reused from chunk to chunk.
+    let redo = ChunkOutput()
+
+    /// Processes every complete record of `block` from `from`; returns where the unprocessed rest begins
+    /// (the block's end, or the start of a record the block cuts when more input follows).
+    func run(_ block: UnsafeBufferPointer<UInt8>, from: Int, isFinal: Bool, merge: inout OrderedMerge) throws -> Int {
+        merge.begin(block: block, from: from, isFinal: isFinal)
+        if threads <= 1 || block.count - from <= chunkSize {
+            return try runSequential(block, from: from, merge: &merge)
+        }
+        return try runParallel(block, from: from, merge: &merge)
+    }
+
+    /// Sequential: each chunk starts where the previous one really ended.
+    private func runSequential(_ block: UnsafeBufferPointer<UInt8>, from: Int, merge: inout OrderedMerge) throws -> Int {
+        var cuts = ChunkCuts(block, from: from, size: chunkSize)
+        var c = 0
+        while cuts.has(c) {
+            let chunk = processChunk(block, start: merge.trueEnd, stopAt: max(cuts.starts[c + 1], merge.trueEnd),
+                                     delimiter: delimiter, worker: merger, lineWidth: lineWidth, into: redo)
+            let t0 = MergeCPU.enabled ? MergeCPU.now() : 0
+            let h0 = MergeCPU.hashNanos
+            let (merged, jobs) = try merge.merge(c, chunk)
+            let t1 = MergeCPU.enabled ? MergeCPU.now() : 0
+            for j in jobs { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
+            if MergeCPU.enabled { merge.mergeCPU.add(merge: t1 &- t0, writesFrom: t1, hashFrom: h0, records: merged.results.count) }
+            c += 1
+        }
+        return merge.trueEnd
+    }
+
+    /// Parallel: `threads - 1` worker threads and this one claim chunks in order, at most `window` ahead of
+    /// the merge. This thread also merges, hashes and stages every chunk in order, as soon as the next one is
+    /// ready, and processes chunks in between. So `--threads N` keeps exactly N threads busy: a separate
+    /// merge or writer thread made three busy threads on two cores, the scheduler let the serial one fall
+    /// behind, and the workers then stood idle at the window's edge (docs/PERFORMANCE.md).
+    private func runParallel(_ block: UnsafeBufferPointer<UInt8>, from: Int, merge: inout OrderedMerge) throws -> Int {
+        let pipe = ChunkPipeline(cuts: ChunkCuts(block, from: from, size: chunkSize), window: window)
+        let group = DispatchGroup()
+        nonisolated(unsafe) let input = block
+        let delimiter = self.delimiter
+        let zstdLevel = self.zstdLevel
+        let rules = self.rules
+        let lineWidth = self.lineWidth
+        for w in 0..<(threads - 1) {
+            // One serial Dispatch queue per worker: each runs the claim/process/deliver loop on its own thread.
+            DispatchQueue(label: "cair2.worker.\(w)", qos: .userInitiated).async(group: group) {
+                let worker = RecordWorker(rules: rules)
+                // With --zstd each worker also compresses its chunk's lines into one frame, in parallel; the
+                // merge uses it whenever the chunk's lines go out unchanged (the usual case).
+                let compressor = zstdLevel.flatMap { try? ZstdFrameCompressor(level: Int($0)) }
+                while let (c, start, stop) = pipe.claim() {
+                    let out = processChunk(input, start: start, stopAt: stop, delimiter: delimiter,
+                                           worker: worker, lineWidth: lineWidth, into: pipe.recycled())
+                    if let compressor { out.compressLines(with: compressor) }
+                    pipe.deliver(c, out)
+                }
+            }
+        }
+        defer {
+            pipe.cancel()
+            group.wait()
+        }
+        let compressor = try zstdLevel.map { try ZstdFrameCompressor(level: Int($0)) }
+        var c = 0
+        while true {
+            switch pipe.nextTask(merge: c) {
+            case .finished:
+                return merge.trueEnd
+            case .process(let k, let start, let stop):
+                let out = processChunk(input, start: start, stopAt: stop, delimiter: delimiter,
+                                       worker: merger, lineWidth: lineWidth, into: pipe.recycled())
+                if let compressor { out.compressLines(with: compressor) }
+                pipe.deliver(k, out)
+            case .merge(let chunk):
+                let t0 = MergeCPU.enabled ? MergeCPU.now() : 0
+                let h0 = MergeCPU.hashNanos
+                let (merged, jobs) = try merge.merge(c, chunk)
+                let t1 = MergeCPU.enabled ? MergeCPU.now() : 0
+                if jobs.count == 1, try merged.writeFrameIfWhole(jobs[0], lineWidth: lineWidth) {
+                    // written as the worker compressed it
+                } else {
+                    for j in jobs { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
+                }
+                if MergeCPU.enabled {
+                    merge.mergeCPU.add(merge: t1 &- t0, writesFrom: t1, hashFrom: h0, records: merged.results.count)
+                }
+                pipe.merged(c, merged)
+                c += 1
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import CAIR2Core
+import Foundation
+
+/// Today's date (UTC), the default `--as-of`.
+public enum Today {
+    /// The current calendar date in UTC.
+    public static func date() -> DateValue {
+        let c = Calendar(identifier: .gregorian)
+        var cal = c
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let d = cal.dateComponents([.year, .month, .day], from: Date())
+        return DateValue(year: d.year!, month: d.month!, day: d.day!)
+    }
+}
