@@ -1,5 +1,4 @@
 import CAIR2Core
-import Foundation
 import Glibc
 import Synchronization
 

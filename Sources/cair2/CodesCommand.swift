@@ -1,7 +1,7 @@
 import ArgumentParser
 import CAIR2Core
 import CAIR2Kit
-import Foundation
+import Glibc
 
 /// `--code-tables DIR`, shared by convert, validate and codes.
 struct CodeTablesOption: ParsableArguments {
@@ -95,6 +95,6 @@ private func writeStandardOutput(_ text: String) {
         if n > 0 { offset += n; continue }
         if n < 0 && errno == EINTR { continue }
         writeStandardError("cair2 codes: cannot write to standard output")
-        Foundation.exit(3)
+        Glibc.exit(3)
     }
 }
