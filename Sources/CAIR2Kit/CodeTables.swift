@@ -14,7 +14,7 @@ extension VaccineCodeTables {
         }
         var files: [CodeTableFile: [UInt8]] = [:]
         for f in CodeTableFile.allCases {
-            let path = directory.appendingPathComponent(f.rawValue)
+            let path = directory.appendingPath(f.rawValue)
             let exists = FileManager.default.fileExists(atPath: path)
             if f == .placeholders && !exists { continue }
             guard exists else { throw CAIR2Error.usage("\(path): code table missing (--code-tables needs the CDC file \(f.rawValue))") }
@@ -27,7 +27,7 @@ extension VaccineCodeTables {
         do {
             return try VaccineCodeTables(files: files, source: directory)
         } catch {
-            throw CAIR2Error.usage("\(directory.appendingPathComponent(error.file)): malformed code table: \(error.message)")
+            throw CAIR2Error.usage("\(directory.appendingPath(error.file)): malformed code table: \(error.message)")
         }
     }
 }

@@ -34,7 +34,7 @@ extension String {
 
     /// `(self as NSString).appendingPathComponent(component)` for a non-empty component: joined with one `/`
     /// unless this ends with one; the component alone when this is empty.
-    func appendingPathComponent(_ component: String) -> String {
+    func appendingPath(_ component: String) -> String {
         if isEmpty { return component }
         return hasSuffix("/") ? self + component : self + "/" + component
     }
