@@ -8,7 +8,7 @@
 // and compares what it finds with the manifest. Messages carry file names and
 // counts only, never file contents (the files hold PHI).
 
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -322,7 +322,7 @@ public enum BatchArchive {
             do {
                 entries = try FileManager.default.contentsOfDirectory(atPath: full)
             } catch {
-                throw ArchiveError.cannotStart("cannot list \(full): \(error.localizedDescription)")
+                throw ArchiveError.cannotStart("cannot list \(full): \(foundationErrorText(error))")
             }
             for e in entries {
                 let relName = rel.isEmpty ? e : rel + "/" + e
@@ -563,7 +563,7 @@ public enum BatchArchive {
     /// `YYYY-MM-DDTHH:MM[:SS]` with an optional `Z` or `±HH:MM` / `±HHMM` offset
     /// (no offset means UTC). Nil when malformed or before 1970.
     public static func parseTime(_ text: String) -> Int64? {
-        let s = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        let s = Array(text.trimmingWhitespace().utf8)
         guard !s.isEmpty else { return nil }
         if s.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
             return s.count <= 12 ? Int64(String(decoding: s, as: UTF8.self)) : nil

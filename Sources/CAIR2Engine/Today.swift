@@ -1,5 +1,5 @@
 import CAIR2Core
-import Foundation
+import FoundationEssentials
 
 /// Today's date (UTC), the default `--as-of`.
 public enum Today {

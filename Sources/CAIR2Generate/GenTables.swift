@@ -1,5 +1,5 @@
 import CAIR2Core
-import Foundation
+@_spi(_Unicode) import Swift  // String._nfd: the canonical decomposition, without Foundation
 
 /// Immutable byte strings in one allocation that lives as long as the process.
 ///
@@ -229,7 +229,7 @@ final class GenTables: Sendable {
     /// "José" -> "Jose": how many extracts spell names. Letters NFD does not decompose
     /// (Đ, ø) stay; convert folds them.
     static func stripDiacritics(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.decomposedStringWithCanonicalMapping.unicodeScalars.filter {
+        String(String.UnicodeScalarView(s._nfd.filter {
             !(0x300...0x36F).contains($0.value)
         }))
     }

@@ -1,7 +1,7 @@
 import CAIR2IO
 import CAIR2Core
 import Dispatch
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -158,12 +158,12 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
     let tables = GenTables.shared
 
     let dir = options.outputDirectory
-    var isDir: ObjCBool = false
+    var isDir = false
     if !FileManager.default.fileExists(atPath: dir, isDirectory: &isDir) {
         do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
                                                      attributes: [.posixPermissions: Int(FileMode.directory(for: options.fileMode))]) }
         catch { throw GenerateError.io(path: dir, errno: EACCES) }
-    } else if !isDir.boolValue {
+    } else if !isDir {
         throw GenerateError.invalidOption("\(dir) is not a directory")
     }
 

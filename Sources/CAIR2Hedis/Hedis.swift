@@ -17,7 +17,7 @@ import CAIR2Engine
 import CAIR2IO
 import CAIR2Core
 import CAIR2Measures
-import Foundation
+import FoundationEssentials
 
 /// Everything `cair2 hedis` takes, validated into a library value.
 public struct HedisOptions: Sendable {
@@ -648,7 +648,7 @@ struct HedisRun {
                     slot.withUnsafeMutableBufferPointer { codeSet.writeCode(i, into: $0.baseAddress!, width: width) }
                 }
                 if found == true {
-                    code = String(decoding: slot, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                    code = String(decoding: slot, as: UTF8.self).trimmingWhitespace()
                 } else {
                     problems.append(("comment_code", "E_CODE"))
                 }
@@ -762,7 +762,7 @@ extension HedisSummary {
     public var consoleText: String {
         func pct(_ r: Double) -> String {
             let v = (r * 1000).rounded() / 10
-            return String(format: "%5.1f%%", v)
+            return String(printf: "%5.1f%%", v)
         }
         var lines: [String] = []
         let m = inputs.members
@@ -775,7 +775,7 @@ extension HedisSummary {
         lines.append("           plan  registry      both    lift")
         for k in keys {
             let p = rates["plan"]?[k]?.rate ?? 0, r = rates["registry"]?[k]?.rate ?? 0, b = rates["both"]?[k]?.rate ?? 0
-            let name = k.padding(toLength: 8, withPad: " ", startingAt: 0)
+            let name = String((k + String(repeating: " ", count: 8)).prefix(8))  // the keys are ASCII
             lines.append("  \(name) \(pct(p))    \(pct(r))    \(pct(b))  \(pct(b - p))")
         }
         lines.append("closed by the registry (largest combo): \(closedByRegistry)")

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CAIR2Kit
-import Foundation
 
 struct ArchiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -59,17 +58,17 @@ struct ArchiveCommand: ParsableCommand {
                                                    mtime: mtime.flatMap(BatchArchive.parseTime), force: force,
                                                    fileMode: fileMode.mode)
             for name in summary.skipped {
-                FileHandle.standardError.write(Data("cair2 archive: left out \(name) (not a batch file)\n".utf8))
+                Console.error("cair2 archive: left out \(name) (not a batch file)\n")
             }
             if let signal = Signals.pendingSignal {
-                FileHandle.standardError.write(Data("cair2 archive: \(Signals.name(signal)) arrived while the archive was being published; it is complete (exit 0)\n".utf8))
+                Console.error("cair2 archive: \(Signals.name(signal)) arrived while the archive was being published; it is complete (exit 0)\n")
             }
             try StandardOutput.write("\(summary.output): \(summary.manifest.files.count) files and \(BatchArchive.manifestName), \(summary.archiveBytes) bytes\n")
         } catch let e as ArchiveError {
-            FileHandle.standardError.write(Data("cair2 archive: \(e)\n".utf8))
+            Console.error("cair2 archive: \(e)\n")
             throw ExitCode(e.exitCode)
         } catch let e as IOError {
-            FileHandle.standardError.write(Data("cair2 archive: \(e.description)\n".utf8))
+            Console.error("cair2 archive: \(e.description)\n")
             throw ExitCode(e.exitCode)
         }
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CAIR2Core
 import CAIR2Kit
-import Foundation
+import Glibc
 
 /// `--code-tables DIR`, shared by convert, validate and codes.
 struct CodeTablesOption: ParsableArguments {
@@ -92,6 +92,6 @@ private func writeStandardOutput(_ text: String) {
         try Array(text.utf8).withUnsafeBytes { try FileDescriptor(rawValue: 1, path: "-").writeAll($0) }
     } catch {
         writeStandardError("cair2 codes: cannot write to standard output")
-        Foundation.exit(3)
+        Glibc.exit(3)
     }
 }

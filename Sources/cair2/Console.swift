@@ -1,12 +1,13 @@
 import CAIR2Kit
 import CAIR2Core
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Messages on standard error (never field values).
 public enum Console {
     public static func error(_ s: String) {
         let line = s.hasSuffix("\n") ? s : s + "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        ProgressLine.writeStandardError(line)
     }
 }
 
@@ -102,7 +103,7 @@ public enum ClosingSummary {
         let total = r.files.reduce(0) { $0 + $1.inputRecords }
         let bytesIn = r.files.reduce(0) { $0 + $1.bytesIn }
         let secs = r.elapsedSeconds
-        var done = "done: \(g(total)) record\(total == 1 ? "" : "s") in " + String(format: "%.2f s", secs)
+        var done = "done: \(g(total)) record\(total == 1 ? "" : "s") in " + String(printf: "%.2f s", secs)
         if secs > 0 {
             done += " (\(g(Int(Double(total) / secs))) records/s, \(ProgressLine.bytes(Int(Double(bytesIn) / secs)))/s)"
         }
@@ -358,13 +359,14 @@ public enum ProblemList {
 
     /// The first `limit` data rows of a report (after its header).
     static func firstRows(path: String, limit: Int) -> [[String]] {
-        guard limit > 0, let h = FileHandle(forReadingAtPath: path) else { return [] }
+        guard limit > 0, let h = try? FileDescriptor.openForReading(path) else { return [] }
         defer { try? h.close() }
         var rows: [[String]] = []
         var parser = ReportCSV()
         var headerSeen = false
-        while rows.count < limit, let data = try? h.read(upToCount: 64 << 10), !data.isEmpty {
-            for row in parser.feed(Array(data)) {
+        var data = [UInt8](repeating: 0, count: 64 << 10)
+        while rows.count < limit, let n = try? data.withUnsafeMutableBytes({ try h.read(into: $0) }), n > 0 {
+            for row in parser.feed(Array(data[..<n])) {
                 if !headerSeen { headerSeen = true; continue }
                 if rows.count < limit { rows.append(row) }
             }

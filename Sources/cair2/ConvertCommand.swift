@@ -1,7 +1,6 @@
 import ArgumentParser
 import CAIR2Core
 import CAIR2Kit
-import Foundation
 
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -98,7 +97,7 @@ struct ConvertCommand: ParsableCommand {
         if Delimiter.parse(delimiter) == nil {
             throw ValidationError("--delimiter must be a single byte, e.g. --delimiter '|', --delimiter ';' or --delimiter '\\t' (tab)")
         }
-        if TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: "")) == nil {
+        if TextEncoding(rawValue: encoding.lowercased().replacing("-", with: "")) == nil {
             throw ValidationError("--encoding '\(encoding)' is not known; use --encoding utf8, cp1252 (Windows) or latin1")
         }
     }
@@ -115,7 +114,7 @@ struct ConvertCommand: ParsableCommand {
         o.threads = threads ?? 0
         o.zstdLevel = zstdLevel
         o.delimiter = Delimiter.parse(delimiter)!
-        o.encoding = TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: ""))!
+        o.encoding = TextEncoding(rawValue: encoding.lowercased().replacing("-", with: ""))!
         o.padToStatedTotal = padToStatedTotal
         o.maxRejectRate = maxRejectRate
         o.maxRecordsPerFile = maxRecordsPerFile
@@ -176,5 +175,5 @@ extension ProgressMode: ExpressibleByArgument {}
 /// A rate as a fraction and a percentage: `0.0712 (7.12%)`.
 func rateText(_ r: Double) -> String {
     let pct = (r * 10000).rounded() / 100
-    return String(format: "%.4g", r) + " (" + String(format: "%g", pct) + "%)"
+    return String(printf: "%.4g", r) + " (" + String(printf: "%g", pct) + "%)"
 }

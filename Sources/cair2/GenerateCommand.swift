@@ -1,6 +1,5 @@
 import ArgumentParser
 import CAIR2Kit
-import Foundation
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -76,7 +75,7 @@ struct GenerateCommand: ParsableCommand {
             try Signals.installInterruptHandlers()
             summary = try generateCorpus(options)
         } catch let error as GenerateError {
-            FileHandle.standardError.write(Data("cair2 generate: \(error)\n".utf8))
+            Console.error("cair2 generate: \(error)\n")
             // The option values were checked in validate(); what is left is --out-dir or the lock (2) or a write (3).
             if case .invalidOption = error { throw ExitCode(2) }
             if case .cannotStart = error { throw ExitCode(2) }
@@ -85,13 +84,13 @@ struct GenerateCommand: ParsableCommand {
         let counts = summary.records.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         let planted = summary.planted.values.reduce(0, +)
         if let signal = Signals.pendingSignal {
-            FileHandle.standardError.write(Data("cair2 generate: \(Signals.name(signal)) arrived while the files were being published; they are complete (exit 0)\n".utf8))
+            Console.error("cair2 generate: \(Signals.name(signal)) arrived while the files were being published; they are complete (exit 0)\n")
         }
         do {
             try StandardOutput.write("generated \(counts); \(planted) answer-key rows; as-of \(summary.asOf), org \(summary.org); "
-                + String(format: "%.2f s", summary.elapsedSeconds) + "\n")
+                + String(printf: "%.2f s", summary.elapsedSeconds) + "\n")
         } catch {
-            FileHandle.standardError.write(Data("cair2 generate: \(error.description)\n".utf8))
+            Console.error("cair2 generate: \(error.description)\n")
             throw ExitCode(3)
         }
     }

@@ -66,7 +66,7 @@ struct HedisCommand: ParsableCommand {
         guard Delimiter.parse(delimiter) != nil else {
             throw ValidationError("--delimiter must be a single byte, e.g. --delimiter '|', --delimiter ';' or --delimiter '\\t' (tab)")
         }
-        guard TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: "")) != nil else {
+        guard TextEncoding(rawValue: encoding.lowercased().replacing("-", with: "")) != nil else {
             throw ValidationError("--encoding '\(encoding)' is not known; use --encoding utf8, cp1252 (Windows) or latin1")
         }
     }
@@ -80,7 +80,7 @@ struct HedisCommand: ParsableCommand {
         o.commentCodes = commentCodes
         o.meningFrom = meningFrom
         o.delimiter = Delimiter.parse(delimiter)!
-        o.encoding = TextEncoding(rawValue: encoding.lowercased().replacingOccurrences(of: "-", with: ""))!
+        o.encoding = TextEncoding(rawValue: encoding.lowercased().replacing("-", with: ""))!
         o.mapFile = mapFile
         let quiet = self.quiet
         do {

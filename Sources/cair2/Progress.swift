@@ -1,6 +1,7 @@
 import CAIR2Kit
 import CAIR2Core
-import Foundation
+import Dispatch
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +26,7 @@ public enum ProgressMode: String, CaseIterable, Sendable {
 public final class ProgressLine: @unchecked Sendable {
     // Invariant for @unchecked Sendable: every mutable property is read and written under `lock`. The engine
     // calls `update` on its merging thread; `message` and `clear` come from the caller's thread.
-    private let lock = NSLock()
+    private let lock = ConditionLock()
     private let enabled: Bool
     private let isTerminal: Bool
     private let interval: Double
@@ -179,9 +180,9 @@ public final class ProgressLine: @unchecked Sendable {
     public static func bytes(_ n: Int) -> String {
         let d = Double(n)
         if n < 1024 { return "\(n) B" }
-        if d < 1024 * 1024 { return String(format: "%.1f KiB", d / 1024) }
-        if d < 1024 * 1024 * 1024 { return String(format: "%.1f MiB", d / 1024 / 1024) }
-        return String(format: "%.2f GiB", d / 1024 / 1024 / 1024)
+        if d < 1024 * 1024 { return String(printf: "%.1f KiB", d / 1024) }
+        if d < 1024 * 1024 * 1024 { return String(printf: "%.1f MiB", d / 1024 / 1024) }
+        return String(printf: "%.2f GiB", d / 1024 / 1024 / 1024)
     }
 
     /// `0:07`, `12:34`, `1:02:03`.
@@ -196,7 +197,8 @@ public final class ProgressLine: @unchecked Sendable {
 
     /// Writes to file descriptor 2.
     public static let writeStandardError: @Sendable (String) -> Void = { s in
-        FileHandle.standardError.write(Data(s.utf8))
+        let bytes = Array(s.utf8)
+        try? bytes.withUnsafeBytes { try FileDescriptor(rawValue: STDERR_FILENO, path: "standard error").writeAll($0) }
     }
 
     /// Seconds on a monotonic clock.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CAIR2Kit
-import Foundation
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +25,7 @@ struct VerifyCommand: ParsableCommand {
         do {
             result = try BatchArchive.verify(archive: archive)
         } catch let e as ArchiveError {
-            FileHandle.standardError.write(Data("cair2 verify: \(e)\n".utf8))
+            Console.error("cair2 verify: \(e)\n")
             throw ExitCode(2)
         }
         for p in result.problems {

@@ -2,7 +2,7 @@
 // (PRODUCT.md §3b). A listing is columns and rows; the executable picks table, CSV or JSON.
 
 import CAIR2Core
-import Foundation
+import FoundationEssentials
 
 /// What `cair2 codes` can list.
 public enum CodeListKind: Sendable, Equatable {
@@ -30,7 +30,7 @@ public enum CodeListKind: Sendable, Equatable {
     }
 
     public init?(name: String) {
-        let n = name.lowercased().replacingOccurrences(of: "_", with: "-")
+        let n = name.lowercased().replacing("_", with: "-")
         switch n {
         case "cvx": self = .cvx
         case "cpt": self = .cpt
@@ -55,7 +55,7 @@ public struct CodeListing: Sendable, Equatable {
 
 /// Looks `query` up in `kind` (nil lists the whole set). An empty result has no rows.
 public func codeListing(_ kind: CodeListKind, query: String?, tables: VaccineCodeTables) -> CodeListing {
-    let q = query?.trimmingCharacters(in: .whitespaces)
+    let q = query?.trimmingWhitespace()
     let needle = q.map(searchKey)
     func matches(_ s: String) -> Bool { needle.map { searchKey(s).contains($0) } ?? true }
     let source = tables.source == "bundled" ? "CDC tables, bundled snapshot" : "CDC tables from \(tables.source)"
@@ -172,7 +172,7 @@ extension CodeListing {
     public func renderCSV() -> String {
         func cell(_ v: String) -> String {
             v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : v
+                ? "\"" + v.replacing("\"", with: "\"\"") + "\"" : v
         }
         return ([columns] + rows).map { $0.map(cell).joined(separator: ",") + "\r\n" }.joined()
     }

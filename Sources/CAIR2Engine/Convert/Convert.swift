@@ -1,8 +1,10 @@
 import CAIR2Compression
 import CAIR2Core
+import CAIR2IO
 import CSupport
 import Dispatch
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Per-input counts for the summary and the closing report.
 public struct FileSummary: Sendable {
@@ -304,7 +306,7 @@ package func loadMapping(_ path: String?) throws -> ColumnMapping {
             : (st.st_mode & S_IFMT) == S_IFDIR ? "it is a directory" : (access(path, R_OK) != 0 ? errnoText() : "read failed")
         throw CAIR2Error.usage("\(path): cannot read the mapping file: \(reason)")
     }
-    guard let obj = try? JSONSerialization.jsonObject(with: data), let dict = obj as? [String: Any] else {
+    guard let dict = JSONValue.parse([UInt8](data))?.objectValue else {
         throw CAIR2Error.usage("\(path): the mapping file is not a JSON object like {\"columns\": {...}, \"defaults\": {...}}")
     }
     for key in dict.keys where !["columns", "defaults", "values", "nulls"].contains(key) {
@@ -312,7 +314,7 @@ package func loadMapping(_ path: String?) throws -> ColumnMapping {
     }
     var mapping = ColumnMapping()
     if let c = dict["columns"] {
-        guard let cols = c as? [String: String] else {
+        guard let cols = c.stringDictionary else {
             throw CAIR2Error.usage("\(path): \"columns\" must map their column names to canonical names (strings)")
         }
         let canonical = Set(LayoutKind.allCases.filter(\.isWritten).flatMap { $0.layout.columns.map(\.name) })
@@ -325,7 +327,7 @@ package func loadMapping(_ path: String?) throws -> ColumnMapping {
         mapping.columns = cols
     }
     if let d = dict["defaults"] {
-        guard let defs = d as? [String: Any] else {
+        guard let defs = d.objectValue else {
             throw CAIR2Error.usage("\(path): \"defaults\" must map canonical names to values")
         }
         let canonical = Set(LayoutKind.allCases.filter(\.isWritten).flatMap { $0.layout.columns.map(\.name) })
@@ -333,13 +335,13 @@ package func loadMapping(_ path: String?) throws -> ColumnMapping {
             guard canonical.contains(normalizeHeaderName(k)) else {
                 throw CAIR2Error.usage("\(path): default for '\(k)', which is not a canonical column name\(DidYouMean.suffix(k, in: canonical)); see cair2 layouts")
             }
-            if let s = v as? String { mapping.defaults[k] = s } else if let n = v as? NSNumber { mapping.defaults[k] = n.stringValue } else {
+            if let s = v.stringOrNumberText { mapping.defaults[k] = s } else {
                 throw CAIR2Error.usage("\(path): the default for '\(k)' must be a string")
             }
         }
     }
     if let v = dict["values"] {
-        guard let byField = v as? [String: Any] else {
+        guard let byField = v.objectValue else {
             throw CAIR2Error.usage("\(path): \"values\" must map canonical names to {\"THEIR VALUE\": \"value\"} objects")
         }
         let canonical = Set(LayoutKind.allCases.filter(\.isWritten).flatMap { $0.layout.columns.map(\.name) })
@@ -347,12 +349,12 @@ package func loadMapping(_ path: String?) throws -> ColumnMapping {
             guard canonical.contains(normalizeHeaderName(k)) else {
                 throw CAIR2Error.usage("\(path): values for '\(k)', which is not a canonical column name\(DidYouMean.suffix(k, in: canonical)); see cair2 layouts")
             }
-            guard let t = table as? [String: Any] else {
+            guard let t = table.objectValue else {
                 throw CAIR2Error.usage("\(path): \"values\".\"\(k)\" must be an object like {\"THEIR VALUE\": \"value\"}")
             }
             var out: [String: String] = [:]
             for (theirs, ours) in t {
-                if let s = ours as? String { out[theirs] = s } else if let n = ours as? NSNumber { out[theirs] = n.stringValue } else {
+                if let s = ours.stringOrNumberText { out[theirs] = s } else {
                     throw CAIR2Error.usage("\(path): \"values\".\"\(k)\" must map values to strings")
                 }
             }
@@ -360,7 +362,7 @@ package func loadMapping(_ path: String?) throws -> ColumnMapping {
         }
     }
     if let n = dict["nulls"] {
-        guard let list = n as? [String] else {
+        guard let list = n.stringArray else {
             throw CAIR2Error.usage("\(path): \"nulls\" must be a list of strings, e.g. [\"NULL\", \"N/A\"]")
         }
         mapping.nulls = list

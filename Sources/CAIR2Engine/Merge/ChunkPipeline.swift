@@ -1,10 +1,10 @@
-import Foundation
+import CAIR2IO
 
 /// The hand-off between chunk workers and the ordered merge: workers claim chunk indexes in order, never more
 /// than `window` ahead of the merge, and deliver their outputs; the merge takes them in order.
 final class ChunkPipeline: @unchecked Sendable {
     // Invariant for @unchecked Sendable: every stored property is read and written under `cond`.
-    private let cond = NSCondition()
+    private let cond = ConditionLock()
     private var cuts: ChunkCuts
     private var next = 0
     private var mergedCount = 0

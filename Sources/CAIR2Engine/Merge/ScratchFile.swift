@@ -1,6 +1,5 @@
 import CAIR2IO
 import CAIR2Core
-import Foundation
 import Glibc
 import Synchronization
 

@@ -1,6 +1,6 @@
 import CAIR2IO
 import CAIR2Core
-import Foundation
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -98,14 +98,14 @@ public struct BatchFolder: Sendable {
     public static func listedOutputs(directory: String) -> [String]? {
         let path = directory.hasSuffix("/") ? directory + "summary.json" : directory + "/summary.json"
         guard let data = FileManager.default.contents(atPath: path), data.count < 64 << 20,
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
+              let object = JSONValue.parse([UInt8](data))?.objectValue else { return nil }
         var names: [String] = []
-        for file in object["files"] as? [[String: Any]] ?? [] {
-            for name in (file["output"] as? String ?? "").split(separator: ",") { names.append(String(name)) }
+        for file in object["files"]?.objectArray ?? [] {
+            for name in (file["output"]?.stringValue ?? "").split(separator: ",") { names.append(String(name)) }
         }
-        for part in object["parts"] as? [[String: Any]] ?? [] {
-            for file in part["files"] as? [[String: Any]] ?? [] {
-                if let name = file["output"] as? String { names.append(name) }
+        for part in object["parts"]?.objectArray ?? [] {
+            for file in part["files"]?.objectArray ?? [] {
+                if let name = file["output"]?.stringValue { names.append(name) }
             }
         }
         var seen = Set<String>()
