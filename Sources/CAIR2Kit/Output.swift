@@ -370,7 +370,9 @@ final class Publisher {
         // From here on signals are held, so a batch is never half published (PRODUCT.md §4a).
         cair2_commit_begin()
         defer { cair2_commit_end() }
-        let useMarker = streams.count > 1
+        // A single file needs none (one rename), unless a cut publication left one: it goes once this one is whole.
+        let hadMarker = PublicationMarker.exists(in: outDir)
+        let useMarker = streams.count > 1 || hadMarker
         if useMarker {
             do {
                 try PublicationMarker.create(in: outDir, listing: streams.map(\.relativePath))
@@ -392,7 +394,7 @@ final class Publisher {
                 // Nothing was replaced yet: take back the new names, and nothing is published.
                 for path in finalPaths { unlink(path) }
                 finalPaths.removeAll()
-                if useMarker { PublicationMarker.remove(in: outDir) }
+                if useMarker && !hadMarker { PublicationMarker.remove(in: outDir) }
                 for d in created.reversed() { rmdir(d) }
                 throw CAIR2Error.io("\(final): cannot publish: \(error.reason); nothing was published")
             }

@@ -422,6 +422,13 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("a.tar.zst").path))
         }
 
+        // A run that fails before it publishes (here a file-size limit) leaves the folder marked.
+        let failed = try Rel.run(["convert", "--patients", "p2.csv", "--out-dir", "out"] + Rel.common, cwd: work,
+                                 shell: "ulimit -f 8")
+        #expect(failed.status == 3, "\(failed.stderr)")
+        #expect(PublicationMarker.exists(in: out.path))
+        #expect(PublicationMarker.listedNames(in: out.path).contains("query.txt"))
+
         let r = try Rel.run(["convert", "--patients", "p2.csv", "--out-dir", "out", "--org", "ACMEHP",
                              "--as-of", "2026-01-15"], cwd: work)
         #expect(r.status == 0, "\(r.stderr)")
@@ -435,7 +442,7 @@ import Testing
         let a = try Rel.run(["archive", "out", "-o", "a.tar.zst"], cwd: work)
         #expect(a.status == 0, "\(a.stderr)")
 
-        // generate says so too and removes it.
+        // generate says so too and removes it once it has published.
         try FileManager.default.createDirectory(at: work.appendingPathComponent("g"), withIntermediateDirectories: false)
         try Self.write("cut", work.appendingPathComponent("g/\(PublicationMarker.fileName)"))
         let g = try Rel.run(["generate", "--members", "20", "--out-dir", "g", "--seed", "5"] + Self.asOf, cwd: work)

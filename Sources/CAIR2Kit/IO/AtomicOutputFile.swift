@@ -217,20 +217,23 @@ public final class OutputSet {
         files.append(file)
     }
 
-    /// Where the publication marker goes (`PublicationMarker`): the first file's folder by default; nil for none.
-    /// A set of one file has none (its one rename is atomic).
+    /// Where the publication marker goes (`PublicationMarker`): the first file's folder by default. A set of
+    /// one file writes none (its one rename is atomic) unless a cut publication left one there.
     public var markerDirectory: String?
 
     /// Publishes every file: flush + fsync all, then (signals held) the marker, then each file under its
     /// final name (linked, or named and renamed at once), then fsync each directory once, then the marker
     /// goes. Any failure before a previous file was replaced discards the whole set, takes back the new
-    /// names already linked and removes the marker: nothing published. A failure after one was replaced
+    /// names already linked and removes the marker (unless an earlier cut publication had left it): nothing
+    /// published. A failure after one was replaced
     /// leaves the marker (the folder may mix two batches) and says so.
     public func publish() throws(IOError) {
         try checkOpen()
         finished = true
-        let marker = files.count > 1 ? (markerDirectory ?? files.first?.directory) : nil
+        let folder = markerDirectory ?? files.first?.directory
+        let marker = folder.flatMap { files.count > 1 || PublicationMarker.exists(in: $0) ? $0 : nil }
         var markerWritten = false
+        let hadMarker = marker.map { PublicationMarker.exists(in: $0) } ?? false
         var linked: [String] = []
         var replacedAny = false
         do throws(IOError) {
@@ -254,7 +257,7 @@ public final class OutputSet {
                                 + "\(marker) may mix two batches (it holds \(PublicationMarker.fileName)); run the command again")
             }
             for path in linked { _ = path.withCString { Syscall.unlink($0) } }
-            if markerWritten, let marker { PublicationMarker.remove(in: marker) }
+            if markerWritten && !hadMarker, let marker { PublicationMarker.remove(in: marker) }
             throw error
         }
         var synced: Set<String> = []

@@ -69,12 +69,13 @@ public final class OutDirLock {
         return OutDirLock(directory: directory, fd: fd)
     }
 
-    /// Removes the `.cair2-*` temporary files a dead run left in the folder (never the lock file). Returns
-    /// their names.
+    /// Removes the `.cair2-*` temporary files a dead run left in the folder (never the lock file, nor the
+    /// publication marker: that goes only when a publication into the folder completes, so a run that fails
+    /// before publishing leaves a mixed folder marked). Returns their names.
     @discardableResult
     public func removeLeftovers() -> [String] {
         var removed: [String] = []
-        for name in OutDirLock.entries(directory) where OutDirLock.isLeftover(name) {
+        for name in OutDirLock.entries(directory) where OutDirLock.isLeftover(name) && name != PublicationMarker.fileName {
             let path = OutDirLock.join(directory, name)
             var st = stat()
             guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { continue }
@@ -126,9 +127,10 @@ public final class OutDirLock {
 /// after the last one and the folder's fsync. Every signal but SIGKILL is held during that stretch, so the
 /// marker survives only a SIGKILL, a crash or power loss, or a publication that failed after a file was
 /// replaced: exactly the cases that can leave a batch mixing two runs. The next run holding the folder's lock
-/// says so and removes it (it has the `.cair2-` prefix of the leftovers); `archive` refuses a folder that holds
-/// it. It lists the relative names being published (file names only, no member data), so the next run also
-/// removes a killed run's files that the old `summary.json` does not list.
+/// says so; the marker stays until a publication into the folder completes (a run that fails first leaves the
+/// folder marked); `archive` refuses a folder that holds it. It lists the relative names being published (file
+/// names only, no member data; a marker already there keeps its names), so the next run also removes a killed
+/// run's files that the old `summary.json` does not list.
 public enum PublicationMarker {
     /// The marker's name.
     public static let fileName = ".cair2-publishing"
@@ -142,9 +144,13 @@ public enum PublicationMarker {
         return lstat(path(in: directory), &st) == 0 && st.st_mode & S_IFMT == S_IFREG
     }
 
-    /// Writes the marker (mode 0600) listing `names`, fsyncs it and `directory`. A failure leaves no marker.
+    /// Writes the marker (mode 0600) listing `names` (and the names a marker already there lists), fsyncs it
+    /// and `directory`. A failure leaves no marker where there was none.
     public static func create(in directory: String, listing names: [String]) throws(IOError) {
         let target = path(in: directory)
+        let earlier = exists(in: directory)
+        var names = names
+        for name in listedNames(in: directory) where !names.contains(name) { names.append(name) }
         let opened = target.withCString {
             Syscall.open($0, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
         }
@@ -153,7 +159,7 @@ public enum PublicationMarker {
         var ok = false
         defer {
             _ = Syscall.close(fd)
-            if !ok { _ = target.withCString { Syscall.unlink($0) } }
+            if !ok && !earlier { _ = target.withCString { Syscall.unlink($0) } }
         }
         _ = Syscall.fchmod(fd, 0o600)
         let text = "cair2: a batch is being published into this folder; if this file stays, the publication was cut "
