@@ -225,8 +225,8 @@ public final class OutputSet {
     /// final name (linked, or named and renamed at once), then fsync each directory once, then the marker
     /// goes. Any failure before a previous file was replaced discards the whole set, takes back the new
     /// names already linked and removes the marker (unless an earlier cut publication had left it): nothing
-    /// published. A failure after one was replaced
-    /// leaves the marker (the folder may mix two batches) and says so.
+    /// published. A failure after one was replaced leaves the marker (the folder may mix two batches) and
+    /// says so.
     public func publish() throws(IOError) {
         try checkOpen()
         finished = true

@@ -184,7 +184,7 @@ public enum PublicationMarker {
         return true
     }
 
-    /// What the next run holding the lock says when it found (and removed) a marker.
+    /// What the next run holding the lock says when it finds a marker (gone once that run has published).
     public static func interruptedWarning(_ directory: String) -> String {
         "\(directory): warning: the last publication into this folder was cut (a kill or a crash left "
             + "\(fileName)), so its files may have mixed two batches; this run replaces them"

@@ -3,13 +3,13 @@ import Glibc
 
 /// The one way every command creates the temporary file behind an output (PRODUCT.md §4a).
 ///
-/// Where the file system allows, the file is unnamed: `open(DIR, O_TMPFILE | O_RDWR)`, so no exit at all,
-/// SIGKILL included, can leave it behind; it gets a name only at publication (`publish(to:)`: `linkat` of
-/// `/proc/self/fd/N`, or `AT_EMPTY_PATH`, straight to the final name when that does not exist, else to a
-/// fresh hidden name renamed over the final name at once). Otherwise (a file system without `O_TMPFILE`, no `/proc`, or `CAIR2_NO_O_TMPFILE=1`) it is created
-/// with `O_CREAT | O_EXCL | O_NOFOLLOW` under an unpredictable name `.cair2-<16 hex digits>.tmp`, registered
-/// for the interrupt handler before it exists. Either way mode 0600 regardless of the umask. Hidden names
-/// left by a killed run are removed by the next run that holds the folder's lock (`OutDirLock`).
+/// Where the file system allows, the file is unnamed (`open(DIR, O_TMPFILE | O_RDWR)`): no exit at all can
+/// leave it behind; it is named only at publication (`publish(to:)`: `linkat` of `/proc/self/fd/N`, or
+/// `AT_EMPTY_PATH`, straight to a free final name, else to a hidden name renamed over it at once). Otherwise
+/// (no `O_TMPFILE`, no `/proc`, or `CAIR2_NO_O_TMPFILE=1`) it is created with `O_CREAT | O_EXCL | O_NOFOLLOW`
+/// under an unpredictable name `.cair2-<16 hex digits>.tmp`, registered for the interrupt handler before it
+/// exists. Either way mode 0600 regardless of the umask. Hidden names left by a killed run are removed by the
+/// next run that holds the folder's lock (`OutDirLock`).
 final class TemporaryFile {
     /// The folder the file lives in (the final name must be on the same file system).
     let directory: String
