@@ -221,6 +221,13 @@ public enum BatchArchive {
         let lock: OutDirLock?
         do { lock = try OutDirLock.acquireShared(directory) } catch { throw ArchiveError.cannotStart(error.description) }
         defer { lock?.release() }
+        // A publication into the folder was cut (SIGKILL, a crash): it may mix two batches. Refused even with
+        // --force: the manifest would vouch for the mix.
+        if PublicationMarker.exists(in: directory) {
+            throw ArchiveError.cannotStart("\(directory): the last publication into this folder was cut (it holds "
+                + "\(PublicationMarker.fileName)), so its files may mix two batches; run the command that wrote it again "
+                + "(archive refuses it, even with --force)")
+        }
 
         let dirReal = realPath(directory) ?? directory
         let inside = outputReal.hasPrefix(dirReal.hasSuffix("/") ? dirReal : dirReal + "/")

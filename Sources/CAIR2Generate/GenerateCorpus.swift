@@ -46,6 +46,8 @@ public struct GenerateSummary: Sendable {
     /// Answer-key rows per code.
     public let planted: [String: Int]
     public let elapsedSeconds: Double
+    /// The folder held a publication marker: the last publication into it was cut (`PublicationMarker`).
+    public var previousPublicationInterrupted = false
 }
 
 public enum GenerateError: Error, CustomStringConvertible {
@@ -175,6 +177,7 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
         throw GenerateError.cannotStart(error.description)
     }
     defer { lock.release() }
+    let interrupted = PublicationMarker.exists(in: dir)
     lock.removeLeftovers()
 
     // Every file of the corpus and its answer key, published together.
@@ -258,7 +261,7 @@ public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary
     }
     let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
     return GenerateSummary(asOf: GenCalendar.iso(asOf), org: options.org, records: recordCounts, planted: planted,
-                           elapsedSeconds: elapsed)
+                           elapsedSeconds: elapsed, previousPublicationInterrupted: interrupted)
 }
 
 /// Where finished waves go: the input files, and the answer-key rows with file-wide lines.

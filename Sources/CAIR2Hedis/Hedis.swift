@@ -199,6 +199,7 @@ public func hedis(_ options: HedisOptions, log: (String) -> Void = { _ in }) thr
         throw CAIR2Error.usage(error.description)
     }
     defer { lock.release() }
+    if PublicationMarker.exists(in: options.outDir) { log(PublicationMarker.interruptedWarning(options.outDir)) }
     lock.removeLeftovers()
     do {
         var run = HedisRun(options: options, valueSets: valueSets, commentCodes: commentCodes)

@@ -125,7 +125,7 @@ public final class AtomicOutputFile {
             try prepareForPublish()
             cair2_commit_begin()
             defer { cair2_commit_end() }
-            try renameIntoPlace()
+            _ = try renameIntoPlace()
         } catch {
             discard()
             throw error
@@ -143,7 +143,8 @@ public final class AtomicOutputFile {
 
     // MARK: Publishing in steps (used by OutputSet)
 
-    /// Everything that can fail before the rename: flush, fsync, name (if unnamed), close.
+    /// Everything that can fail before the rename: flush, fsync, close (a named temporary; an unnamed one
+    /// keeps its descriptor until it is linked).
     func prepareForPublish() throws(IOError) {
         try syncForPublish()
         try nameForPublish()
@@ -155,18 +156,23 @@ public final class AtomicOutputFile {
         try descriptor.sync()
     }
 
-    /// The quick half: the name (if unnamed) and the close. Done for every file of a set only once all are
-    /// synced, so a SIGKILL finds named temporaries only in the instant before the renames.
+    /// The quick half: the close of a named temporary. An unnamed one gets no name here: it is linked in
+    /// `renameIntoPlace`, straight to its final name when that is free, so a SIGKILL finds at most one named
+    /// temporary, in the instant between its `linkat` and its `rename`.
     func nameForPublish() throws(IOError) {
-        try temporary.materialize(pathForMessages: finalPath)
         descriptorOpen = false
+        guard temporary.path != nil else { return }
         try temporary.closeDescriptor()
     }
 
-    /// rename(2) of the temporary file over the final name.
-    func renameIntoPlace() throws(IOError) {
-        try temporary.rename(to: finalPath)
+    /// Puts the file under its final name (`TemporaryFile.publish(to:)`: a link to a free final name, or a
+    /// hidden name renamed over it), then closes an unnamed file's descriptor (its bytes are fsynced: a close
+    /// error can no longer lose them). Returns true when a previous file was replaced.
+    func renameIntoPlace() throws(IOError) -> Bool {
+        let replaced = try temporary.publish(to: finalPath)
         state = .published
+        try? temporary.closeDescriptor()
+        return replaced
     }
 
     private func checkWriting() throws(IOError) {
@@ -182,12 +188,13 @@ public final class AtomicOutputFile {
 
 /// Outputs of one run, published together once the run is complete, or all discarded.
 ///
-/// `publish()` first checks every final name and does everything that can fail for every file (flush,
-/// fsync, name, close), then renames them all into place in one stretch. From there on SIGINT, SIGTERM
-/// and SIGHUP are only recorded (`Signals.pendingSignal`): the renames finish and the run ends normally,
-/// saying that it was interrupted after publication. So a batch is never half published by an interrupt.
-/// (A rename that fails after others succeeded, which needs the directory to change under us between the
-/// check and the rename, leaves those published; the error says which one failed.)
+/// `publish()` first checks every final name and flushes and fsyncs every file, then puts them all into
+/// place in one stretch, each named only at its own turn (see `TemporaryFile.publish(to:)`), between the
+/// publication marker's creation and removal (`PublicationMarker`). From the marker on SIGINT, SIGTERM and
+/// SIGHUP are only recorded (`Signals.pendingSignal`): the renames finish and the run ends normally, saying
+/// that it was interrupted after publication. So a batch is never half published by an interrupt, and one
+/// cut by SIGKILL keeps the marker. (A link or rename that fails after a previous file was replaced, which
+/// needs the directory to change or fill under us after the check, leaves the marker; the error says so.)
 public final class OutputSet {
     /// The files in the set, in the order they were added (and will be renamed).
     public private(set) var files: [AtomicOutputFile] = []
@@ -210,26 +217,60 @@ public final class OutputSet {
         files.append(file)
     }
 
-    /// Publishes every file: flush + fsync + close all, then rename all, then fsync each directory
-    /// once. Any failure before the renames discards the whole set.
+    /// Where the publication marker goes (`PublicationMarker`): the first file's folder by default. A set of
+    /// one file writes none (its one rename is atomic) unless a cut publication left one there.
+    public var markerDirectory: String?
+
+    /// Publishes every file: flush + fsync all, then (signals held) the marker, then each file under its
+    /// final name (linked, or named and renamed at once), then fsync each directory once, then the marker
+    /// goes. Any failure before a previous file was replaced discards the whole set, takes back the new
+    /// names already linked and removes the marker (unless an earlier cut publication had left it): nothing
+    /// published. A failure after one was replaced leaves the marker (the folder may mix two batches) and
+    /// says so.
     public func publish() throws(IOError) {
         try checkOpen()
         finished = true
+        let folder = markerDirectory ?? files.first?.directory
+        let marker = folder.flatMap { files.count > 1 || PublicationMarker.exists(in: $0) ? $0 : nil }
+        var markerWritten = false
+        let hadMarker = marker.map { PublicationMarker.exists(in: $0) } ?? false
+        var linked: [String] = []
+        var replacedAny = false
         do throws(IOError) {
             try FinalNameCheck.check(files.map(\.finalPath))
             for file in files { try file.syncForPublish() }
             for file in files { try file.nameForPublish() }
             cair2_commit_begin()
             defer { cair2_commit_end() }
-            for file in files { try file.renameIntoPlace() }
+            if let marker {
+                try PublicationMarker.create(in: marker, listing: files.map { relativeName($0.finalPath, in: marker) })
+                markerWritten = true
+            }
+            for file in files {
+                if try file.renameIntoPlace() { replacedAny = true } else { linked.append(file.finalPath) }
+            }
         } catch {
             discard()
+            if replacedAny, let marker {
+                throw IOError(.publish, path: marker,
+                              reason: "\(error.description); the publication stopped after replacing some files: "
+                                + "\(marker) may mix two batches (it holds \(PublicationMarker.fileName)); run the command again")
+            }
+            for path in linked { _ = path.withCString { Syscall.unlink($0) } }
+            if markerWritten && !hadMarker, let marker { PublicationMarker.remove(in: marker) }
             throw error
         }
         var synced: Set<String> = []
         for file in files where synced.insert(file.directory).inserted {
             try FileSystem.syncDirectory(file.directory)
         }
+        if let marker { PublicationMarker.remove(in: marker) }
+    }
+
+    /// `path` relative to `directory` (as the marker lists it).
+    private func relativeName(_ path: String, in directory: String) -> String {
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : path
     }
 
     /// Checks every final name (exit 3 when one is in the way), before any work that would be lost.

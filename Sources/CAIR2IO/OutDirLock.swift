@@ -69,12 +69,13 @@ public final class OutDirLock {
         return OutDirLock(directory: directory, fd: fd)
     }
 
-    /// Removes the `.cair2-*` temporary files a dead run left in the folder (never the lock file). Returns
-    /// their names.
+    /// Removes the `.cair2-*` temporary files a dead run left in the folder (never the lock file, nor the
+    /// publication marker: that goes only when a publication into the folder completes, so a run that fails
+    /// before publishing leaves a mixed folder marked). Returns their names.
     @discardableResult
     public func removeLeftovers() -> [String] {
         var removed: [String] = []
-        for name in OutDirLock.entries(directory) where OutDirLock.isLeftover(name) {
+        for name in OutDirLock.entries(directory) where OutDirLock.isLeftover(name) && name != PublicationMarker.fileName {
             let path = OutDirLock.join(directory, name)
             var st = stat()
             guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG else { continue }
@@ -118,5 +119,89 @@ public final class OutDirLock {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
+    }
+}
+
+/// The mark of a publication in progress (PRODUCT.md §4a): `DIR/.cair2-publishing`, written and fsynced (with
+/// its folder) just before the first file of a batch of several is put under its final name, and removed only
+/// after the last one and the folder's fsync. Every signal but SIGKILL is held during that stretch, so the
+/// marker survives only a SIGKILL, a crash or power loss, or a publication that failed after a file was
+/// replaced: exactly the cases that can leave a batch mixing two runs. The next run holding the folder's lock
+/// says so; the marker stays until a publication into the folder completes (a run that fails first leaves the
+/// folder marked); `archive` refuses a folder that holds it. It lists the relative names being published (file
+/// names only, no member data; a marker already there keeps its names), so the next run also removes a killed
+/// run's files that the old `summary.json` does not list.
+public enum PublicationMarker {
+    /// The marker's name.
+    public static let fileName = ".cair2-publishing"
+
+    /// The marker's path in `directory`.
+    public static func path(in directory: String) -> String { OutDirLock.join(directory, fileName) }
+
+    /// True when `directory` holds a marker (a regular file).
+    public static func exists(in directory: String) -> Bool {
+        var st = stat()
+        return lstat(path(in: directory), &st) == 0 && st.st_mode & S_IFMT == S_IFREG
+    }
+
+    /// Writes the marker (mode 0600) listing `names` (and the names a marker already there lists), fsyncs it
+    /// and `directory`. A failure leaves no marker where there was none.
+    public static func create(in directory: String, listing names: [String]) throws(IOError) {
+        let target = path(in: directory)
+        let earlier = exists(in: directory)
+        var names = names
+        for name in listedNames(in: directory) where !names.contains(name) { names.append(name) }
+        let opened = target.withCString {
+            Syscall.open($0, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        }
+        // Exit 3 like every failure of a publication (an open's default, 2, is for inputs).
+        let fd = try opened.mapError { IOError(.open, path: target, errno: $0.rawValue, exitCode: 3) }.get()
+        var ok = false
+        defer {
+            _ = Syscall.close(fd)
+            if !ok && !earlier { _ = target.withCString { Syscall.unlink($0) } }
+        }
+        _ = Syscall.fchmod(fd, 0o600)
+        let text = "cair2: a batch is being published into this folder; if this file stays, the publication was cut "
+            + "(a kill or a crash) and the folder may mix two runs: run the command again\n"
+            + names.map { $0 + "\n" }.joined()
+        let descriptor = FileDescriptor(rawValue: fd, path: target)
+        var bytes = Array(text.utf8)
+        try bytes.withUnsafeBytes { raw in Result { () throws(IOError) in try descriptor.writeAll(raw) } }.get()
+        bytes.removeAll()
+        try descriptor.sync()
+        try FileSystem.syncDirectory(directory)
+        ok = true
+    }
+
+    /// Removes the marker and fsyncs the folder (so a power loss does not bring it back). Returns false when it
+    /// could not be removed.
+    @discardableResult
+    public static func remove(in directory: String) -> Bool {
+        let removed = path(in: directory).withCString { Syscall.unlink($0) }
+        guard case .success = removed else { return false }
+        try? FileSystem.syncDirectory(directory)
+        return true
+    }
+
+    /// What the next run holding the lock says when it finds a marker (gone once that run has published).
+    public static func interruptedWarning(_ directory: String) -> String {
+        "\(directory): warning: the last publication into this folder was cut (a kill or a crash left "
+            + "\(fileName)), so its files may have mixed two batches; this run replaces them"
+    }
+
+    /// The relative names a marker in `directory` lists (empty when there is none).
+    public static func listedNames(in directory: String) -> [String] {
+        let fd = open(path(in: directory), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return [] }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while bytes.count < 16 << 20 {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n").dropFirst().map(String.init)
     }
 }

@@ -3,20 +3,20 @@ import Glibc
 
 /// The one way every command creates the temporary file behind an output (PRODUCT.md §4a).
 ///
-/// Where the file system allows, the file is unnamed: `open(DIR, O_TMPFILE | O_RDWR)`, so no exit at all,
-/// SIGKILL included, can leave it behind; it gets a name only at publication (`materialize()`: `linkat` of
-/// `/proc/self/fd/N`, or `AT_EMPTY_PATH`, to a fresh hidden name, which is then renamed over the final
-/// name). Otherwise (a file system without `O_TMPFILE`, no `/proc`, or `CAIR2_NO_O_TMPFILE=1`) it is created
-/// with `O_CREAT | O_EXCL | O_NOFOLLOW` under an unpredictable name `.cair2-<16 hex digits>.tmp`, registered
-/// for the interrupt handler before it exists. Either way mode 0600 regardless of the umask. Hidden names
-/// left by a killed run are removed by the next run that holds the folder's lock (`OutDirLock`).
+/// Where the file system allows, the file is unnamed (`open(DIR, O_TMPFILE | O_RDWR)`): no exit at all can
+/// leave it behind; it is named only at publication (`publish(to:)`: `linkat` of `/proc/self/fd/N`, or
+/// `AT_EMPTY_PATH`, straight to a free final name, else to a hidden name renamed over it at once). Otherwise
+/// (no `O_TMPFILE`, no `/proc`, or `CAIR2_NO_O_TMPFILE=1`) it is created with `O_CREAT | O_EXCL | O_NOFOLLOW`
+/// under an unpredictable name `.cair2-<16 hex digits>.tmp`, registered for the interrupt handler before it
+/// exists. Either way mode 0600 regardless of the umask. Hidden names left by a killed run are removed by the
+/// next run that holds the folder's lock (`OutDirLock`).
 package final class TemporaryFile {
     /// The folder the file lives in (the final name must be on the same file system).
     let directory: String
     /// The open descriptor (until `closeDescriptor()`).
     package let fd: Int32
     /// The hidden name, or nil while the file is unnamed.
-    private(set) var path: String?
+    package private(set) var path: String?
     private var slot: Int32 = -1
     private var open = true
 
@@ -97,13 +97,8 @@ package final class TemporaryFile {
         while true {
             let candidate = TemporaryFile.hiddenName(in: directory)
             let slot = try TemporaryFileRegistry.register(candidate)
-            var rc = linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, candidate, AT_SYMLINK_FOLLOW)
-            var error = rc == 0 ? 0 : errno
-            if rc != 0 && error != EEXIST {
-                rc = linkat(fd, "", AT_FDCWD, candidate, 0x1000)  // AT_EMPTY_PATH (not imported)
-                if rc == 0 { error = 0 } else if errno == EEXIST { error = EEXIST }
-            }
-            if rc == 0 {
+            let error = link(to: candidate)
+            if error == 0 {
                 path = candidate
                 self.slot = slot
                 return
@@ -112,6 +107,37 @@ package final class TemporaryFile {
             if error == EEXIST && attempts < 100 { attempts += 1; continue }
             throw IOError(.link, path: pathForMessages, errno: error)
         }
+    }
+
+    /// `linkat` of the open unnamed file to `target` (never replaces an entry: EEXIST). Returns 0 or the errno.
+    private func link(to target: String) -> Int32 {
+        if linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, target, AT_SYMLINK_FOLLOW) == 0 { return 0 }
+        let error = errno
+        if error == EEXIST { return EEXIST }
+        if linkat(fd, "", AT_FDCWD, target, 0x1000) == 0 { return 0 }  // AT_EMPTY_PATH (not imported)
+        return errno == EEXIST ? EEXIST : error
+    }
+
+    /// Puts the complete (fsynced) file under `finalPath` with the shortest naming window there is, and says
+    /// whether an entry was there before (replaced). An unnamed file whose final name does not exist is linked
+    /// straight to it (`linkat` never replaces an entry, so this is atomic and leaves no intermediate name);
+    /// when the name exists, it is named (hidden) and renamed over it at once: only a SIGKILL between those two
+    /// calls leaves a hidden name, removed by the next run that holds the folder's lock. A named temporary is
+    /// renamed. The descriptor of an unnamed file must still be open; it stays open.
+    package func publish(to finalPath: String) throws(IOError) -> Bool {
+        if path == nil {
+            guard open else { throw IOError.misuse(path: finalPath, "\(finalPath): closed before it was named") }
+            let error = link(to: finalPath)
+            if error == 0 { return false }
+            if error != EEXIST { throw IOError(.link, path: finalPath, errno: error) }
+            try materialize(pathForMessages: finalPath)
+            try rename(to: finalPath)
+            return true
+        }
+        var st = stat()
+        let existed = lstat(finalPath, &st) == 0
+        try rename(to: finalPath)
+        return existed
     }
 
     /// Closes the descriptor (the file stays, named or not; an unnamed one disappears).

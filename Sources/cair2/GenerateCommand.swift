@@ -83,6 +83,9 @@ struct GenerateCommand: ParsableCommand {
         }
         let counts = summary.records.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         let planted = summary.planted.values.reduce(0, +)
+        if summary.previousPublicationInterrupted {
+            Console.error("cair2 generate: \(PublicationMarker.interruptedWarning(outDir))\n")
+        }
         if let signal = Signals.pendingSignal {
             Console.error("cair2 generate: \(Signals.name(signal)) arrived while the files were being published; they are complete (exit 0)\n")
         }

@@ -390,4 +390,149 @@ import Testing
         let forced = try Rel.run(["archive", "batch", "-o", "b.tar.zst", "--force"], cwd: work)
         #expect(forced.status == 0, "--force: \(forced.stderr)")
     }
+
+    // MARK: 6. a publication cut by SIGKILL is marked (issue 16, "what SIGKILL cannot guarantee")
+
+    /// A SIGKILL during the renames can leave a folder mixing two batches. The publication marker that the cut
+    /// run leaves makes that visible: `archive` refuses the folder (exit 2, even with --force), and the next
+    /// convert says so, removes the marker and replaces the whole batch, including a dead run's file that the
+    /// old summary.json does not list. The mixed state is built by hand (new patient.txt, old summary, the
+    /// marker as the cut run writes it).
+    @Test func aCutPublicationIsMarkedAndReplaced() throws {
+        let work = try Rel.workDir("cut")
+        defer { try? FileManager.default.removeItem(at: work) }
+        _ = try ReliabilityFaultTests.previousRun(in: work, out: "out")
+        let out = work.appendingPathComponent("out")
+        try Rel.writePatients(work.appendingPathComponent("p2.csv"), count: 33)
+        let other = try Rel.run(["convert", "--patients", "p2.csv", "--out-dir", "other"] + Rel.common, cwd: work)
+        #expect(other.status == 0, "\(other.stderr)")
+        // The cut run had put its patient.txt and a query.txt (not in the old summary) in place.
+        let newPatient = try Data(contentsOf: work.appendingPathComponent("other/patient.txt"))
+        try newPatient.write(to: out.appendingPathComponent("patient.txt"))
+        try Self.write("Q", out.appendingPathComponent("query.txt"))
+        try PublicationMarker.create(in: out.path, listing: ["patient.txt", "query.txt", "rejects.csv", "warnings.csv",
+                                                             "summary.json", "../escape.txt"])
+        try Self.write("mine", work.appendingPathComponent("escape.txt"))
+        #expect(Rel.mode(out.appendingPathComponent(PublicationMarker.fileName).path) & 0o777 == 0o600)
+
+        for force in [false, true] {
+            let a = try Rel.run(["archive", "out", "-o", "a.tar.zst"] + (force ? ["--force"] : []), cwd: work)
+            #expect(a.status == 2, "archive of a cut publication (force \(force)): exit \(a.status)")
+            #expect(a.stderr.contains(PublicationMarker.fileName) && a.stderr.contains("mix two batches"), "\(a.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: work.appendingPathComponent("a.tar.zst").path))
+        }
+
+        // A run that fails before it publishes (here a file-size limit) leaves the folder marked.
+        let failed = try Rel.run(["convert", "--patients", "p2.csv", "--out-dir", "out"] + Rel.common, cwd: work,
+                                 shell: "ulimit -f 8")
+        #expect(failed.status == 3, "\(failed.stderr)")
+        #expect(PublicationMarker.exists(in: out.path))
+        #expect(PublicationMarker.listedNames(in: out.path).contains("query.txt"))
+
+        let r = try Rel.run(["convert", "--patients", "p2.csv", "--out-dir", "out", "--org", "ACMEHP",
+                             "--as-of", "2026-01-15"], cwd: work)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("last publication into this folder was cut"), "\(r.stderr)")
+        #expect(!r.stderr.contains("left alone"), "the cut run's query.txt is removed, not left alone: \(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent(PublicationMarker.fileName).path))
+        #expect(Set(Rel.snapshot(out).keys) == ["patient.txt", "rejects.csv", "warnings.csv", "summary.json"])
+        #expect(Rel.snapshot(out)["patient.txt"] == newPatient)
+        #expect(try String(contentsOf: work.appendingPathComponent("escape.txt"), encoding: .utf8) == "mine")
+        #expect(Rel.temporaryFiles(out).isEmpty)
+        let a = try Rel.run(["archive", "out", "-o", "a.tar.zst"], cwd: work)
+        #expect(a.status == 0, "\(a.stderr)")
+
+        // generate says so too and removes it once it has published.
+        try FileManager.default.createDirectory(at: work.appendingPathComponent("g"), withIntermediateDirectories: false)
+        try Self.write("cut", work.appendingPathComponent("g/\(PublicationMarker.fileName)"))
+        let g = try Rel.run(["generate", "--members", "20", "--out-dir", "g", "--seed", "5"] + Self.asOf, cwd: work)
+        #expect(g.status == 0 && g.stderr.contains("was cut"), "\(g.stderr)")
+        #expect(Rel.temporaryFiles(work.appendingPathComponent("g")).isEmpty)
+    }
+
+    /// A normal publication of several files (convert into a fresh folder and over a previous batch, generate):
+    /// the marker exists only while the files are put in place, and a fresh folder's files are linked straight
+    /// to their final names. Checked in-process on OutputSet: the marker lists the names and is gone after.
+    @Test func outputSetMarksOnlyWhileItPublishes() throws {
+        let dir = try Rel.workDir("marker-set")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for round in 0..<2 {  // a fresh folder (every name new), then over the files of round 0
+            let set = OutputSet()
+            for name in ["a.txt", "b.txt", "c.txt"] {
+                let f = try set.create(directory: dir.path, name: name, bufferSize: 16)
+                try f.write("\(name) \(round)\n")
+            }
+            try set.publish()
+            #expect(!PublicationMarker.exists(in: dir.path))
+            #expect(Rel.temporaryFiles(dir).isEmpty)
+            #expect(try String(contentsOf: dir.appendingPathComponent("b.txt"), encoding: .utf8) == "b.txt \(round)\n")
+        }
+        try PublicationMarker.create(in: dir.path, listing: ["a.txt", "part-002/b.txt"])
+        #expect(PublicationMarker.listedNames(in: dir.path) == ["a.txt", "part-002/b.txt"])
+        #expect(PublicationMarker.remove(in: dir.path) && !PublicationMarker.exists(in: dir.path))
+    }
+
+    /// A failure while the files are put in place (here a final name too long for the file system: ENAMETOOLONG,
+    /// which no check before the first rename sees). Before any previous file was replaced, the new names
+    /// already linked are taken back and the marker removed: nothing published. After one was replaced, the
+    /// marker stays (the folder may mix two batches) and the error says so. OutputSet (generate) and Publisher
+    /// (convert, hedis). (In-process, so in the process's temporary mode: unnamed where the file system allows;
+    /// the named mode's rename takes the same path.)
+    @Test func aFailureWhilePublishingIsUndoneOrMarked() throws {
+        let dir = try Rel.workDir("marker-fail")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let long = String(repeating: "x", count: 300) + ".txt"
+
+        func set(_ names: [String]) throws -> OutputSet {
+            let set = OutputSet()
+            for name in names { try set.create(directory: dir.path, name: name, bufferSize: 16).write("new\n") }
+            return set
+        }
+        // Nothing replaced yet: "new.txt" was linked, then the long name failed.
+        #expect(throws: IOError.self) { try set(["new.txt", long]).publish() }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+        // "old.txt" replaced, then the long name failed: the marker stays, the message says why.
+        try Self.write("old\n", dir.appendingPathComponent("old.txt"))
+        do {
+            try set(["old.txt", long]).publish()
+            Issue.record("the publication should fail")
+        } catch {
+            #expect("\(error)".contains("may mix two batches"), "\(error)")
+        }
+        #expect(PublicationMarker.exists(in: dir.path))
+        #expect(PublicationMarker.listedNames(in: dir.path) == ["old.txt", long])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+                == [PublicationMarker.fileName, "old.txt"])
+        PublicationMarker.remove(in: dir.path)
+
+        // The same through convert's Publisher.
+        let pub = dir.appendingPathComponent("pub")
+        for replaceFirst in [false, true] {
+            try? FileManager.default.removeItem(at: pub)
+            try FileManager.default.createDirectory(at: pub, withIntermediateDirectories: false)
+            if replaceFirst { try Self.write("old\n", pub.appendingPathComponent("patient.txt")) }
+            let publisher = try Publisher(outDir: pub.path)
+            for name in ["patient.txt", long] {
+                let s = try publisher.create(relative: name, zstdLevel: nil)
+                try s.write(Array("new\n".utf8))
+                try s.finish()
+            }
+            do {
+                try publisher.publishAll()
+                Issue.record("the publication should fail")
+            } catch {
+                let text = "\(error)"
+                #expect(text.contains(replaceFirst ? "may mix two batches" : "nothing was published"), "\(text)")
+            }
+            publisher.discardAll()
+            let names = try FileManager.default.contentsOfDirectory(atPath: pub.path).sorted()
+            if replaceFirst {
+                #expect(names == [PublicationMarker.fileName, "patient.txt"])
+                #expect(try String(contentsOf: pub.appendingPathComponent("patient.txt"), encoding: .utf8) == "new\n")
+            } else {
+                #expect(names.isEmpty, "\(names)")
+                #expect(publisher.finalPaths.isEmpty)
+            }
+        }
+    }
 }

@@ -159,6 +159,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
     // The folder's lock, a dead run's temporaries, no input overwritten, the previous batch (PRODUCT.md §3c, §4a).
     let folder = try RunFolder.open(options: options, inputs: inputs)
     defer { withExtendedLifetime(folder) {} }  // the lock is held to the end of the run
+    if folder.batch.previousPublicationInterrupted { log(PublicationMarker.interruptedWarning(options.outDir)) }
     let publisher = folder.publisher
     publisher.directIO = options.directIO
     do {

@@ -81,16 +81,35 @@ public struct BatchFolder: Sendable {
         return !digits.isEmpty && digits.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
-    /// Reads the previous batch of `directory` (nothing when it holds no readable `summary.json`).
+    /// Reads the previous batch of `directory` (nothing when it holds no readable `summary.json`). When a
+    /// publication was cut (`PublicationMarker`), the outputs the marker lists count too: they may be a dead
+    /// run's files that the summary does not list.
     public init(directory: String) {
         self.directory = directory
-        guard let listed = BatchFolder.listedOutputs(directory: directory) else { return }
-        var files = listed
+        let cut = PublicationMarker.exists(in: directory)
+        previousPublicationInterrupted = cut
+        var files: [String] = []
+        if let listed = BatchFolder.listedOutputs(directory: directory) {
+            files = listed
+        } else if !cut {
+            return
+        }
+        if cut {
+            var seen = Set(files)
+            for name in PublicationMarker.listedNames(in: directory)
+            where BatchFolder.isOutputName(name) && seen.insert(name).inserted {
+                files.append(name)
+            }
+        }
         for name in OutDirLock.entries(join(BatchFolder.quarantineFolder)).sorted() where isRegular(join(BatchFolder.quarantineFolder + "/" + name)) {
             files.append(BatchFolder.quarantineFolder + "/" + name)
         }
         previous = files
     }
+
+    /// True when the folder held a publication marker: the last publication into it was cut (SIGKILL, a
+    /// crash, or a failure after a file was replaced), so it may mix two batches. This run replaces it.
+    public private(set) var previousPublicationInterrupted = false
 
     /// The outputs `summary.json` in `directory` lists (files and parts), or nil when there is no readable
     /// summary. Only names of the forms the tool writes are taken (`NAME.txt[.zst]`, `part-NNN/NAME.txt[.zst]`),

@@ -333,9 +333,12 @@ package final class Publisher {
     /// Final paths of every output, in publication order.
     var plannedFinalPaths: [String] { streams.map { "\(outDir)/\($0.relativePath)" } }
 
-    /// Checks every final name, creates the part and quarantine folders, names every temporary file, then
-    /// renames them all (signals held: see `OutputSet`), then fsyncs the directories. Nothing is replaced
-    /// when a check fails.
+    /// Checks every final name, creates the part and quarantine folders, closes the named temporaries, then
+    /// (signals held: see `OutputSet`) writes the publication marker and puts each file under its final name
+    /// (`TemporaryFile.publish(to:)`: linked straight to a free name, or named and renamed at once), then
+    /// fsyncs the directories and removes the marker. Nothing is replaced when a check fails; a failure before
+    /// a previous file was replaced takes back what was linked (nothing published); one after leaves the
+    /// marker, so the next run and `archive` know the folder may mix two batches.
     package func publishAll() throws {
         for s in streams { try s.finish() }
         var dirs = [outDir]
@@ -358,8 +361,8 @@ package final class Publisher {
         }
         do {
             try FinalNameCheck.check(plannedFinalPaths)
-            for s in streams {
-                try s.temporary.materialize(pathForMessages: "\(outDir)/\(s.relativePath)")
+            // A named temporary (no O_TMPFILE) is closed now; an unnamed one keeps its descriptor until linked.
+            for s in streams where s.temporary.path != nil {
                 try s.temporary.closeDescriptor()
                 s.fd = -1
             }
@@ -371,13 +374,36 @@ package final class Publisher {
         // From here on signals are held, so a batch is never half published (PRODUCT.md §4a).
         cair2_commit_begin()
         defer { cair2_commit_end() }
+        // A single file needs none (one rename), unless a cut publication left one: it goes once this one is whole.
+        let hadMarker = PublicationMarker.exists(in: outDir)
+        let useMarker = streams.count > 1 || hadMarker
+        if useMarker {
+            do {
+                try PublicationMarker.create(in: outDir, listing: streams.map(\.relativePath))
+            } catch {
+                for d in created.reversed() { rmdir(d) }
+                throw CAIR2Error.io("\(error.description); nothing was published")
+            }
+        }
+        var replacedAny = false
         for s in streams {
             let final = "\(outDir)/\(s.relativePath)"
             do {
-                try s.temporary.rename(to: final)
+                if try s.temporary.publish(to: final) { replacedAny = true }
             } catch {
-                throw CAIR2Error.io("\(final): cannot publish: \(error.reason)")
+                if replacedAny {
+                    throw CAIR2Error.io("\(final): cannot publish: \(error.reason); the publication stopped after replacing "
+                        + "some files: \(outDir) may mix two batches (it holds \(PublicationMarker.fileName)); run the command again")
+                }
+                // Nothing was replaced yet: take back the new names, and nothing is published.
+                for path in finalPaths { unlink(path) }
+                finalPaths.removeAll()
+                if useMarker && !hadMarker { PublicationMarker.remove(in: outDir) }
+                for d in created.reversed() { rmdir(d) }
+                throw CAIR2Error.io("\(final): cannot publish: \(error.reason); nothing was published")
             }
+            // The bytes are fsynced: a close error can no longer lose them.
+            if s.fd >= 0 { _ = try? s.temporary.closeDescriptor(); s.fd = -1 }
             finalPaths.append(final)
             if let delay = Publisher.renameDelay { usleep(delay) }
         }
@@ -385,6 +411,7 @@ package final class Publisher {
             let fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
             if fd >= 0 { fsync(fd); close(fd) }
         }
+        if useMarker { PublicationMarker.remove(in: outDir) }
         streams.removeAll()
     }
 
