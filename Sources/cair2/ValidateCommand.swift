@@ -38,14 +38,14 @@ struct ValidateCommand: ParsableCommand {
         guard LayoutKind(rawValue: kind) != nil else {
             throw ValidationError("--kind '\(kind)' is not a layout; use one of \(LayoutKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let asOf, ValidationAsOf.parse(asOf) == nil {
+        if let asOf, DateValue.parseISO(asOf) == nil {
             throw ValidationError("--as-of '\(asOf)' is not a date of the form YYYY-MM-DD")
         }
     }
 
     func run() throws {
         var options = ValidateOptions(input: file, kind: LayoutKind(rawValue: kind)!)
-        if let asOf { options.asOf = ValidationAsOf.parse(asOf)! }
+        if let asOf { options.asOf = DateValue.parseISO(asOf)! }
         do {
             options.codeTables = try codeTables.load()
             // The report goes out with write(2): a failure (a full disk, /dev/full, a closed pipe) is exit 3.

@@ -151,7 +151,7 @@ private func problems(_ bytes: [UInt8], _ kind: LayoutKind, asOf: Int = 20250101
         let scratch = try Scratch()
         let path = try scratch.write("patient.txt", file)
         var report: [String] = []
-        let outcome = try validateFixedWidth(ValidateOptions(input: path, kind: .patient, asOf: 20250101)) {
+        let outcome = try validateFixedWidth(ValidateOptions(input: path, kind: .patient, asOf: DateValue(ymd: 20250101))) {
             report.append($0)
         }
         #expect(outcome.lines == 21)
@@ -202,7 +202,7 @@ private func problems(_ bytes: [UInt8], _ kind: LayoutKind, asOf: Int = 20250101
         let scratch = try Scratch()
         var report: [String] = []
         let outcome = try validateFixedWidth(
-            ValidateOptions(input: try scratch.write("clean.txt", file), kind: kind, asOf: 20250101)) { report.append($0) }
+            ValidateOptions(input: try scratch.write("clean.txt", file), kind: kind, asOf: DateValue(ymd: 20250101))) { report.append($0) }
         #expect(outcome.lines == 3)
         #expect(!outcome.problemsFound)
         #expect(outcome.exitStatus == 0)
@@ -215,7 +215,7 @@ private func problems(_ bytes: [UInt8], _ kind: LayoutKind, asOf: Int = 20250101
         let scratch = try Scratch()
         var report: [String] = []
         let outcome = try validateFixedWidth(
-            ValidateOptions(input: try scratch.write("c.txt", file), kind: .comment, asOf: 20250101,
+            ValidateOptions(input: try scratch.write("c.txt", file), kind: .comment, asOf: DateValue(ymd: 20250101),
                             maxLinesPerCode: 20)) { report.append($0) }
         #expect(outcome.byCode[.code]?.lines == Array(1...20))
         #expect(outcome.byCode[.code]?.lineCount == 25)
@@ -223,14 +223,14 @@ private func problems(_ bytes: [UInt8], _ kind: LayoutKind, asOf: Int = 20250101
     }
 
     @Test func asOfParsing() {
-        #expect(ValidationAsOf.parse("2025-01-31") == 20250131)
-        #expect(ValidationAsOf.parse("2024-02-29") == 20240229)
-        #expect(ValidationAsOf.parse("2023-02-29") == nil)
-        #expect(ValidationAsOf.parse("1899-12-31") == nil)
-        #expect(ValidationAsOf.parse("2025-1-31") == nil)
-        #expect(ValidationAsOf.parse("01/31/2025") == nil)
-        #expect(ValidationAsOf.format(20250131) == "2025-01-31")
-        #expect(ValidationAsOf.today() > 20240000)
+        #expect(DateValue.parseISO("2025-01-31")?.ymd == 20250131)
+        #expect(DateValue.parseISO("2024-02-29")?.ymd == 20240229)
+        #expect(DateValue.parseISO("2023-02-29") == nil)
+        #expect(DateValue.parseISO("1899-12-31") == nil)
+        #expect(DateValue.parseISO("2025-1-31") == nil)
+        #expect(DateValue.parseISO("01/31/2025") == nil)
+        #expect(DateValue(ymd: 20250131).iso == "2025-01-31")
+        #expect(Today.date().ymd > 20240000)
     }
 }
 

@@ -13,32 +13,18 @@ public struct ValidateOptions: Sendable {
     public var input: String
     public var kind: LayoutKind
     /// Dates of as-of-bounded fields may not lie after this day (YYYYMMDD as an integer).
-    public var asOf: Int
+    public var asOf: DateValue
     /// Line numbers listed per code in the report; the rest are counted.
     public var maxLinesPerCode: Int
     /// The CDC vaccine code tables for the §3b checks.
     public var codeTables: VaccineCodeTables = .bundled
 
-    public init(input: String, kind: LayoutKind, asOf: Int = ValidationAsOf.today(), maxLinesPerCode: Int = 20) {
+    public init(input: String, kind: LayoutKind, asOf: DateValue = Today.date(), maxLinesPerCode: Int = 20) {
         self.input = input
         self.kind = kind
         self.asOf = asOf
         self.maxLinesPerCode = maxLinesPerCode
     }
-}
-
-/// The as-of date of a `validate` run, as an integer YYYYMMDD.
-public enum ValidationAsOf {
-    /// Parses `YYYY-MM-DD` (a real date, year 1900 or later), as `convert --as-of` does.
-    public static func parse(_ text: String) -> Int? {
-        DateValue.parseISO(text).map { Int($0.ymd) }
-    }
-
-    /// Today (UTC), the same default as `convert --as-of`.
-    public static func today() -> Int { Int(Today.date().ymd) }
-
-    /// `YYYY-MM-DD` for an integer YYYYMMDD.
-    public static func format(_ day: Int) -> String { DateValue(ymd: Int32(day)).iso }
 }
 
 /// The problems of one code across a file.
@@ -72,7 +58,7 @@ public struct ValidateOutcome: Sendable, Equatable {
 public func validateFixedWidth(_ options: ValidateOptions,
                                output: (String) -> Void = { print($0) }) throws -> ValidateOutcome {
     let layout = options.kind.layout
-    let validator = FixedWidthValidator(layout: layout, asOf: options.asOf, codeTables: options.codeTables)
+    let validator = FixedWidthValidator(layout: layout, asOf: Int(options.asOf.ymd), codeTables: options.codeTables)
     var source = try openFixedWidthInput(options.input)
     defer { source.close() }
     var outcome = ValidateOutcome()
@@ -116,7 +102,7 @@ public func validateFixedWidth(_ options: ValidateOptions,
 public func renderValidationReport(_ outcome: ValidateOutcome, options: ValidateOptions) -> [String] {
     var out: [String] = []
     let heading = "\(options.input): \(outcome.lines) line(s) checked as \(options.kind.rawValue)"
-        + " (as of \(ValidationAsOf.format(options.asOf)))"
+        + " (as of \(options.asOf.iso))"
     guard outcome.problemsFound else {
         out.append(heading + ": no problems")
         return out
