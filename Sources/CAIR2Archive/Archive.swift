@@ -99,11 +99,11 @@ public enum ArchiveError: Error, CustomStringConvertible {
         }
     }
 
-    /// The exit status the CLI reports (PRODUCT.md §4: 2 cannot start, 3 I/O failure).
-    public var exitCode: Int32 {
+    /// Whether the archive or check could not start or failed while running (the command line's 2 and 3).
+    public var kind: FailureKind {
         switch self {
-        case .cannotStart, .unsupported: return 2
-        case .io, .fileChanged, .badCompressedFile, .compression, .cannotPublish: return 3
+        case .cannotStart, .unsupported: return .cannotStart
+        case .io, .fileChanged, .badCompressedFile, .compression, .cannotPublish: return .failedDuringRun
         }
     }
 }

@@ -234,7 +234,7 @@ private func openReturn(_ path: String) throws -> any FixedWidthByteSource {
     do {
         return try openFixedWidthInput(path)
     } catch let e as FixedWidthIOError {
-        throw CAIR2Error(exitCode: e.exitStatus, e.description)
+        throw CAIR2Error(e.kind, e.description)
     }
 }
 

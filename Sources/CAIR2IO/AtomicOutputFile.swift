@@ -180,10 +180,6 @@ public final class AtomicOutputFile {
             throw IOError.misuse(path: finalPath, "\(finalPath): written after it was published or discarded")
         }
     }
-
-    /// A directory we may not or cannot write into means the run cannot start (2); a full or
-    /// failing disk is a failure during the run (3).
-    static func creationExitCode(_ errno: Int32) -> Int32 { TemporaryFile.creationExitCode(errno) }
 }
 
 /// Outputs of one run, published together once the run is complete, or all discarded.

@@ -3,9 +3,9 @@ import Glibc
 /// A failed file-system operation: what was tried, on which path, and the system's errno.
 ///
 /// Paths and error texts only: an `IOError` never carries file contents, so its description is safe
-/// to print. `exitCode` follows PRODUCT.md §4: 2 when the run cannot start (an input that cannot be
-/// opened or stat'ed, an output directory that cannot be written), 3 for a failure during the run
-/// (read or write error, disk full, input changed while being read).
+/// to print. `kind` says whether the run could not start (an input that cannot be opened or stat'ed, an
+/// output directory that cannot be written) or failed during the run (read or write error, disk full, input
+/// changed while being read); the command line maps it to its exit status (PRODUCT.md §4).
 public struct IOError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The operation that failed; its raw value names the system call (or step) in messages.
     public enum Operation: String, Sendable {
@@ -40,49 +40,49 @@ public struct IOError: Error, Sendable, Equatable, CustomStringConvertible {
     public var errno: Int32
     /// `strerror(errno)`, or the whole message for failures that have no errno.
     public var reason: String
-    /// The process exit status this failure maps to: 2 (cannot start) or 3 (failed during the run).
-    public var exitCode: Int32
+    /// Whether the run could not start or failed while running.
+    public var kind: FailureKind
 
-    /// Creates an error for a failed system call; the exit code defaults from the operation
-    /// (`open`, `stat`, `createTemporary`, `mkdir` cannot start: 2; everything else: 3).
-    public init(_ operation: Operation, path: String, errno: Int32, exitCode: Int32? = nil) {
+    /// Creates an error for a failed system call; the kind defaults from the operation (`open`, `stat`,
+    /// `createTemporary`, `mkdir`: the run cannot start; everything else: it failed during the run).
+    public init(_ operation: Operation, path: String, errno: Int32, kind: FailureKind? = nil) {
         self.operation = operation
         self.path = path
         self.errno = errno
         self.reason = String(cString: strerror(errno))
-        self.exitCode = exitCode ?? IOError.defaultExitCode(for: operation)
+        self.kind = kind ?? IOError.defaultKind(for: operation)
     }
 
-    private init(operation: Operation, path: String, reason: String, exitCode: Int32) {
+    private init(operation: Operation, path: String, reason: String, kind: FailureKind) {
         self.operation = operation
         self.path = path
         self.errno = 0
         self.reason = reason
-        self.exitCode = exitCode
+        self.kind = kind
     }
 
     /// A failure described by a whole sentence (`reason`), without an errno.
-    public init(_ operation: Operation, path: String, reason: String, exitCode: Int32 = 3) {
-        self.init(operation: operation, path: path, reason: reason, exitCode: exitCode)
+    public init(_ operation: Operation, path: String, reason: String, kind: FailureKind = .failedDuringRun) {
+        self.init(operation: operation, path: path, reason: reason, kind: kind)
     }
 
     /// The input at `path` was truncated or replaced while the run was reading it.
     public static func inputChanged(path: String) -> IOError {
         IOError(operation: .inputChanged, path: path,
                 reason: "\(path) changed while being read (truncated or replaced); nothing was published",
-                exitCode: 3)
+                kind: .failedDuringRun)
     }
 
     /// An output set or file was used after it was published or discarded (a programming error).
     static func misuse(path: String, _ what: String) -> IOError {
-        IOError(operation: .misuse, path: path, reason: what, exitCode: 3)
+        IOError(operation: .misuse, path: path, reason: what, kind: .failedDuringRun)
     }
 
-    /// The same error, reported as a failure during the run (exit 3): for an open or stat that
+    /// The same error, reported as a failure during the run: for an open or stat that
     /// happens after the run has started, such as a later part's output directory.
     public func duringRun() -> IOError {
         var copy = self
-        copy.exitCode = 3
+        copy.kind = .failedDuringRun
         return copy
     }
 
@@ -92,12 +92,26 @@ public struct IOError: Error, Sendable, Equatable, CustomStringConvertible {
         return "\(operation.rawValue): \(path): \(reason)"
     }
 
-    static func defaultExitCode(for operation: Operation) -> Int32 {
+    static func defaultKind(for operation: Operation) -> FailureKind {
         switch operation {
-        case .open, .stat, .createTemporary, .mkdir: return 2
-        default: return 3
+        case .open, .stat, .createTemporary, .mkdir: return .cannotStart
+        default: return .failedDuringRun
         }
     }
+}
+
+/// How a command failed, for every error the library throws (`IOError`, `CAIR2Error`, `ArchiveError`,
+/// `FixedWidthIOError`). The library carries no process exit codes; the command line maps these to its exit
+/// statuses (PRODUCT.md §4: 2, 3 and 130).
+public enum FailureKind: Sendable, Equatable {
+    /// The run could not start (a bad option or mapping, an input that cannot be opened, an out-dir in use):
+    /// nothing was written.
+    case cannotStart
+    /// The run failed after it started (a read or write error, a full disk, an input changed under it):
+    /// nothing was published.
+    case failedDuringRun
+    /// The run was cancelled (task cancellation or `ConvertCancellation`): nothing was published.
+    case cancelled
 }
 
 extension Result where Failure == Errno {

@@ -32,7 +32,7 @@ public final class OutDirLock {
             let e = errno
             throw IOError(.lock, path: directory,
                           reason: "\(directory): cannot open the lock file \(fileName): \(String(cString: strerror(e)))",
-                          exitCode: 2)
+                          kind: .cannotStart)
         }
         _ = fchmod(fd, 0o600)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -42,10 +42,10 @@ public final class OutDirLock {
             if e == EWOULDBLOCK {
                 throw IOError(.lock, path: directory,
                               reason: "\(directory): another cair2 run is writing into this folder (it holds \(fileName)); "
-                                + "wait for it to end or choose another --out-dir", exitCode: 2)
+                                + "wait for it to end or choose another --out-dir", kind: .cannotStart)
             }
             throw IOError(.lock, path: directory,
-                          reason: "\(directory): cannot lock \(fileName): \(String(cString: strerror(e)))", exitCode: 2)
+                          reason: "\(directory): cannot lock \(fileName): \(String(cString: strerror(e)))", kind: .cannotStart)
         }
         return OutDirLock(directory: directory, fd: fd)
     }
@@ -62,7 +62,7 @@ public final class OutDirLock {
             if e == EWOULDBLOCK {
                 throw IOError(.lock, path: directory,
                               reason: "\(directory): a cair2 run is writing into this folder now (it holds \(fileName)); "
-                                + "wait for it to end", exitCode: 2)
+                                + "wait for it to end", kind: .cannotStart)
             }
             return nil
         }
@@ -155,7 +155,7 @@ public enum PublicationMarker {
             Syscall.open($0, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
         }
         // Exit 3 like every failure of a publication (an open's default, 2, is for inputs).
-        let fd = try opened.mapError { IOError(.open, path: target, errno: $0.rawValue, exitCode: 3) }.get()
+        let fd = try opened.mapError { IOError(.open, path: target, errno: $0.rawValue, kind: .failedDuringRun) }.get()
         var ok = false
         defer {
             _ = Syscall.close(fd)

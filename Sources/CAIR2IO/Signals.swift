@@ -53,7 +53,7 @@ public enum TemporaryFileRegistry {
     /// Registers `path`; returns its slot. Throws (exit code 2) when the path is too long or memory runs out.
     public static func register(_ path: String) throws(IOError) -> Int32 {
         let slot = path.withCString { cair2_tmp_register($0) }
-        if slot < 0 { throw IOError(.registerTemporary, path: path, errno: -slot, exitCode: 2) }
+        if slot < 0 { throw IOError(.registerTemporary, path: path, errno: -slot, kind: .cannotStart) }
         return slot
     }
 

@@ -62,7 +62,7 @@ package final class TemporaryFile {
                 // No O_TMPFILE on this file system (or kernel): fall back to a named file.
                 if ![EOPNOTSUPP, EISDIR, EINVAL, ENOSYS].contains(error.rawValue) {
                     throw IOError(.createTemporary, path: directory, errno: error.rawValue,
-                                  exitCode: creationExitCode(error.rawValue))
+                                  kind: creationKind(error.rawValue))
                 }
             }
         }
@@ -83,7 +83,7 @@ package final class TemporaryFile {
                 TemporaryFileRegistry.unregister(slot)
                 if error.rawValue == EEXIST && attempts < 100 { attempts += 1; continue }
                 throw IOError(.createTemporary, path: directory, errno: error.rawValue,
-                              exitCode: creationExitCode(error.rawValue))
+                              kind: creationKind(error.rawValue))
             }
         }
     }
@@ -180,12 +180,12 @@ package final class TemporaryFile {
         }
     }
 
-    /// A directory we may not or cannot write into means the run cannot start (2); a full or
-    /// failing disk is a failure during the run (3).
-    static func creationExitCode(_ errno: Int32) -> Int32 {
+    /// A directory we may not or cannot write into means the run cannot start; a full or failing disk is a
+    /// failure during the run.
+    static func creationKind(_ errno: Int32) -> FailureKind {
         switch errno {
-        case EACCES, EPERM, EROFS, ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP: return 2
-        default: return 3
+        case EACCES, EPERM, EROFS, ENOENT, ENOTDIR, ENAMETOOLONG, ELOOP: return .cannotStart
+        default: return .failedDuringRun
         }
     }
 }

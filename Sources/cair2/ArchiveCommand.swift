@@ -66,10 +66,10 @@ struct ArchiveCommand: ParsableCommand {
             try StandardOutput.write("\(summary.output): \(summary.manifest.files.count) files and \(BatchArchive.manifestName), \(summary.archiveBytes) bytes\n")
         } catch let e as ArchiveError {
             Console.error("cair2 archive: \(e)\n")
-            throw ExitCode(e.exitCode)
+            throw ExitCode(e.kind.exitStatus)
         } catch let e as IOError {
             Console.error("cair2 archive: \(e.description)\n")
-            throw ExitCode(e.exitCode)
+            throw ExitCode(e.kind.exitStatus)
         }
     }
 }

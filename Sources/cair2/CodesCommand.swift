@@ -71,7 +71,7 @@ struct CodesCommand: ParsableCommand {
         let loaded: VaccineCodeTables
         do { loaded = try tables.load() } catch let e as CAIR2Error {
             writeStandardError("cair2 codes: \(e.message)")
-            throw ExitCode(e.exitCode)
+            throw ExitCode(e.kind.exitStatus)
         }
         let listing = codeListing(CodeListKind(name: what)!, query: query, tables: loaded)
         switch format {

@@ -149,23 +149,23 @@ struct ConvertCommand: ParsableCommand {
                 }
                 for h in RunHints.hints(result, options: o) { Console.error(h) }
             }
-            if result.exitCode != 0 {
+            if result.exitStatus != 0 {
                 let rejected = result.files.reduce(0) { $0 + $1.rejected }
                 let total = result.files.reduce(0) { $0 + $1.inputRecords }
                 Console.error("cair2 convert: the reject rate \(rateText(result.rejectRate)), \(rejected) of \(total) input records "
                               + "rejected, exceeded --max-reject-rate \(rateText(o.maxRejectRate ?? 0)); the outputs were "
-                              + "published in \(outDir) and summary.json records both (exit \(result.exitCode))")
-                throw ExitCode(result.exitCode)
+                              + "published in \(outDir) and summary.json records both (exit \(result.exitStatus))")
+                throw ExitCode(result.exitStatus)
             }
         } catch let e as CAIR2Error {
             line.clear()
             Console.error("cair2 convert: \(e.message)")
-            if e.exitCode == 2, let forms = ConvertUsage.forms(for: e.message) { Console.error(forms) }
-            throw ExitCode(e.exitCode)
+            if e.kind == .cannotStart, let forms = ConvertUsage.forms(for: e.message) { Console.error(forms) }
+            throw ExitCode(e.kind.exitStatus)
         } catch let e as IOError {
             line.clear()
             Console.error("cair2 convert: \(e.description)")
-            throw ExitCode(e.exitCode)
+            throw ExitCode(e.kind.exitStatus)
         }
     }
 }

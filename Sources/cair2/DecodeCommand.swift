@@ -60,14 +60,14 @@ struct DecodeCommand: ParsableCommand {
             if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
         } catch let error as FixedWidthIOError {
             writeStandardError("cair2 decode: \(error)")
-            throw ExitCode(error.exitStatus)
+            throw ExitCode(error.kind.exitStatus)
         } catch let error as IOError {
             writeStandardError("cair2 decode: \(error.description)")
-            throw ExitCode(error.exitCode)
+            throw ExitCode(error.kind.exitStatus)
         } catch let error as CAIR2Error {
             // A corrupt or truncated .zst input (exit 3), or an output that is the input (exit 2).
             writeStandardError("cair2 decode: \(error.message)")
-            throw ExitCode(error.exitCode)
+            throw ExitCode(error.kind.exitStatus)
         }
     }
 }

@@ -91,10 +91,10 @@ struct HedisCommand: ParsableCommand {
             if !quiet && !json { Console.error(result.summary.consoleText) }
         } catch let e as CAIR2Error {
             Console.error("cair2 hedis: \(e.message)")
-            throw ExitCode(e.exitCode)
+            throw ExitCode(e.kind.exitStatus)
         } catch let e as IOError {
             Console.error("cair2 hedis: \(e.description)")
-            throw ExitCode(e.exitCode)
+            throw ExitCode(e.kind.exitStatus)
         }
     }
 }

@@ -61,11 +61,11 @@ struct ValidateCommand: ParsableCommand {
             if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
         } catch let error as FixedWidthIOError {
             writeStandardError("cair2 validate: \(error)")
-            throw ExitCode(error.exitStatus)
+            throw ExitCode(error.kind.exitStatus)
         } catch let error as CAIR2Error {
             // A corrupt or truncated .zst input: an I/O failure during the run (exit 3).
             writeStandardError("cair2 validate: \(error.message)")
-            throw ExitCode(error.exitCode)
+            throw ExitCode(error.kind.exitStatus)
         }
     }
 }

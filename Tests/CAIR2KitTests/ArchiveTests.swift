@@ -152,7 +152,7 @@ func membersFor(_ manifest: ArchiveManifest, files: [String: [UInt8]]) -> [RawMe
         try writeBytes([2], dir + "/.hidden")
         // Without --force: refused (files the summary does not list, an archive inside the folder).
         #expect { try BatchArchive.archive(directory: dir, output: dir + "/B.tar.zst", mtime: mtime) } throws: { e in
-            (e as? ArchiveError)?.exitCode == 2
+            (e as? ArchiveError)?.kind == .cannotStart
         }
         let first = try BatchArchive.archive(directory: dir, output: dir + "/B.tar.zst", mtime: mtime, force: true)
         #expect(first.skipped == [".hidden", "link.txt", "quarantine"])
@@ -166,16 +166,16 @@ func membersFor(_ manifest: ArchiveManifest, files: [String: [UInt8]]) -> [RawMe
         let dir = try makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         #expect { try BatchArchive.archive(directory: dir + "/nope", output: dir + "/B.tar.zst", mtime: mtime) } throws: { e in
-            (e as? ArchiveError)?.exitCode == 2 && "\(e)".contains("nope")
+            (e as? ArchiveError)?.kind == .cannotStart && "\(e)".contains("nope")
         }
         try makeSampleBatch(at: dir + "/batch")
         try writeBytes(Array("{}".utf8), dir + "/batch/MANIFEST.json")
         #expect { try BatchArchive.archive(directory: dir + "/batch", output: dir + "/B.tar.zst", mtime: mtime) } throws: { e in
-            (e as? ArchiveError)?.exitCode == 2 && "\(e)".contains("MANIFEST.json")
+            (e as? ArchiveError)?.kind == .cannotStart && "\(e)".contains("MANIFEST.json")
         }
         try FileManager.default.removeItem(atPath: dir + "/batch/MANIFEST.json")
         #expect { try BatchArchive.archive(directory: dir + "/batch", output: dir + "/no/such/B.tar.zst", mtime: mtime) } throws: { e in
-            (e as? ArchiveError)?.exitCode == 2
+            (e as? ArchiveError)?.kind == .cannotStart
         }
         // A corrupt .txt.zst in the batch cannot be counted: refused, nothing published.
         try writeBytes(Array("not zstd".utf8), dir + "/batch/patient.txt.zst")

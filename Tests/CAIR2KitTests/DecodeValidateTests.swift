@@ -157,7 +157,7 @@ private func problems(_ bytes: [UInt8], _ kind: LayoutKind, asOf: Int = 20250101
         #expect(outcome.lines == 21)
         #expect(outcome.linesWithProblems == 17)
         #expect(outcome.problems == 22)
-        #expect(outcome.exitStatus == 1)
+        #expect(outcome.problemsFound)
         #expect(outcome.byCode[.code]?.lines == [6, 10])
         #expect(outcome.byCode[.code]?.count == 3)
         #expect(outcome.byCode[.name]?.fields == ["first_name": 1, "last_name": 1])
@@ -205,7 +205,6 @@ private func problems(_ bytes: [UInt8], _ kind: LayoutKind, asOf: Int = 20250101
             ValidateOptions(input: try scratch.write("clean.txt", file), kind: kind, asOf: DateValue(ymd: 20250101))) { report.append($0) }
         #expect(outcome.lines == 3)
         #expect(!outcome.problemsFound)
-        #expect(outcome.exitStatus == 0)
         #expect(report.count == 1 && report[0].hasSuffix("no problems"))
     }
 
@@ -244,7 +243,7 @@ private func problems(_ bytes: [UInt8], _ kind: LayoutKind, asOf: Int = 20250101
             messages.append($0)
         }
         #expect(outcome == DecodeOutcome(records: 2, malformedLines: 0, pipeClosed: false))
-        #expect(outcome.exitStatus == 0)
+        #expect(!outcome.problemsFound)
         #expect(messages.isEmpty)
         let text = try String(contentsOfFile: out, encoding: .utf8)
         let lines = text.split(separator: "\n").map(String.init)
@@ -294,7 +293,7 @@ private func problems(_ bytes: [UInt8], _ kind: LayoutKind, asOf: Int = 20250101
         let outcome = try decodeFixedWidth(DecodeOptions(input: input, kind: .comment, output: out)) { messages.append($0) }
         #expect(outcome.records == 2)   // decode does not judge codes: ZZZ is decoded
         #expect(outcome.malformedLines == 3)
-        #expect(outcome.exitStatus == 1)
+        #expect(outcome.problemsFound)
         #expect(messages.contains("\(input):2: line is 52 characters; expected 54 (V_WIDTH)"))
         #expect(messages.contains("\(input):3: non-ASCII byte at column 34 (V_NON_ASCII)"))
         #expect(messages.contains("\(input):4: empty line between records (V_EMPTY_LINE)"))
@@ -316,14 +315,14 @@ private func problems(_ bytes: [UInt8], _ kind: LayoutKind, asOf: Int = 20250101
         #expect(throws: CAIR2Error.self) {
             try decodeFixedWidth(DecodeOptions(input: zst, kind: .patient))
         }
-        #expect(FixedWidthIOError.cannotOpen(path: "x", errno: ENOENT).exitStatus == 2)
+        #expect(FixedWidthIOError.cannotOpen(path: "x", errno: ENOENT).kind == .cannotStart)
         // An output that cannot be created is an I/O failure; nothing is published.
         let input = try scratch.write("c.txt", Fixture.line(.comment))
         do {
             _ = try decodeFixedWidth(DecodeOptions(input: input, kind: .comment, output: scratch.path("no/such/dir/c.csv")))
             Issue.record("expected a write failure")
         } catch let error as FixedWidthIOError {
-            #expect(error.exitStatus == 3)
+            #expect(error.kind == .failedDuringRun)
         }
     }
 }

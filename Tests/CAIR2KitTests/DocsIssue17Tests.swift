@@ -1,5 +1,6 @@
 import CAIR2Core
 import CAIR2Kit
+@testable import cair2
 import Foundation
 import Testing
 

@@ -106,7 +106,7 @@ import Testing
             _ = try hedis(o)
             Issue.record("a missing input must stop the run")
         } catch let e as CAIR2Error {
-            #expect(e.exitCode == 2)
+            #expect(e.kind == .cannotStart)
         }
         let out = dir.appendingPathComponent("out").path
         let left = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []

@@ -59,10 +59,10 @@ struct IOTests {
         } catch {
             #expect(error.operation == .open)
             #expect(error.errno == ENOENT)
-            #expect(error.exitCode == 2)
+            #expect(error.kind == .cannotStart)
             #expect(error.path == path)
             #expect(error.description == "open: \(path): No such file or directory")
-            #expect(error.duringRun().exitCode == 3)
+            #expect(error.duringRun().kind == .failedDuringRun)
         }
     }
 
@@ -112,7 +112,7 @@ struct IOTests {
             try [UInt8](repeating: 7, count: 4).withUnsafeBytes { try fd.writeAll($0) }
         } throws: { error in
             let io = error as! IOError
-            return io.operation == .write && io.errno == EBADF && io.exitCode == 3
+            return io.operation == .write && io.errno == EBADF && io.kind == .failedDuringRun
         }
     }
 
@@ -146,7 +146,7 @@ struct IOTests {
         #expect {
             _ = try MappedFile(path: "/nonexistent-dir/members.csv")
         } throws: { error in
-            (error as? IOError)?.exitCode == 2 && (error as? IOError)?.errno == ENOENT
+            (error as? IOError)?.kind == .cannotStart && (error as? IOError)?.errno == ENOENT
         }
     }
 
@@ -177,7 +177,7 @@ struct IOTests {
             try mapped.checkIntact()
         } throws: { error in
             let io = error as! IOError
-            return io.exitCode == 3 && io.operation == .inputChanged
+            return io.kind == .failedDuringRun && io.operation == .inputChanged
                 && io.description == "\(path) changed while being read (truncated or replaced); nothing was published"
         }
     }
@@ -373,12 +373,12 @@ struct IOTests {
             _ = try AtomicOutputFile(directory: "/nonexistent-dir/out", name: "patient.txt")
         } throws: { error in
             let io = error as! IOError
-            return io.exitCode == 2 && io.errno == ENOENT && io.operation == .createTemporary
+            return io.kind == .cannotStart && io.errno == ENOENT && io.operation == .createTemporary
         }
         #expect {
             _ = try AtomicOutputFile(directory: "/proc", name: "patient.txt")
         } throws: { error in
-            (error as! IOError).exitCode == 2
+            (error as! IOError).kind == .cannotStart
         }
     }
 
@@ -433,7 +433,7 @@ struct IOTests {
             set.discard()
         }
         #expect(failure?.errno == ENOSPC)
-        #expect(failure?.exitCode == 3)
+        #expect(failure?.kind == .failedDuringRun)
         #expect(failure?.operation == .write)
         #expect(failure?.path == patient.finalPath)
         #expect(Self.listing(dir) == ["patient.txt"])
@@ -485,7 +485,7 @@ struct IOTests {
             file.discard()
         }
         #expect(failure?.errno == ENOSPC)
-        #expect(failure?.exitCode == 3)
+        #expect(failure?.kind == .failedDuringRun)
         #expect(Self.listing(dir) == ["patient.txt"])
         #expect(Self.readFile(dir + "/patient.txt") == Array("previous\r\n".utf8))
     }

@@ -16,9 +16,9 @@ public final class ConvertCancellation: Sendable {
 extension CAIR2Error {
     /// The run was cancelled (the task was cancelled, or `ConvertCancellation.cancel()` was called): nothing was
     /// published. The command line never sees it (it has signals instead); its exit code is SIGINT's.
-    public static let cancelled = CAIR2Error(exitCode: 130, "cancelled; nothing was published")
+    public static let cancelled = CAIR2Error(.cancelled, "cancelled; nothing was published")
     /// True for `cancelled`.
-    public var isCancellation: Bool { exitCode == 130 && message == CAIR2Error.cancelled.message }
+    public var isCancellation: Bool { kind == .cancelled }
 }
 
 /// Converts member extracts like `convert(_:log:)`, without blocking the caller's thread: the run goes on its

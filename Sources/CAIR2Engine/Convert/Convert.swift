@@ -53,8 +53,9 @@ public struct ConvertResult: Sendable {
     public var parts: [PartSummary]
     public var elapsedSeconds: Double
     public var summaryJSON: String
-    /// Exit status: 0, or 4 when the reject rate exceeded `--max-reject-rate`.
-    public var exitCode: Int32
+    /// True when the reject rate exceeded `--max-reject-rate` (the outputs are published all the same; the
+    /// command line exits 4, and summary.json's `exit_status` says so).
+    public var rejectRateExceeded: Bool
     /// Rejected records of all inputs / input records of all inputs (0 without input records).
     public var rejectRate: Double = 0
     public var unknownColumns: [(input: String, names: [String])]
@@ -251,11 +252,10 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         let inputsTotal = summaries.reduce(0) { $0 + $1.inputRecords }
         let rejectedTotal = summaries.reduce(0) { $0 + $1.rejected }
         let rejectRate = inputsTotal > 0 ? Double(rejectedTotal) / Double(inputsTotal) : 0
-        var exitCode: Int32 = 0
-        if let max = options.maxRejectRate, rejectRate > max { exitCode = 4 }
+        let rejectRateExceeded = options.maxRejectRate.map { rejectRate > $0 } ?? false
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
         let json = summaryJSON(options: options, files: summaries, parts: parts, elapsed: elapsed,
-                               rejectRate: rejectRate, exitStatus: exitCode)
+                               rejectRate: rejectRate, exitStatus: rejectRateExceeded ? 4 : 0)
         let summaryOut = try publisher.create(relative: "summary.json", zstdLevel: nil)
         try summaryOut.write(Array(json.utf8))
         try summaryOut.finish()
@@ -263,7 +263,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         try publisher.publishAll()
         let (removed, strangers) = folder.replacePreviousBatch()
         return ConvertResult(files: summaries, parts: parts, elapsedSeconds: elapsed, summaryJSON: json,
-                             exitCode: exitCode, rejectRate: rejectRate, unknownColumns: unknown,
+                             rejectRateExceeded: rejectRateExceeded, rejectRate: rejectRate, unknownColumns: unknown,
                              outputPaths: publisher.finalPaths, removedFromPreviousBatch: removed, leftAlone: strangers)
     } catch {
         if publisher.finalPaths.isEmpty { folder.abandon() } else { publisher.discardAll() }

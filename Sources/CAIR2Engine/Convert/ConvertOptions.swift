@@ -65,20 +65,24 @@ public struct ConvertOptions: Sendable {
     }
 }
 
-/// A run that did not finish normally, with its documented exit status (PRODUCT.md §4).
+/// A run that did not finish normally: how (`kind`, which the command line maps to its exit status) and a
+/// message naming the file and what went wrong (never a field value).
 public struct CAIR2Error: Error, CustomStringConvertible, Sendable {
-    public let exitCode: Int32
+    /// Whether the run could not start, failed while running, or was cancelled.
+    public let kind: FailureKind
+    /// The whole message, safe to print.
     public let message: String
-    public init(exitCode: Int32, _ message: String) {
-        self.exitCode = exitCode
+    /// An error of `kind` with `message`.
+    public init(_ kind: FailureKind, _ message: String) {
+        self.kind = kind
         self.message = message
     }
     public var description: String { message }
 
-    /// The run cannot start: nothing written (exit 2).
-    public static func usage(_ m: String) -> CAIR2Error { CAIR2Error(exitCode: 2, m) }
-    /// I/O failure during the run: nothing published (exit 3).
-    public static func io(_ m: String) -> CAIR2Error { CAIR2Error(exitCode: 3, m) }
+    /// The run cannot start: nothing written.
+    public static func usage(_ m: String) -> CAIR2Error { CAIR2Error(.cannotStart, m) }
+    /// I/O failure during the run: nothing published.
+    public static func io(_ m: String) -> CAIR2Error { CAIR2Error(.failedDuringRun, m) }
 }
 
 /// Where a run is: for progress lines. Counts only, never a value.

@@ -58,9 +58,6 @@ public struct DecodeOutcome: Sendable, Equatable {
 
     /// True when lines were skipped (exit 1).
     public var problemsFound: Bool { malformedLines > 0 }
-
-    /// Exit status: 0 clean, 1 malformed lines skipped; 0 when the pipe closed early.
-    public var exitStatus: Int32 { pipeClosed ? 0 : (problemsFound ? 1 : 0) }
 }
 
 /// Decodes `options.input` into CSV or JSON Lines.

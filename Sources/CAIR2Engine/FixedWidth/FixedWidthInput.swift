@@ -24,11 +24,11 @@ public enum FixedWidthIOError: Error, CustomStringConvertible, Equatable {
     /// The output could not be created, written or published (exit 3).
     case writeFailed(path: String, errno: Int32)
 
-    /// The process exit status PRODUCT.md §4 assigns to this failure.
-    public var exitStatus: Int32 {
+    /// Whether the run could not start (the input cannot be opened) or failed while running.
+    public var kind: FailureKind {
         switch self {
-        case .cannotOpen: return 2
-        case .readFailed, .writeFailed: return 3
+        case .cannotOpen: return .cannotStart
+        case .readFailed, .writeFailed: return .failedDuringRun
         }
     }
 
@@ -122,7 +122,7 @@ final class ZstdFixedWidthSource: FixedWidthByteSource {
         } catch let e as FixedWidthIOError {
             throw e
         } catch {
-            throw CAIR2Error(exitCode: 3, "\(path): \(error)")
+            throw CAIR2Error(.failedDuringRun, "\(path): \(error)")
         }
     }
 }
@@ -187,7 +187,7 @@ final class OutputSink {
             try inputs.refuseOverwriting([path], option: "-o")
             file = try AtomicOutputFile(path: path, bufferSize: 1, mode: fileMode)
         } catch {
-            throw error.exitCode == 2 && error.operation == .inputOverwrite
+            throw error.kind == .cannotStart && error.operation == .inputOverwrite
                 ? CAIR2Error.usage(error.description)
                 : FixedWidthIOError.writeFailed(path: path, errno: error.errno == 0 ? EIO : error.errno)
         }

@@ -47,9 +47,8 @@ public struct ValidateOutcome: Sendable, Equatable {
     public var problems = 0
     public var byCode: [ValidationCode: ValidationTally] = [:]
 
+    /// True when any line had a problem (the command line's exit 1).
     public var problemsFound: Bool { problems > 0 }
-    /// Exit status: 0 clean, 1 problems found.
-    public var exitStatus: Int32 { problemsFound ? 1 : 0 }
 }
 
 /// Validates `options.input` against the layout and value rules and writes the

@@ -88,7 +88,7 @@ package final class InputFile {
         do {
             f.mapped = try MappedFile(path: path)
         } catch {
-            throw CAIR2Error(exitCode: error.exitCode, "\(path): cannot map the input: \(error.reason)")
+            throw CAIR2Error(error.kind, "\(path): cannot map the input: \(error.reason)")
         }
         return f
     }
@@ -180,7 +180,7 @@ package final class InputFile {
         do {
             try m.checkIntact()
         } catch {
-            throw CAIR2Error(exitCode: 3, error.description)
+            throw CAIR2Error(.failedDuringRun, error.description)
         }
     }
 }

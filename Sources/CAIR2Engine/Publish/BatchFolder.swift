@@ -44,7 +44,7 @@ public struct InputSet: Sendable {
             guard let id = FileIdentity.of(output), let input = files[id] else { continue }
             throw IOError(.inputOverwrite, path: output,
                           reason: "\(output) is the input \(input); cair2 never overwrites an input (choose another \(option))",
-                          exitCode: 2)
+                          kind: .cannotStart)
         }
     }
 }

@@ -81,7 +81,7 @@ package final class OutputStream {
         do {
             temporary = try TemporaryFile.create(in: publisher.outDir)
         } catch {
-            throw CAIR2Error(exitCode: error.exitCode,
+            throw CAIR2Error(error.kind,
                              "\(publisher.outDir): cannot create an output file: \(error.reason)")
         }
         fd = temporary.fd

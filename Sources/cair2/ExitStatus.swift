@@ -1,5 +1,8 @@
+import CAIR2Kit
+
 /// The exit statuses of every `cair2` command (PRODUCT.md section 4), one table for `cair2 --help` and the man
-/// page's EXIT STATUS section (scripts/completions copies the rows from the help text into it).
+/// page's EXIT STATUS section (scripts/completions copies the rows from the help text into it). The library
+/// reports kinds of failure and results; the extensions below are the one place they become exit statuses.
 public enum ExitStatus {
     /// Status (or statuses) and what it means, in order.
     public static let table: [(status: String, meaning: String)] = [
@@ -21,4 +24,30 @@ public enum ExitStatus {
             "  " + row.status + String(repeating: " ", count: max(1, 5 - row.status.count)) + row.meaning
         }.joined(separator: "\n")
     }
+}
+
+extension FailureKind {
+    /// 2 (cannot start), 3 (failed during the run), 130 (cancelled, as by SIGINT).
+    var exitStatus: Int32 {
+        switch self {
+        case .cannotStart: return 2
+        case .failedDuringRun: return 3
+        case .cancelled: return 130
+        }
+    }
+}
+
+extension ConvertResult {
+    /// 0, or 4 when the reject rate exceeded `--max-reject-rate` (the outputs are published either way).
+    var exitStatus: Int32 { rejectRateExceeded ? 4 : 0 }
+}
+
+extension ValidateOutcome {
+    /// 0 clean, 1 problems found.
+    var exitStatus: Int32 { problemsFound ? 1 : 0 }
+}
+
+extension DecodeOutcome {
+    /// 0 clean, 1 malformed lines skipped; 0 when the pipe closed early.
+    var exitStatus: Int32 { pipeClosed ? 0 : (problemsFound ? 1 : 0) }
 }
