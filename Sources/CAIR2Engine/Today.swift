@@ -7,7 +7,7 @@ public enum Today {
     public static func date() -> DateValue {
         let c = Calendar(identifier: .gregorian)
         var cal = c
-        cal.timeZone = TimeZone(identifier: "UTC")!
+        cal.timeZone = .gmt  // UTC; FoundationEssentials has no time zone database, so no "UTC" identifier
         let d = cal.dateComponents([.year, .month, .day], from: Date())
         return DateValue(year: d.year!, month: d.month!, day: d.day!)
     }
