@@ -157,6 +157,7 @@ public struct IDTable: Sendable {
         }
     }
 
+    /// The value stored for `key`, or nil when the table does not hold it.
     public func find(_ key: IDKey) -> UInt64? {
         let (i, found) = probe(key, IDTable.hash(key), IDTable.shortWords(key))
         return found ? slots[i].value : nil

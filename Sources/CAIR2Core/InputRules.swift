@@ -13,6 +13,7 @@ public enum InputLimits {
     public static let recordBytes = 1 << 20
     /// Unknown column names listed on the console, and the characters shown of each.
     public static let unknownColumnsListed = 20
+    /// Characters shown of each unknown column name (a longer name is cut, ending in `...`).
     public static let unknownColumnChars = 64
 }
 
@@ -56,6 +57,7 @@ public enum HeaderScan: Sendable, Equatable {
     case malformed(HeaderDefect)
 }
 
+/// The header row of a CSV input: finding and checking it, and what the messages about it say.
 public enum HeaderRow {
     /// Finds and checks the header row at the start of `bytes` (a UTF-8 byte-order mark is skipped). `complete`
     /// says the bytes are the whole input. Scans at most about 1 MiB, whatever the input's size.
@@ -137,6 +139,7 @@ public struct RecordSkipper: Sendable {
     /// Line feeds passed so far (quoted ones and the row end's).
     public private(set) var lines = 0
 
+    /// A skipper in the state of a record's first byte.
     public init() {}
 
     /// The record's quote is open (at the end of the input: an unterminated quote).

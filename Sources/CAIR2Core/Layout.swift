@@ -20,6 +20,7 @@ public enum LayoutKind: String, CaseIterable, Sendable {
     case patientReturn = "patient-return"
     case immunizationReturn = "immunization-return"
 
+    /// The layout's table (one of `Layouts`).
     public var layout: Layout {
         switch self {
         case .patient: return Layouts.patient
@@ -88,11 +89,15 @@ public struct Field: Sendable {
     public let title: String
     /// 1-based start position, as printed in the spec.
     public let start: Int
+    /// Width in characters (bytes: the files are ASCII once written).
     public let length: Int
+    /// The spec's R/SE column.
     public let requirement: Requirement
     /// The spec's default, written when the input is blank.
     public let defaultValue: String?
+    /// How the input value is normalized and checked (PRODUCT.md section 3).
     public let valueClass: ValueClass
+    /// The CAIR2 code set the value must belong to; nil when the field is checked against none.
     public let codeSet: CodeSetID?
     /// Dates that may not lie after the run's `--as-of` date.
     public let asOfBounded: Bool
@@ -119,7 +124,9 @@ public struct Field: Sendable {
 
 /// A fixed-width layout: its fields in order, the data width and the spec's printed total.
 public struct Layout: Sendable {
+    /// Which of the six layouts this is.
     public let kind: LayoutKind
+    /// The fields in line order, contiguous from position 1 (the patient layout ends with a filler).
     public let fields: [Field]
     /// The sum of the field lengths: the width of every written line before CR LF.
     public let dataWidth: Int
@@ -136,14 +143,18 @@ public struct Layout: Sendable {
     /// The canonical CSV columns, in layout order (the filler is not a column).
     public var columns: [Field] { fields.filter(\.isColumn) }
 
+    /// The position of the field named `name` in `fields` (canonical column name), or nil when the layout has none.
     public func index(of name: String) -> Int? { fields.firstIndex { $0.name == name } }
+    /// The field named `name` (canonical column name), or nil when the layout has none.
     public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
 }
 
 /// The six tables.
 public enum Layouts {
+    /// The six layouts, in `LayoutKind.allCases` order.
     public static let all: [Layout] = LayoutKind.allCases.map(\.layout)
 
+    /// Patient (seed 002): 876 characters of data, stated total 877 (PRODUCT.md section 1).
     public static let patient = Layout(.patient, statedTotal: 877, [
         Field("record_id", "Record Identifier", 1, 32, .required, .identifier),
         Field("patient_status", "Patient Status", 33, 1, .required, .code, codeSet: .patientStatus, defaultValue: "A"),
@@ -190,6 +201,7 @@ public enum Layouts {
         Field("filler", "Filler (required or file will fail)", 840, 37, .required, .filler),
     ])
 
+    /// Immunization (seed 002): 264 characters.
     public static let immunization = Layout(.immunization, statedTotal: 264, [
         Field("record_id", "Record Identifier", 1, 32, .required, .identifier),
         Field("ndc_code", "NDC Code", 33, 13, .oneOfVaccineCodes, .ndc),
@@ -212,6 +224,7 @@ public enum Layouts {
               codeSet: .vaccineEligibility),
     ])
 
+    /// Comment (seed 002): 54 characters.
     public static let comment = Layout(.comment, statedTotal: 54, [
         Field("record_id", "Record Identifier", 1, 32, .required, .identifier),
         Field("comment_code", "Comment Code", 33, 6, .required, .code, codeSet: .comments),
@@ -219,6 +232,7 @@ public enum Layouts {
         Field("end_date", "End Date", 47, 8, .optional, .date),
     ])
 
+    /// Query (seed 003, HEDIS/Patient Match): 191 characters of data, stated total 192; starts with Patient Type.
     public static let query = Layout(.query, statedTotal: 192, [
         Field("patient_type", "Patient Type", 1, 1, .required, .code, codeSet: .patientType),
         Field("hp_member_id", "HP Member ID", 2, 32, .required, .identifier),
@@ -228,6 +242,7 @@ public enum Layouts {
         Field("birth_date", "Birth Date", 184, 8, .required, .date, asOfBounded: true),
     ])
 
+    /// Patient return (seed 003), read: 190 characters of data, stated total 191.
     public static let patientReturn = Layout(.patientReturn, statedTotal: 191, [
         Field("record_id", "Record Identifier", 1, 32, .optional, .text),
         Field("first_name", "First Name", 33, 50, .optional, .text),
@@ -236,6 +251,7 @@ public enum Layouts {
         Field("birth_date", "Birth Date", 183, 8, .optional, .date),
     ])
 
+    /// Immunization return (seed 003), read: 61 characters of data, stated total 62.
     public static let immunizationReturn = Layout(.immunizationReturn, statedTotal: 62, [
         Field("record_id", "Record Identifier", 1, 32, .optional, .text),
         Field("cpt_code", "CPT Code", 33, 5, .optional, .text),

@@ -20,6 +20,7 @@ public enum ProblemCode: UInt8, CaseIterable, Sendable {
     /// Flags that leave the field unchanged (§3b).
     case codeUnknown, codeMismatch, placeholderName
 
+    /// The code as reports write it (`E_FIELD_COUNT`, `X_NOT_DISCLOSED`, `W_TRUNCATED`, ...).
     public var name: String {
         switch self {
         case .fieldCount: return "E_FIELD_COUNT"
@@ -50,6 +51,7 @@ public enum ProblemCode: UInt8, CaseIterable, Sendable {
         }
     }
 
+    /// What the code does to its record: rejects it (`E_`), excludes it (`X_`) or is a warning (`W_`).
     public var severity: Severity {
         switch self {
         case .notDisclosed: return .exclude
@@ -97,8 +99,11 @@ public enum ProblemCode: UInt8, CaseIterable, Sendable {
 public struct Problem: Sendable {
     /// The record's ordinal within its chunk.
     public var record: Int32
+    /// Index of the field in the layout's fields; -1 when the problem concerns no single field.
     public var field: Int16
+    /// What is wrong.
     public var code: ProblemCode
+    /// Problem `code` of record `record` (ordinal within its chunk) at field index `field` (-1: none).
     public init(record: Int32, field: Int16, code: ProblemCode) {
         self.record = record
         self.field = field
