@@ -29,6 +29,8 @@ public enum CodeListKind: Sendable, Equatable {
         ["cvx", "cpt", "mvx", "search", "group", "product"] + codeSetNames.map(\.name)
     }
 
+    /// The listing a `cair2 codes` name asks for (case-insensitive, `_` as `-`, aliases such as `gender` for `sex`);
+    /// nil when no list has that name.
     public init?(name: String) {
         let n = name.lowercased().replacing("_", with: "-")
         switch n {
@@ -48,8 +50,11 @@ public enum CodeListKind: Sendable, Equatable {
 
 /// Rows of one lookup, with their column names. Holds no member data (tables only).
 public struct CodeListing: Sendable, Equatable {
+    /// A heading naming the list and where its tables came from (`CVX (bundled, updated ...)`).
     public var title: String
+    /// The column names, in order.
     public var columns: [String]
+    /// One array of values per matching entry, in `columns` order.
     public var rows: [[String]]
 }
 
