@@ -76,6 +76,7 @@ public enum Combo: String, CaseIterable, Sendable {
 public enum Product: UInt8, CaseIterable, Sendable {
     case dtap, ipv, mmr, hib, hepb, vzv, pcv, hepa, rv2, rv3, flu, fluLAIV, men, tdap, hpv
 
+    /// The product's name as the value-set table writes it (`DTaP`, `RV2`, `FluLAIV`, ...).
     public var tableName: String {
         switch self {
         case .dtap: return "DTaP"
@@ -99,17 +100,25 @@ public enum Product: UInt8, CaseIterable, Sendable {
 
 /// A set of products (a combination vaccine counts for every product it is listed under).
 public struct ProductSet: OptionSet, Hashable, Sendable {
+    /// One bit per `Product`, at the product's raw value.
     public let rawValue: UInt16
+    /// The set whose bits are `rawValue`.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
+    /// The set holding only `p`.
     public init(_ p: Product) { rawValue = 1 << UInt16(p.rawValue) }
+    /// True when the set holds `p`.
     public func contains(_ p: Product) -> Bool { rawValue & (1 << UInt16(p.rawValue)) != 0 }
+    /// The products in the set, in `Product.allCases` order.
     public var products: [Product] { Product.allCases.filter { contains($0) } }
 }
 
 /// A table that cannot be used (exit 2: the run cannot start). The message names the line, never a member.
 public struct TableError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What is wrong with the table, naming the line.
     public let message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 
