@@ -226,8 +226,7 @@ public struct FixedWidthValidator: Sendable {
     }
 
     /// A validator of `layout`'s lines: `asOf` (YYYYMMDD) bounds the dates of `asOfBounded` fields when given;
-    /// `codeTables` (nil: shape checks only) checks CVX, CPT and MVX codes and placeholder names (PRODUCT.md section
-    /// 3b).
+    /// `codeTables` (nil: shape checks only) checks CVX, CPT and MVX codes and placeholder names (PRODUCT.md §3b).
     public init(layout: Layout, asOf: Int? = nil, codeTables: VaccineCodeTables? = .bundled) {
         self.layout = layout
         self.asOf = asOf

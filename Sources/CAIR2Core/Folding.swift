@@ -28,7 +28,7 @@ public let unmappableByte: UInt8 = 0xFF
     0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 ]
 
-/// Decoding a field's bytes in the run's encoding and folding them to ASCII (PRODUCT.md section 3, "ASCII folding").
+/// Decoding a field's bytes in the run's encoding and folding them to ASCII (PRODUCT.md §3, "ASCII folding").
 public enum Folding {
     /// True for the ASCII bytes Python's str.isspace accepts.
     @inlinable @inline(__always)

@@ -95,7 +95,7 @@ public struct Field: Sendable {
     public let requirement: Requirement
     /// The spec's default, written when the input is blank.
     public let defaultValue: String?
-    /// How the input value is normalized and checked (PRODUCT.md section 3).
+    /// How the input value is normalized and checked (PRODUCT.md §3).
     public let valueClass: ValueClass
     /// The CAIR2 code set the value must belong to; nil when the field is checked against none.
     public let codeSet: CodeSetID?
@@ -154,7 +154,7 @@ public enum Layouts {
     /// The six layouts, in `LayoutKind.allCases` order.
     public static let all: [Layout] = LayoutKind.allCases.map(\.layout)
 
-    /// Patient (seed 002): 876 characters of data, stated total 877 (PRODUCT.md section 1).
+    /// Patient (seed 002): 876 characters of data, stated total 877 (PRODUCT.md §1).
     public static let patient = Layout(.patient, statedTotal: 877, [
         Field("record_id", "Record Identifier", 1, 32, .required, .identifier),
         Field("patient_status", "Patient Status", 33, 1, .required, .code, codeSet: .patientStatus, defaultValue: "A"),

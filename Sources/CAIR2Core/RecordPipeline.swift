@@ -132,10 +132,9 @@ public struct RecordResult: Sendable {
 public struct RecordRules: Sendable {
     /// The input's columns mapped to the layout's fields, with the mapping file's defaults and substitutions.
     public let plan: ColumnPlan
-    /// The input's text encoding, from which cells are folded (PRODUCT.md section 3).
+    /// The input's text encoding, from which cells are folded (PRODUCT.md §3).
     public let encoding: TextEncoding
-    /// The run's as-of date: birth, death, vaccination, disclosed and effective dates after it are invalid (PRODUCT.md
-    /// section 3).
+    /// The run's as-of date: birth, death, vaccination, disclosed and effective dates after it are invalid (§3).
     public let asOf: DateValue
     /// Set for immunizations and comments: the written patients of this run.
     public let patients: PatientIndex?

@@ -63,7 +63,7 @@ public final class VaccineCodeTables: Sendable {
         public let fullName: String
         /// The `Status` column (`Active`, `Inactive`, `Non-US`, ...).
         public let status: String
-        /// The `LastUpdated` column as written (month/day/year).
+        /// The `LastUpdated` column, trimmed (month/day/year).
         public let lastUpdated: String
     }
     /// One row of the MVX table (mvx.csv): a vaccine manufacturer.
@@ -77,9 +77,9 @@ public final class VaccineCodeTables: Sendable {
     }
     /// One row of the CPT-to-CVX table (cpt_to_cvx.csv).
     public struct CPTMapping: Sendable {
-        /// The `CPT Code` column as written.
+        /// The `CPT Code` column, trimmed.
         public let cpt: String
-        /// The `CVX Code` column as written; empty when the row names none (the CPT is known all the same).
+        /// The `CVX Code` column, trimmed; empty when the row names none (the CPT is known all the same).
         public let cvx: String
         /// The `Vaccine Name` column; empty when the table has none.
         public let vaccineName: String
@@ -90,18 +90,18 @@ public final class VaccineCodeTables: Sendable {
         public let name: String
         /// The `Short Description` column; empty when the table has none.
         public let shortDescription: String
-        /// The product's CVX code as written.
+        /// The `CVXCode` column, trimmed.
         public let cvx: String
         /// The `Manufacturer` column; empty when the table has none.
         public let manufacturer: String
-        /// The product's MVX code as written.
+        /// The `MVX Code` column, trimmed.
         public let mvx: String
         /// The `Product name Status` column; empty when the table has none.
         public let status: String
     }
     /// One row of the CVX-to-vaccine-group table (cvx_to_vaccine_group.csv).
     public struct Group: Sendable {
-        /// The CVX code as written.
+        /// The `CVXCode` column, trimmed.
         public let cvx: String
         /// The `ShortDescription` column; empty when the table has none.
         public let shortDescription: String

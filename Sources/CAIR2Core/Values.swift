@@ -69,7 +69,7 @@ struct CollapsingWriter {
     }
 }
 
-/// The value classes (PRODUCT.md section 3): each normalizes and checks a field's folded text and writes it into the
+/// The value classes (PRODUCT.md §3): each normalizes and checks a field's folded text and writes it into the
 /// line.
 public enum Values {
     // MARK: names

@@ -21,7 +21,7 @@ import FoundationEssentials
 
 /// Everything `cair2 hedis` takes, validated into a library value.
 public struct HedisOptions: Sendable {
-    /// The measure to compute: CIS (members turning 2 in `year`) or IMA (members turning 13) (PRODUCT.md section 7).
+    /// The measure to compute (PRODUCT.md section 7): CIS, members turning 2 in `year`, or IMA, members turning 13.
     public var measure: Measure
     /// The measurement year: CIS members turn 2 in it, IMA members 13.
     public var year: Int
@@ -36,7 +36,7 @@ public struct HedisOptions: Sendable {
     /// Path of the plan's own doses, a CSV with convert's immunization columns (`--immunizations`); nil: registry doses
     /// only.
     public var immunizations: String?
-    /// Path of the plan's comment extract (`--comments`), whose evidence-of-immunity and contraindication codes can
+    /// Path of the plan's comment extract (`--comments`), whose codes for immunity or an anaphylactic reaction can
     /// meet an antigen; nil: none.
     public var comments: String?
     /// A value-set file replacing the bundled one (`measure,antigen,system,code`).
@@ -115,7 +115,7 @@ public struct HedisSummary: Codable, Sendable, Equatable {
         public var file: String
         /// Records read (header excluded).
         public var inputRecords: Int
-        /// Records rejected (structural or value problems), each reported in rejects.csv.
+        /// Records rejected, each reported in rejects.csv.
         public var rejected: Int
         enum CodingKeys: String, CodingKey { case file, inputRecords = "input_records", rejected }
     }

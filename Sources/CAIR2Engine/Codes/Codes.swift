@@ -50,7 +50,7 @@ public enum CodeListKind: Sendable, Equatable {
 
 /// Rows of one lookup, with their column names. Holds no member data (tables only).
 public struct CodeListing: Sendable, Equatable {
-    /// A heading naming the list and where its tables came from (`CVX (bundled, updated ...)`).
+    /// A heading naming the list and where its tables came from (`CVX (CDC tables, bundled snapshot, updated ...)`).
     public var title: String
     /// The column names, in order.
     public var columns: [String]

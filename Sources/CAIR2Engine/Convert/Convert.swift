@@ -70,7 +70,7 @@ public struct ConvertResult: Sendable {
     public var parts: [PartSummary]
     /// Wall-clock seconds the run took.
     public var elapsedSeconds: Double
-    /// The text written to summary.json (PRODUCT.md section 4).
+    /// The text written to summary.json (PRODUCT.md §4).
     public var summaryJSON: String
     /// True when the reject rate exceeded `--max-reject-rate` (the outputs are published all the same; the
     /// command line exits 4, and summary.json's `exit_status` says so).

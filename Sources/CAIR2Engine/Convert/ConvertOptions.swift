@@ -31,15 +31,15 @@ public struct ConvertOptions: Sendable {
     public var delimiter: UInt8
     /// The inputs' text encoding (`--encoding`); UTF-8 by default.
     public var encoding: TextEncoding
-    /// Pads each written line with blanks to the spec's printed total (`--pad-to-stated-total`, PRODUCT.md section 1).
+    /// Pads each written line with blanks to the spec's printed total (`--pad-to-stated-total`, PRODUCT.md §1).
     public var padToStatedTotal: Bool
     /// Exit 4 when E_ records / input records exceeds this.
     public var maxRejectRate: Double?
-    /// The most patients (or queries) per output file before the batch is split into parts (PRODUCT.md section 4); at
+    /// The most patients (or queries) per output file before the batch is split into parts (PRODUCT.md §4); at
     /// least 1, 1,000,000 by default.
     public var maxRecordsPerFile: Int
     /// Also writes `quarantine/<input file name>` with the header and raw bytes of every rejected record
-    /// (`--quarantine`, PRODUCT.md section 4).
+    /// (`--quarantine`, PRODUCT.md §4).
     public var quarantine: Bool
     /// Reads regular files through a memory mapping; false (`--no-mmap`): with read(2) into reused buffers.
     public var useMmap: Bool
@@ -112,7 +112,7 @@ public struct ConvertProgress: Sendable {
     public var kind: LayoutKind
     /// Input bytes consumed so far, and the total when known (0 for standard input and .zst).
     public var bytesDone: Int
-    /// The input's size in bytes when known; 0 for standard input and `.zst`.
+    /// The input's size in bytes when known; 0 for standard input and compressed input.
     public var bytesTotal: Int
     /// Records read so far.
     public var records: Int
