@@ -46,6 +46,7 @@ public struct ColumnMapping: Sendable {
 
 /// Where a field's default comes from.
 public enum DefaultSource: String, Sendable {
+    /// The mapping file's `defaults`, `--org`, or the spec's own default (PRODUCT.md §3a, in that order).
     case mapping = "--map", org = "--org", builtIn = "built-in"
 }
 

@@ -40,6 +40,7 @@ public struct FixedWidthRecord {
     /// The line's `dataWidth` bytes.
     public let bytes: UnsafeRawBufferPointer
 
+    /// A record of line `line` (1-based) whose bytes are `bytes`.
     @inlinable public init(line: Int, bytes: UnsafeRawBufferPointer) {
         self.line = line
         self.bytes = bytes
@@ -67,6 +68,7 @@ public struct FixedWidthRecord {
 
 /// One thing the reader found: an accepted line or a malformed one.
 public enum FixedWidthItem {
+    /// A line of the layout's width, accepted as a record.
     case record(FixedWidthRecord)
     /// A line that cannot be read as a record; every defect found is listed.
     case malformed(line: Int, defects: [LineDefect])

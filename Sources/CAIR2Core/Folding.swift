@@ -14,8 +14,11 @@
 
 /// The encodings `--encoding` accepts.
 public enum TextEncoding: String, Sendable, CaseIterable {
+    /// UTF-8 (the default), strict: a sequence that is not valid UTF-8 is an encoding error (`E_ENCODING`).
     case utf8 = "utf8"
+    /// Windows-1252; its five undefined bytes (0x81 0x8D 0x8F 0x90 0x9D) are an encoding error.
     case cp1252 = "cp1252"
+    /// ISO-8859-1 (Latin-1): every byte is a character.
     case latin1 = "latin1"
 }
 

@@ -29,6 +29,7 @@ public struct IDTable: Sendable {
     private(set) var capacity: Int
     /// The most slots a grow may reach (the owner spills past it).
     let maxCapacity: Int
+    /// Entries held.
     public private(set) var count = 0
 
     static let pad = 256

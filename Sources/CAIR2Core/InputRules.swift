@@ -19,6 +19,7 @@ public enum InputLimits {
 
 /// How an input is compressed, judged by its magic bytes first, then by its name.
 public enum InputCompression: Sendable, Equatable {
+    /// Plain bytes, a gzip stream, or a zstd stream.
     case none, gzip, zstd
 
     /// gzip's magic is 1F 8B; a zstd frame starts with 28 B5 2F FD. A name ending in `.gz` or `.zst` counts
@@ -54,6 +55,7 @@ public enum HeaderScan: Sendable, Equatable {
     /// The header row: its bytes `start..<end` (terminator excluded); records begin at `next`, after `lines`
     /// physical lines.
     case row(start: Int, end: Int, next: Int, lines: Int)
+    /// A header row that cannot be used (exit 2, nothing written); the defect says why.
     case malformed(HeaderDefect)
 }
 

@@ -13,11 +13,17 @@
 
 /// Which layout a file follows; the raw value is the CLI name.
 public enum LayoutKind: String, CaseIterable, Sendable {
+    /// The patient file (seed 002), written from the patient extract.
     case patient
+    /// The immunization file (seed 002), written from the immunization extract.
     case immunization
+    /// The comment file (seed 002), written from the comment extract.
     case comment
+    /// The query file (seed 003, HEDIS/Patient Match), written from the query extract.
     case query
+    /// The registry's patient return (seed 003), read by `decode`, `validate` and `hedis`.
     case patientReturn = "patient-return"
+    /// The registry's immunization return (seed 003), read by `decode`, `validate` and `hedis`.
     case immunizationReturn = "immunization-return"
 
     /// The layout's table (one of `Layouts`).
@@ -55,23 +61,35 @@ public enum Requirement: String, Sendable {
 
 /// How a field's input value is normalized and checked (PRODUCT.md §3).
 public enum ValueClass: String, Sendable {
+    /// Identifiers: trimmed, printable ASCII without a blank, never cut; a present value that breaks this is `E_ID`.
     case identifier
+    /// Names: folded, upper-cased, punctuation removed or turned into word breaks; any other character makes the value
+    /// invalid.
     case name
+    /// Addresses: folded, upper-cased, only `A-Z 0-9 space # & ' ( ) , - . /` kept (`W_CHARS_REMOVED`), cut to the
+    /// width.
     case address
+    /// Free text (trade name, lot number, provider, ...): as addresses, with the case kept.
     case freeText = "free-text"
     /// A date written MMDDYYYY; `asOfBounded` fields may not lie after `--as-of`.
     case date
+    /// A code of the field's code set, or its description from that table (case-insensitive).
     case code
     /// Y/N fields (disclosed, sharing status).
     case yesNo = "yes-no"
     /// Race flags: written `Y` or blank.
     case raceFlag = "race-flag"
+    /// A 10-digit phone number, first digit 2-9, with up to 7 extension digits; otherwise blank + `W_PHONE`.
     case phone
+    /// A ZIP code of 5 or 9 digits (blanks and `-` removed); otherwise blank + `W_ZIP`.
     case zip
     /// Never written (PRODUCT.md §3: SSN is dropped).
     case ssn
+    /// An NDC code: digits and `-`.
     case ndc
+    /// A CPT code: 5 digits.
     case cpt
+    /// A CVX code: 1-3 digits.
     case cvx
     /// MVX-style manufacturer code: 1-4 letters or digits.
     case manufacturer

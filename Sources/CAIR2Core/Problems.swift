@@ -13,9 +13,12 @@ public enum Severity: Sendable {
 
 /// Every code the converter reports.
 public enum ProblemCode: UInt8, CaseIterable, Sendable {
+    /// Reject codes (`E_FIELD_COUNT` ... `E_RECORD_TOO_LONG`; `name` spells each): the record is not written.
     case fieldCount, unterminatedQuote, encoding, required, name, date, code, id, duplicateID, noVaccine, orphan,
          beforeBirth, recordTooLong
+    /// `X_NOT_DISCLOSED`: a patient whose `disclosed` is not Y, excluded by the registry's statute.
     case notDisclosed
+    /// Warning codes (`W_TRUNCATED` ... `W_SSN_DROPPED`): the record is written with the field cut, cleaned or blanked.
     case truncated, nameDropped, charsRemoved, dateWarning, codeWarning, phone, zip, ssnDropped
     /// Flags that leave the field unchanged (§3b).
     case codeUnknown, codeMismatch, placeholderName

@@ -103,6 +103,7 @@ public struct PatientIndex: Sendable {
 
 /// The fate of one record.
 public enum RecordStatus: UInt8, Sendable {
+    /// Written to the output; rejected (an `E_` problem); excluded by policy (an `X_` problem).
     case written, rejected, excluded
 }
 

@@ -11,11 +11,17 @@
 
 /// The files of a code-table folder, by their CDC names.
 public enum CodeTableFile: String, CaseIterable, Sendable {
+    /// CVX codes and vaccine names.
     case cvx = "cvx.csv"
+    /// MVX manufacturer codes.
     case mvx = "mvx.csv"
+    /// CPT codes and the CVX codes they map to.
     case cptToCVX = "cpt_to_cvx.csv"
+    /// Product (trade) names with their CVX and MVX codes.
     case products = "tradename_cvx_mvx.csv"
+    /// CVX codes by vaccine group.
     case groups = "cvx_to_vaccine_group.csv"
+    /// The registry's placeholder and newborn names (`junk_name`); optional in `--code-tables DIR`.
     case placeholders = "mn_junk_names_2018.csv"
 
     /// The columns the tool reads (the header may hold more).

@@ -58,7 +58,9 @@ public struct GenerateSummary: Sendable {
 
 /// Why `generate` failed; the description is the whole message, naming no member.
 public enum GenerateError: Error, CustomStringConvertible {
+    /// An invalid option value; the message names the option.
     case invalidOption(String)
+    /// A system call on `path` failed with `errno`.
     case io(path: String, errno: Int32)
     /// The run cannot start (exit 2): the output folder is locked by another run, or is not usable.
     case cannotStart(String)

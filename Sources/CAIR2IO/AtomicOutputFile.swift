@@ -18,6 +18,7 @@ import Synchronization
 public final class AtomicOutputFile {
     /// Where the file is: still being written, renamed to its final name, or removed.
     public enum State: Sendable, Equatable {
+        /// Being written under a temporary name (or none); renamed to the final name; removed without publishing.
         case writing, published, discarded
     }
 

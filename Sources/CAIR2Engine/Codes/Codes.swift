@@ -6,7 +6,9 @@ import FoundationEssentials
 
 /// What `cair2 codes` can list.
 public enum CodeListKind: Sendable, Equatable {
+    /// The CDC tables: CVX, CPT to CVX, MVX manufacturers, a search across them, vaccine groups, product names.
     case cvx, cpt, mvx, search, group, product
+    /// One of the spec's code sets (`codeSetNames`).
     case codeSet(CodeSetID)
 
     /// The spec's code sets by their command-line names (several spellings each).
