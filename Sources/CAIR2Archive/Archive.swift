@@ -29,6 +29,8 @@ public struct ManifestFile: Codable, Equatable, Sendable {
     /// Lines of a fixed-width file (after decompression for `.txt.zst`); absent for other files.
     public var records: Int?
 
+    /// An entry for the file `name` (path inside the archive) of `bytes` bytes with hex digest `sha256`; `records` only
+    /// for fixed-width files.
     public init(name: String, bytes: Int, sha256: String, records: Int?) {
         self.name = name
         self.bytes = bytes
@@ -87,6 +89,7 @@ public enum ArchiveError: Error, CustomStringConvertible {
     /// The archive could not take its final name (a directory in the way). Exit 3.
     case cannotPublish(String)
 
+    /// One line for people: what went wrong, naming the file or folder.
     public var description: String {
         switch self {
         case let .cannotStart(m): return m
@@ -150,6 +153,7 @@ public struct VerifyProblem: Equatable, Sendable, CustomStringConvertible {
     /// One line for people: file name and what is wrong.
     public var message: String
 
+    /// `message`.
     public var description: String { message }
 }
 

@@ -25,6 +25,7 @@ public enum TarError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The stream ended inside a header, inside a member's data, or before the end-of-archive blocks.
     case truncated(String)
 
+    /// One line for people, starting with `tar:` and naming the member or offset.
     public var description: String {
         switch self {
         case let .unsupportedName(n): return "tar: cannot store the name '\(n)' in a ustar header"

@@ -16,6 +16,7 @@ public enum GzipError: Error, Equatable, Sendable, CustomStringConvertible {
     /// zlib could not allocate its state.
     case outOfMemory
 
+    /// One line for people, starting with `gzip`.
     public var description: String {
         switch self {
         case let .corrupt(reason): return "gzip stream is corrupt: \(reason)"
@@ -59,6 +60,8 @@ public final class GzipStreamReader: ByteSource {
         inBuffer.deallocate()
     }
 
+    /// Fills the front of `buffer` (which must not be empty) with decompressed bytes and returns how many; 0 once the
+    /// last member has ended. Concatenated members are read as one stream. Throws `GzipError` or the source's error.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         precondition(buffer.count > 0, "read into an empty buffer")
         if done { return 0 }

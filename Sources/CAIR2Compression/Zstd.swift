@@ -32,6 +32,7 @@ public enum ZstdError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A compression level outside `ZSTD_minCLevel()...ZSTD_maxCLevel()`.
     case invalidLevel(Int)
 
+    /// One line for people saying what zstd refused or lacked.
     public var description: String {
         switch self {
         case let .library(operation, _, name): return "zstd \(operation) failed: \(name)"
@@ -193,6 +194,7 @@ public struct FileIOError: Error, Equatable, Sendable, CustomStringConvertible {
         self.errno = errno
     }
 
+    /// `operation path: error text` (the system's message for `errno`).
     public var description: String {
         "\(operation) \(path): \(String(cString: strerror(errno)))"
     }

@@ -22,6 +22,7 @@ public struct CSVField: Sendable {
     public var end: Int
     /// Offset of the closing quote, or -1 when the field is not quoted (or the quote never closed).
     public var closeQuote: Int
+    /// True when the field began with a quote.
     public var quoted: Bool
 
     /// True when the bytes `start..<end` are the value as-is (no quote processing needed).
@@ -67,7 +68,9 @@ public struct CSVRecord {
     public var line = 0
     /// The quote of the last field never closed: the record runs to the end of the input.
     public var unterminated = false
+    /// The fields' offsets, reused from record to record (the record is a class-backed value: copies share it).
     public let storage = CSVFieldStorage(capacity: 64)
+    /// An empty record, to be filled by `CSVScanner.next`.
     public init() {}
 
     /// Keep at most this many fields (at least the storage's initial 64); later ones are scanned and dropped.
@@ -88,13 +91,16 @@ public struct CSVRecord {
 
 /// Scans records from a buffer.
 public struct CSVScanner {
+    /// The buffer scanned; the records' offsets point into it.
     public let bytes: UnsafeBufferPointer<UInt8>
+    /// The field delimiter byte (a comma unless `--delimiter` says otherwise).
     public let delimiter: UInt8
     /// Where the next record scan starts.
     public var position: Int
     /// Physical lines (LFs) consumed before `position`.
     public var line: Int
 
+    /// A scanner of `bytes` starting at byte `position`, with `line` physical lines already consumed before it.
     public init(bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, position: Int = 0, line: Int = 0) {
         self.bytes = bytes
         self.delimiter = delimiter

@@ -134,12 +134,14 @@ public final class CodeSetIndex: Sendable {
         }
     }
 
+    /// The index of every CAIR2 code set, built once on first use.
     public static let all: [CodeSetID: CodeSetIndex] = {
         var d: [CodeSetID: CodeSetIndex] = [:]
         for id in CodeSetID.allCases { d[id] = CodeSetIndex(id) }
         return d
     }()
 
+    /// The index of the code set `id`.
     public static func of(_ id: CodeSetID) -> CodeSetIndex { all[id]! }
 }
 

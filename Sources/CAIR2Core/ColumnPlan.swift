@@ -4,8 +4,11 @@
 
 /// A run that cannot start (exit 2): the message names the column.
 public struct PlanError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong, naming the column or mapping entry.
     public let message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 
@@ -31,6 +34,7 @@ public struct ColumnMapping: Sendable {
     public var values: [String: [String: String]]
     /// Cells whose trimmed value equals one of these (case-insensitive) are blank (§3c).
     public var nulls: [String]
+    /// A mapping; every part defaults to empty (no renames, defaults, value translations or null spellings).
     public init(columns: [String: String] = [:], defaults: [String: String] = [:],
                 values: [String: [String: String]] = [:], nulls: [String] = []) {
         self.columns = columns
@@ -42,11 +46,13 @@ public struct ColumnMapping: Sendable {
 
 /// Where a field's default comes from.
 public enum DefaultSource: String, Sendable {
+    /// The mapping file's `defaults`, `--org`, or the spec's own default (PRODUCT.md §3a, in that order).
     case mapping = "--map", org = "--org", builtIn = "built-in"
 }
 
 /// Which column feeds each field of a layout, and the defaults of blank cells.
 public struct ColumnPlan: Sendable {
+    /// The layout whose fields the plan feeds.
     public let layout: Layout
     /// The header's field count: every record must have as many.
     public let headerCount: Int

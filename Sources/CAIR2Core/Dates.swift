@@ -8,12 +8,19 @@
 
 /// A calendar date, comparable, as the integer YYYYMMDD.
 public struct DateValue: Comparable, Hashable, Sendable {
+    /// The date as the integer YYYYMMDD (20240229); comparing two `ymd` compares the dates.
     public let ymd: Int32
+    /// The date with these parts, unchecked (see `make` for a checked one).
     public init(year: Int, month: Int, day: Int) { ymd = Int32(year * 10000 + month * 100 + day) }
+    /// The date whose YYYYMMDD integer is `ymd`, unchecked.
     public init(ymd: Int32) { self.ymd = ymd }
+    /// The year (1-9999 for a real date).
     public var year: Int { Int(ymd / 10000) }
+    /// The month, 1-12.
     public var month: Int { Int(ymd / 100 % 100) }
+    /// The day of the month, 1-31.
     public var day: Int { Int(ymd % 100) }
+    /// Calendar order.
     public static func < (a: DateValue, b: DateValue) -> Bool { a.ymd < b.ymd }
 
     /// Writes MMDDYYYY into 8 bytes.
@@ -25,13 +32,16 @@ public struct DateValue: Comparable, Hashable, Sendable {
         out[6] = UInt8(48 + y / 10 % 10); out[7] = UInt8(48 + y % 10)
     }
 
+    /// The date as `YYYY-MM-DD`.
     public var iso: String {
         func p(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
         return "\(p(year, 4))-\(p(month, 2))-\(p(day, 2))"
     }
 
+    /// True when `y` is a Gregorian leap year.
     public static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 
+    /// The number of days of month `m` (1-12) in year `y`; 0 when `m` is not a month.
     public static func daysIn(month m: Int, year y: Int) -> Int {
         switch m {
         case 1, 3, 5, 7, 8, 10, 12: return 31

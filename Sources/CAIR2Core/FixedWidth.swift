@@ -35,9 +35,12 @@ public enum LineDefect: Equatable, Sendable {
 ///
 /// `bytes` points into the caller's buffer and is valid only as long as that buffer.
 public struct FixedWidthRecord {
+    /// The 1-based line number in the input.
     public let line: Int
+    /// The line's `dataWidth` bytes.
     public let bytes: UnsafeRawBufferPointer
 
+    /// A record of line `line` (1-based) whose bytes are `bytes`.
     @inlinable public init(line: Int, bytes: UnsafeRawBufferPointer) {
         self.line = line
         self.bytes = bytes
@@ -65,6 +68,7 @@ public struct FixedWidthRecord {
 
 /// One thing the reader found: an accepted line or a malformed one.
 public enum FixedWidthItem {
+    /// A line of the layout's width, accepted as a record.
     case record(FixedWidthRecord)
     /// A line that cannot be read as a record; every defect found is listed.
     case malformed(line: Int, defects: [LineDefect])
@@ -84,7 +88,9 @@ public enum FixedWidthItem {
 /// The reader never needs more than `maxLineBytes` of unconsumed tail: a longer
 /// line without a terminator is reported and skipped up to its line feed.
 public struct FixedWidthReader {
+    /// The layout's data width: a line's length before the terminator.
     public let dataWidth: Int
+    /// The layout's printed total; a line that long is accepted when its extra character is a blank.
     public let statedTotal: Int
     /// The line number the next line will get.
     public private(set) var nextLineNumber: Int
@@ -100,6 +106,7 @@ public struct FixedWidthReader {
     /// Empty lines at the very end of the input (tolerated, not reported).
     public var trailingEmptyLines: Int { pendingEmptyCount }
 
+    /// A reader for lines of `layout`; the first line read gets number `firstLineNumber`.
     public init(layout: Layout, firstLineNumber: Int = 1) {
         self.dataWidth = layout.dataWidth
         self.statedTotal = layout.statedTotal
@@ -212,6 +219,7 @@ public struct FixedWidthReader {
 
 /// A record read into owned strings (for tests and small tools).
 public struct DecodedLine: Equatable, Sendable {
+    /// The 1-based line number in the input.
     public let line: Int
     /// Column values in layout order, right-trimmed (the filler is not a column).
     public let values: [String]

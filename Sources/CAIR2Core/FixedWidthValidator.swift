@@ -103,17 +103,22 @@ public enum ValidationCode: String, CaseIterable, Sendable, Comparable {
         }
     }
 
+    /// Orders codes by their text (`V_CODE_MISMATCH` before `V_DATE`), as reports list them.
     public static func < (a: ValidationCode, b: ValidationCode) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// One problem on one line. `message` describes the fault without the value.
 public struct ValidationProblem: Equatable, Sendable {
+    /// The 1-based line number in the file.
     public let line: Int
     /// Canonical field name; empty for line-level problems.
     public let field: String
+    /// What is wrong.
     public let code: ValidationCode
+    /// The fault in words, without the value.
     public let message: String
 
+    /// A problem on line `line` of field `field` (empty for the whole line).
     public init(line: Int, field: String, code: ValidationCode, message: String) {
         self.line = line
         self.field = field
@@ -154,6 +159,7 @@ private func fieldName(at column: Int, _ layout: Layout) -> String {
 /// Codes longer than the field (the spec's DPERM10-DPERM14 in a 6-character
 /// field) can never appear in it and are left out.
 public struct ExactCodeSet: Sendable {
+    /// The code set the codes come from.
     public let id: CodeSetID
     /// The codes that fit the field, in the spec's order.
     public let codes: [String]
@@ -178,6 +184,7 @@ public struct ExactCodeSet: Sendable {
         return containsPacked(key)
     }
 
+    /// True when `code` is exactly one of the codes.
     public func contains(_ code: String) -> Bool {
         Array(code.utf8).withUnsafeBytes { contains($0) }
     }
@@ -194,6 +201,7 @@ public struct ExactCodeSet: Sendable {
 
 /// Checks accepted lines of one layout field by field.
 public struct FixedWidthValidator: Sendable {
+    /// The layout the lines follow.
     public let layout: Layout
     /// Dates of `asOfBounded` fields may not lie after this day (YYYYMMDD as an integer, e.g. 20250131).
     public let asOf: Int?
@@ -217,6 +225,8 @@ public struct FixedWidthValidator: Sendable {
         let check: Check
     }
 
+    /// A validator of `layout`'s lines: `asOf` (YYYYMMDD) bounds the dates of `asOfBounded` fields when given;
+    /// `codeTables` (nil: shape checks only) checks CVX, CPT and MVX codes and placeholder names (PRODUCT.md §3b).
     public init(layout: Layout, asOf: Int? = nil, codeTables: VaccineCodeTables? = .bundled) {
         self.layout = layout
         self.asOf = asOf

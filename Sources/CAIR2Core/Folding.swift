@@ -14,8 +14,11 @@
 
 /// The encodings `--encoding` accepts.
 public enum TextEncoding: String, Sendable, CaseIterable {
+    /// UTF-8 (the default), strict: a sequence that is not valid UTF-8 is an encoding error (`E_ENCODING`).
     case utf8 = "utf8"
+    /// Windows-1252; its five undefined bytes (0x81 0x8D 0x8F 0x90 0x9D) are an encoding error.
     case cp1252 = "cp1252"
+    /// ISO-8859-1 (Latin-1): every byte is a character.
     case latin1 = "latin1"
 }
 
@@ -28,6 +31,7 @@ public let unmappableByte: UInt8 = 0xFF
     0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 ]
 
+/// Decoding a field's bytes in the run's encoding and folding them to ASCII (PRODUCT.md §3, "ASCII folding").
 public enum Folding {
     /// True for the ASCII bytes Python's str.isspace accepts.
     @inlinable @inline(__always)
@@ -119,6 +123,7 @@ public enum Folding {
         }
     }
 
+    /// True for the non-ASCII scalars Python's str.isspace accepts (NEL, NBSP, the U+2000 spaces, ...).
     public static func isUnicodeSpace(_ s: UInt32) -> Bool {
         unicodeSpaceScalars.contains(s)
     }

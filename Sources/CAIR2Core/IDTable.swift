@@ -29,6 +29,7 @@ public struct IDTable: Sendable {
     private(set) var capacity: Int
     /// The most slots a grow may reach (the owner spills past it).
     let maxCapacity: Int
+    /// Entries held.
     public private(set) var count = 0
 
     static let pad = 256
@@ -157,6 +158,7 @@ public struct IDTable: Sendable {
         }
     }
 
+    /// The value stored for `key`, or nil when the table does not hold it.
     public func find(_ key: IDKey) -> UInt64? {
         let (i, found) = probe(key, IDTable.hash(key), IDTable.shortWords(key))
         return found ? slots[i].value : nil

@@ -13,11 +13,13 @@ public enum InputLimits {
     public static let recordBytes = 1 << 20
     /// Unknown column names listed on the console, and the characters shown of each.
     public static let unknownColumnsListed = 20
+    /// Characters shown of each unknown column name (a longer name is cut, ending in `...`).
     public static let unknownColumnChars = 64
 }
 
 /// How an input is compressed, judged by its magic bytes first, then by its name.
 public enum InputCompression: Sendable, Equatable {
+    /// Plain bytes, a gzip stream, or a zstd stream.
     case none, gzip, zstd
 
     /// gzip's magic is 1F 8B; a zstd frame starts with 28 B5 2F FD. A name ending in `.gz` or `.zst` counts
@@ -53,9 +55,11 @@ public enum HeaderScan: Sendable, Equatable {
     /// The header row: its bytes `start..<end` (terminator excluded); records begin at `next`, after `lines`
     /// physical lines.
     case row(start: Int, end: Int, next: Int, lines: Int)
+    /// A header row that cannot be used (exit 2, nothing written); the defect says why.
     case malformed(HeaderDefect)
 }
 
+/// The header row of a CSV input: finding and checking it, and what the messages about it say.
 public enum HeaderRow {
     /// Finds and checks the header row at the start of `bytes` (a UTF-8 byte-order mark is skipped). `complete`
     /// says the bytes are the whole input. Scans at most about 1 MiB, whatever the input's size.
@@ -137,6 +141,7 @@ public struct RecordSkipper: Sendable {
     /// Line feeds passed so far (quoted ones and the row end's).
     public private(set) var lines = 0
 
+    /// A skipper in the state of a record's first byte.
     public init() {}
 
     /// The record's quote is open (at the end of the input: an unterminated quote).

@@ -13,13 +13,20 @@
 
 /// Which layout a file follows; the raw value is the CLI name.
 public enum LayoutKind: String, CaseIterable, Sendable {
+    /// The patient file (seed 002), written from the patient extract.
     case patient
+    /// The immunization file (seed 002), written from the immunization extract.
     case immunization
+    /// The comment file (seed 002), written from the comment extract.
     case comment
+    /// The query file (seed 003, HEDIS/Patient Match), written from the query extract.
     case query
+    /// The registry's patient return (seed 003), read by `decode`, `validate` and `hedis`.
     case patientReturn = "patient-return"
+    /// The registry's immunization return (seed 003), read by `decode`, `validate` and `hedis`.
     case immunizationReturn = "immunization-return"
 
+    /// The layout's table (one of `Layouts`).
     public var layout: Layout {
         switch self {
         case .patient: return Layouts.patient
@@ -54,23 +61,35 @@ public enum Requirement: String, Sendable {
 
 /// How a field's input value is normalized and checked (PRODUCT.md §3).
 public enum ValueClass: String, Sendable {
+    /// Identifiers: trimmed, printable ASCII without a blank, never cut; a present value that breaks this is `E_ID`.
     case identifier
+    /// Names: folded, upper-cased, punctuation removed or turned into word breaks; any other character makes the value
+    /// invalid.
     case name
+    /// Addresses: folded, upper-cased, only `A-Z 0-9 space # & ' ( ) , - . /` kept (`W_CHARS_REMOVED`), cut to the
+    /// width.
     case address
+    /// Free text (trade name, lot number, provider, ...): as addresses, with the case kept.
     case freeText = "free-text"
     /// A date written MMDDYYYY; `asOfBounded` fields may not lie after `--as-of`.
     case date
+    /// A code of the field's code set, or its description from that table (case-insensitive).
     case code
     /// Y/N fields (disclosed, sharing status).
     case yesNo = "yes-no"
     /// Race flags: written `Y` or blank.
     case raceFlag = "race-flag"
+    /// A 10-digit phone number, first digit 2-9, with up to 7 extension digits; otherwise blank + `W_PHONE`.
     case phone
+    /// A ZIP code of 5 or 9 digits (blanks and `-` removed); otherwise blank + `W_ZIP`.
     case zip
     /// Never written (PRODUCT.md §3: SSN is dropped).
     case ssn
+    /// An NDC code: digits and `-`.
     case ndc
+    /// A CPT code: 5 digits.
     case cpt
+    /// A CVX code: 1-3 digits.
     case cvx
     /// MVX-style manufacturer code: 1-4 letters or digits.
     case manufacturer
@@ -88,11 +107,15 @@ public struct Field: Sendable {
     public let title: String
     /// 1-based start position, as printed in the spec.
     public let start: Int
+    /// Width in characters (bytes: the files are ASCII once written).
     public let length: Int
+    /// The spec's R/SE column.
     public let requirement: Requirement
     /// The spec's default, written when the input is blank.
     public let defaultValue: String?
+    /// How the input value is normalized and checked (PRODUCT.md §3).
     public let valueClass: ValueClass
+    /// The CAIR2 code set the value must belong to; nil when the field is checked against none.
     public let codeSet: CodeSetID?
     /// Dates that may not lie after the run's `--as-of` date.
     public let asOfBounded: Bool
@@ -119,7 +142,9 @@ public struct Field: Sendable {
 
 /// A fixed-width layout: its fields in order, the data width and the spec's printed total.
 public struct Layout: Sendable {
+    /// Which of the six layouts this is.
     public let kind: LayoutKind
+    /// The fields in line order, contiguous from position 1 (the patient layout ends with a filler).
     public let fields: [Field]
     /// The sum of the field lengths: the width of every written line before CR LF.
     public let dataWidth: Int
@@ -136,14 +161,18 @@ public struct Layout: Sendable {
     /// The canonical CSV columns, in layout order (the filler is not a column).
     public var columns: [Field] { fields.filter(\.isColumn) }
 
+    /// The position of the field named `name` in `fields` (canonical column name), or nil when the layout has none.
     public func index(of name: String) -> Int? { fields.firstIndex { $0.name == name } }
+    /// The field named `name` (canonical column name), or nil when the layout has none.
     public func field(_ name: String) -> Field? { fields.first { $0.name == name } }
 }
 
 /// The six tables.
 public enum Layouts {
+    /// The six layouts, in `LayoutKind.allCases` order.
     public static let all: [Layout] = LayoutKind.allCases.map(\.layout)
 
+    /// Patient (seed 002): 876 characters of data, stated total 877 (PRODUCT.md §1).
     public static let patient = Layout(.patient, statedTotal: 877, [
         Field("record_id", "Record Identifier", 1, 32, .required, .identifier),
         Field("patient_status", "Patient Status", 33, 1, .required, .code, codeSet: .patientStatus, defaultValue: "A"),
@@ -190,6 +219,7 @@ public enum Layouts {
         Field("filler", "Filler (required or file will fail)", 840, 37, .required, .filler),
     ])
 
+    /// Immunization (seed 002): 264 characters.
     public static let immunization = Layout(.immunization, statedTotal: 264, [
         Field("record_id", "Record Identifier", 1, 32, .required, .identifier),
         Field("ndc_code", "NDC Code", 33, 13, .oneOfVaccineCodes, .ndc),
@@ -212,6 +242,7 @@ public enum Layouts {
               codeSet: .vaccineEligibility),
     ])
 
+    /// Comment (seed 002): 54 characters.
     public static let comment = Layout(.comment, statedTotal: 54, [
         Field("record_id", "Record Identifier", 1, 32, .required, .identifier),
         Field("comment_code", "Comment Code", 33, 6, .required, .code, codeSet: .comments),
@@ -219,6 +250,7 @@ public enum Layouts {
         Field("end_date", "End Date", 47, 8, .optional, .date),
     ])
 
+    /// Query (seed 003, HEDIS/Patient Match): 191 characters of data, stated total 192; starts with Patient Type.
     public static let query = Layout(.query, statedTotal: 192, [
         Field("patient_type", "Patient Type", 1, 1, .required, .code, codeSet: .patientType),
         Field("hp_member_id", "HP Member ID", 2, 32, .required, .identifier),
@@ -228,6 +260,7 @@ public enum Layouts {
         Field("birth_date", "Birth Date", 184, 8, .required, .date, asOfBounded: true),
     ])
 
+    /// Patient return (seed 003), read: 190 characters of data, stated total 191.
     public static let patientReturn = Layout(.patientReturn, statedTotal: 191, [
         Field("record_id", "Record Identifier", 1, 32, .optional, .text),
         Field("first_name", "First Name", 33, 50, .optional, .text),
@@ -236,6 +269,7 @@ public enum Layouts {
         Field("birth_date", "Birth Date", 183, 8, .optional, .date),
     ])
 
+    /// Immunization return (seed 003), read: 61 characters of data, stated total 62.
     public static let immunizationReturn = Layout(.immunizationReturn, statedTotal: 62, [
         Field("record_id", "Record Identifier", 1, 32, .optional, .text),
         Field("cpt_code", "CPT Code", 33, 5, .optional, .text),

@@ -13,13 +13,17 @@ public enum Severity: Sendable {
 
 /// Every code the converter reports.
 public enum ProblemCode: UInt8, CaseIterable, Sendable {
+    /// Reject codes (`E_FIELD_COUNT` ... `E_RECORD_TOO_LONG`; `name` spells each): the record is not written.
     case fieldCount, unterminatedQuote, encoding, required, name, date, code, id, duplicateID, noVaccine, orphan,
          beforeBirth, recordTooLong
+    /// `X_NOT_DISCLOSED`: a patient whose `disclosed` is not Y, excluded by the registry's statute.
     case notDisclosed
+    /// Warning codes (`W_TRUNCATED` ... `W_SSN_DROPPED`): the record is written with the field cut, cleaned or blanked.
     case truncated, nameDropped, charsRemoved, dateWarning, codeWarning, phone, zip, ssnDropped
     /// Flags that leave the field unchanged (§3b).
     case codeUnknown, codeMismatch, placeholderName
 
+    /// The code as reports write it (`E_FIELD_COUNT`, `X_NOT_DISCLOSED`, `W_TRUNCATED`, ...).
     public var name: String {
         switch self {
         case .fieldCount: return "E_FIELD_COUNT"
@@ -50,6 +54,7 @@ public enum ProblemCode: UInt8, CaseIterable, Sendable {
         }
     }
 
+    /// What the code does to its record: rejects it (`E_`), excludes it (`X_`) or is a warning (`W_`).
     public var severity: Severity {
         switch self {
         case .notDisclosed: return .exclude
@@ -97,8 +102,11 @@ public enum ProblemCode: UInt8, CaseIterable, Sendable {
 public struct Problem: Sendable {
     /// The record's ordinal within its chunk.
     public var record: Int32
+    /// Index of the field in the layout's fields; -1 when the problem concerns no single field.
     public var field: Int16
+    /// What is wrong.
     public var code: ProblemCode
+    /// Problem `code` of record `record` (ordinal within its chunk) at field index `field` (-1: none).
     public init(record: Int32, field: Int16, code: ProblemCode) {
         self.record = record
         self.field = field

@@ -11,7 +11,9 @@
 
 /// A valid identifier (printable ASCII, at most 32 bytes) packed for hashing.
 public struct IDKey: Hashable, Sendable {
+    /// The identifier's bytes as four words, zero-padded; all zero for no identifier.
     public var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0, d: UInt64 = 0
+    /// The empty key: no identifier.
     public init() {}
     /// Packs up to 32 bytes (identifiers never hold a NUL, so zero padding is unambiguous).
     @inlinable public init(_ p: UnsafePointer<UInt8>, count: Int) {
@@ -21,6 +23,7 @@ public struct IDKey: Hashable, Sendable {
         }
         a = words.0; b = words.1; c = words.2; d = words.3
     }
+    /// True for the empty key (no identifier).
     public var isEmpty: Bool { a == 0 }
     /// The identifier's bytes.
     public var bytes: [UInt8] {
@@ -32,9 +35,13 @@ public struct IDKey: Hashable, Sendable {
 /// What the patient file left for the immunization and comment rules: each written patient's birth date
 /// and the part it was written to.
 public struct PatientIndex: Sendable {
+    /// One written patient: what the immunization and comment rules need of it.
     public struct Entry: Sendable {
+        /// The patient's birth date (vaccinations before it are rejected).
         public var birth: DateValue
+        /// The output part the patient was written to (its immunizations and comments go to the same part).
         public var part: Int32
+        /// An entry for a patient born on `birth`, written to part `part`.
         public init(birth: DateValue, part: Int32) {
             self.birth = birth
             self.part = part
@@ -96,11 +103,13 @@ public struct PatientIndex: Sendable {
 
 /// The fate of one record.
 public enum RecordStatus: UInt8, Sendable {
+    /// Written to the output; rejected (an `E_` problem); excluded by policy (an `X_` problem).
     case written, rejected, excluded
 }
 
 /// What the ordered merge needs from each record.
 public struct RecordResult: Sendable {
+    /// Written, rejected or excluded; rejected until the worker settles the record.
     public var status: RecordStatus = .rejected
     /// The record's valid `record_id` (empty when it has none): the duplicate rule (only when `structural`) and
     /// the reports, which name it whatever else is wrong with the record (§3c; a query's `hp_member_id`).
@@ -116,19 +125,24 @@ public struct RecordResult: Sendable {
     /// `IDTable.hash(id)` for a patient record with an id (computed by the worker, so the merge, the one serial
     /// stage, only probes the patient index); 0 otherwise.
     public var idHash: UInt64 = 0
+    /// A result for a record not yet processed: rejected, no id, not structural.
     public init() {}
 }
 
 /// The per-run settings every worker shares.
 public struct RecordRules: Sendable {
+    /// The input's columns mapped to the layout's fields, with the mapping file's defaults and substitutions.
     public let plan: ColumnPlan
+    /// The input's text encoding, from which cells are folded (PRODUCT.md §3).
     public let encoding: TextEncoding
+    /// The run's as-of date: birth, death, vaccination, disclosed and effective dates after it are invalid (§3).
     public let asOf: DateValue
     /// Set for immunizations and comments: the written patients of this run.
     public let patients: PatientIndex?
     /// The CDC vaccine code tables and placeholder names (§3b).
     public let codeTables: VaccineCodeTables
 
+    /// Rules for one input; `codeTables` defaults to the bundled CDC snapshot.
     public init(plan: ColumnPlan, encoding: TextEncoding, asOf: DateValue, patients: PatientIndex?,
                 codeTables: VaccineCodeTables = .bundled) {
         self.plan = plan
@@ -160,6 +174,7 @@ struct FieldSpec {
 
 /// Normalizes, validates and renders records of one layout. One per thread.
 public final class RecordWorker {
+    /// The settings this worker applies.
     public let rules: RecordRules
     let layout: Layout
     let kind: LayoutKind
@@ -211,6 +226,7 @@ public final class RecordWorker {
     static let memoWays = 16
     let memo: UnsafeMutablePointer<MemoEntry>
 
+    /// A worker for the layout of `rules.plan` (one per thread; it is not `Sendable`).
     public init(rules: RecordRules) {
         self.rules = rules
         let layout = rules.plan.layout
@@ -886,6 +902,8 @@ public enum ByteScan {
 /// What the value rules of one field do to a constant (a mapping default, `--org`, a `values` target), checked
 /// before any work (§3c): the reject or blanking code it would get, or nil when it would be written.
 public enum ConstantCheck {
+    /// The problem code `value` would get as the value of `field` (reject or blanking code), or nil when it would be
+    /// written; dates after `asOf` are invalid, codes are checked against `tables`.
     public static func problem(_ value: String, field: Field, asOf: DateValue,
                                tables: VaccineCodeTables = .bundled) -> ProblemCode? {
         var t: [UInt8] = []

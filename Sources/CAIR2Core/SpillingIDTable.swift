@@ -26,6 +26,7 @@ public protocol SpillStorage: AnyObject, Sendable {
 }
 
 extension SpillStorage {
+    /// No advice: the table's memory is left to the system.
     public var tableMemoryAdvice: IDTable.MemoryAdvice? { nil }
 }
 

@@ -11,11 +11,17 @@
 
 /// The files of a code-table folder, by their CDC names.
 public enum CodeTableFile: String, CaseIterable, Sendable {
+    /// CVX codes and vaccine names.
     case cvx = "cvx.csv"
+    /// MVX manufacturer codes.
     case mvx = "mvx.csv"
+    /// CPT codes and the CVX codes they map to.
     case cptToCVX = "cpt_to_cvx.csv"
+    /// Product (trade) names with their CVX and MVX codes.
     case products = "tradename_cvx_mvx.csv"
+    /// CVX codes by vaccine group.
     case groups = "cvx_to_vaccine_group.csv"
+    /// The registry's placeholder and newborn names (`junk_name`); optional in `--code-tables DIR`.
     case placeholders = "mn_junk_names_2018.csv"
 
     /// The columns the tool reads (the header may hold more).
@@ -36,47 +42,76 @@ public enum CodeTableFile: String, CaseIterable, Sendable {
 
 /// A code table that cannot be used. Names the file; never quotes member data (tables hold none).
 public struct CodeTableError: Error, Sendable, CustomStringConvertible {
+    /// The table's file name (`cvx.csv`, ...) or path.
     public let file: String
+    /// What is wrong, with the row or line when one is at fault.
     public let message: String
+    /// An error about `file`.
     public init(file: String, message: String) {
         self.file = file
         self.message = message
     }
+    /// `file: message`.
     public var description: String { "\(file): \(message)" }
 }
 
 /// The CDC vaccine code tables of a run, parsed once. Read-only, shared by every worker.
 public final class VaccineCodeTables: Sendable {
+    /// One row of the CVX table (cvx.csv).
     public struct CVX: Sendable {
         /// The code as the table writes it (`03`, `107`).
         public let code: String
+        /// The code as a number (0-999).
         public let number: Int
+        /// The `ShortDescription` column.
         public let shortDescription: String
+        /// The `FullVaccinename` column.
         public let fullName: String
+        /// The `Status` column (`Active`, `Inactive`, `Non-US`, ...).
         public let status: String
+        /// The `LastUpdated` column, trimmed (month/day/year).
         public let lastUpdated: String
     }
+    /// One row of the MVX table (mvx.csv): a vaccine manufacturer.
     public struct MVX: Sendable {
+        /// The code, upper-cased (1-4 letters or digits).
         public let code: String
+        /// The `Manufacturer Name` column.
         public let name: String
+        /// The `Status` column.
         public let status: String
     }
+    /// One row of the CPT-to-CVX table (cpt_to_cvx.csv).
     public struct CPTMapping: Sendable {
+        /// The `CPT Code` column, trimmed.
         public let cpt: String
+        /// The `CVX Code` column, trimmed; empty when the row names none (the CPT is known all the same).
         public let cvx: String
+        /// The `Vaccine Name` column; empty when the table has none.
         public let vaccineName: String
     }
+    /// One row of the product-name table (tradename_cvx_mvx.csv).
     public struct Product: Sendable {
+        /// The `CDC Product Name` column.
         public let name: String
+        /// The `Short Description` column; empty when the table has none.
         public let shortDescription: String
+        /// The `CVXCode` column, trimmed.
         public let cvx: String
+        /// The `Manufacturer` column; empty when the table has none.
         public let manufacturer: String
+        /// The `MVX Code` column, trimmed.
         public let mvx: String
+        /// The `Product name Status` column; empty when the table has none.
         public let status: String
     }
+    /// One row of the CVX-to-vaccine-group table (cvx_to_vaccine_group.csv).
     public struct Group: Sendable {
+        /// The `CVXCode` column, trimmed.
         public let cvx: String
+        /// The `ShortDescription` column; empty when the table has none.
         public let shortDescription: String
+        /// The `Vaccine Group Name` column.
         public let group: String
     }
 
@@ -84,10 +119,15 @@ public final class VaccineCodeTables: Sendable {
     public let source: String
     /// The latest `LastUpdated` of the CVX table (nil when none parses).
     public let updated: DateValue?
+    /// The CVX table's rows, in file order.
     public let cvx: [CVX]
+    /// The MVX table's rows, in file order.
     public let mvx: [MVX]
+    /// The CPT-to-CVX table's rows, in file order (a CPT mapped to several CVX codes has several rows).
     public let cptMappings: [CPTMapping]
+    /// The product-name table's rows, in file order.
     public let products: [Product]
+    /// The vaccine-group table's rows, in file order (a CVX in several groups has several rows).
     public let groups: [Group]
     /// The placeholder names as listed.
     public let placeholderNames: [String]
@@ -281,6 +321,9 @@ public final class VaccineCodeTables: Sendable {
 
 /// Reads a small CSV table (a header row, then rows) into dictionaries by column name. Cold path.
 public enum TableCSV {
+    /// The rows after the header, each a dictionary from header name to value (blank lines skipped; for a repeated
+    /// header name the first column wins). Throws when the table is empty, lacks a `required` column, has a quote left
+    /// open, a row with another field count than the header, or bytes that are not text; the error names `file`.
     public static func rows(_ bytes: [UInt8], file: String, required: [String]) throws(CodeTableError)
         -> [[String: String]] {
         try bytes.withUnsafeBufferPointer { (b) throws(CodeTableError) -> [[String: String]] in

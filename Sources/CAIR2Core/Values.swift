@@ -15,6 +15,7 @@ public struct TextOutcome: Equatable, Sendable {
     public var charsRemoved = false
     /// Cut to the field's width.
     public var truncated = false
+    /// An outcome with nothing flagged.
     public init() {}
 }
 
@@ -68,6 +69,8 @@ struct CollapsingWriter {
     }
 }
 
+/// The value classes (PRODUCT.md §3): each normalizes and checks a field's folded text and writes it into the
+/// line.
 public enum Values {
     // MARK: names
 

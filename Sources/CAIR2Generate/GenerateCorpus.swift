@@ -12,6 +12,7 @@ public struct GenerateOptions: Sendable {
     public var members: Int
     /// Directory for members.csv, immunizations.csv, comments.csv, query.csv and the answer key.
     public var outputDirectory: String
+    /// Seed of the pseudo-random generator (`--seed`): the same seed and options give the same bytes.
     public var seed: UInt64 = 1
     /// Share of records (of every file) that carry exactly one planted defect.
     public var defectRate: Double = 0.01
@@ -22,6 +23,7 @@ public struct GenerateOptions: Sendable {
     public var asOf: String?
     /// The plan's organization code, written as sending_org, disclosed_by, updated_by and the member-id prefix.
     public var org: String = "ACMEHP"
+    /// Worker threads (at least 1; one per active processor by default); the output does not depend on it.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Members per block (a unit of parallel work); the output does not depend on it.
     public var blockSize: Int = 2048
@@ -31,6 +33,7 @@ public struct GenerateOptions: Sendable {
     /// Permissions of the written files (`--file-mode`; 0600 by default).
     public var fileMode: mode_t = FileMode.standard
 
+    /// Options for `members` members written into `outputDirectory`, with the defaults of the other settings.
     public init(members: Int, outputDirectory: String) {
         self.members = members
         self.outputDirectory = outputDirectory
@@ -39,25 +42,32 @@ public struct GenerateOptions: Sendable {
 
 /// Counts of what was written; no field values.
 public struct GenerateSummary: Sendable {
+    /// The as-of date the corpus respects, as `YYYY-MM-DD` (today, UTC, when none was given).
     public let asOf: String
+    /// The organization code written into the records.
     public let org: String
     /// Records per input file name.
     public let records: [String: Int]
     /// Answer-key rows per code.
     public let planted: [String: Int]
+    /// Wall-clock seconds the run took.
     public let elapsedSeconds: Double
     /// The folder held a publication marker: the last publication into it was cut (`PublicationMarker`).
     public var previousPublicationInterrupted = false
 }
 
+/// Why `generate` failed; the description is the whole message, naming no member.
 public enum GenerateError: Error, CustomStringConvertible {
+    /// An invalid option value; the message names the option.
     case invalidOption(String)
+    /// A system call on `path` failed with `errno`.
     case io(path: String, errno: Int32)
     /// The run cannot start (exit 2): the output folder is locked by another run, or is not usable.
     case cannotStart(String)
     /// An I/O failure described by a whole sentence (exit 3), e.g. a final name in the way.
     case failed(String)
 
+    /// The whole message: the option, or the path and the system's error text.
     public var description: String {
         switch self {
         case .invalidOption(let m): return m
@@ -69,8 +79,11 @@ public enum GenerateError: Error, CustomStringConvertible {
 
 /// The file names of the answer key.
 public enum AnswerKey {
+    /// Answer-key file of the planted defects that reject or exclude a record (`E_`, `X_`).
     public static let rejects = "expected-rejects.csv"
+    /// Answer-key file of the planted defects that leave a warning (`W_`).
     public static let warnings = "expected-warnings.csv"
+    /// The answer-key files' header row.
     public static let header = "file,line,record_id,field,code"
 }
 

@@ -21,13 +21,23 @@ import FoundationEssentials
 
 /// Everything `cair2 hedis` takes, validated into a library value.
 public struct HedisOptions: Sendable {
+    /// The measure to compute (PRODUCT.md section 7): CIS, members turning 2 in `year`, or IMA, members turning 13.
     public var measure: Measure
     /// The measurement year: CIS members turn 2 in it, IMA members 13.
     public var year: Int
+    /// Path of the eligible members' CSV (`--members`): `hp_member_id` and `birth_date` required, read by the rules of
+    /// PRODUCT.md section 2.
     public var members: String
+    /// Path of the registry's patient return, a fixed-width file (`--patient-return`); gives each member's match
+    /// status.
     public var patientReturn: String
+    /// Path of the registry's immunization return, a fixed-width file (`--immunization-return`); the registry's doses.
     public var immunizationReturn: String
+    /// Path of the plan's own doses, a CSV with convert's immunization columns (`--immunizations`); nil: registry doses
+    /// only.
     public var immunizations: String?
+    /// Path of the plan's comment extract (`--comments`), whose codes for immunity or an anaphylactic reaction can
+    /// meet an antigen; nil: none.
     public var comments: String?
     /// A value-set file replacing the bundled one (`measure,antigen,system,code`).
     public var valueSets: String?
@@ -35,11 +45,16 @@ public struct HedisOptions: Sendable {
     public var commentCodes: String?
     /// IMA: the birthday (10 or 11) from which a meningococcal dose counts.
     public var meningFrom: Int
+    /// The folder hedis-members.csv, hedis-summary.json and rejects.csv are published into (`--out-dir`).
     public var outDir: String
+    /// The CSV inputs' field delimiter byte (`--delimiter`); a comma by default.
     public var delimiter: UInt8
+    /// The CSV inputs' text encoding (`--encoding`); UTF-8 by default.
     public var encoding: TextEncoding
+    /// Path of a column-mapping file (`--map`) renaming the CSV inputs' columns; nil: the columns keep their names.
     public var mapFile: String?
 
+    /// Options with the required inputs and the defaults: `meningFrom` 11, comma delimiter, UTF-8, no optional inputs.
     public init(measure: Measure, year: Int, members: String, patientReturn: String, immunizationReturn: String,
                 outDir: String) {
         self.measure = measure
@@ -56,64 +71,93 @@ public struct HedisOptions: Sendable {
 
 /// What a `hedis` run produced: the summary (also as the JSON written to hedis-summary.json).
 public struct HedisResult: Sendable {
+    /// The counts and rates written to hedis-summary.json.
     public var summary: HedisSummary
+    /// `summary` as the JSON text written to hedis-summary.json (pretty-printed, sorted keys, final newline).
     public var summaryJSON: String
+    /// Paths of the published files (hedis-members.csv, rejects.csv, hedis-summary.json).
     public var outputPaths: [String]
 }
 
 /// hedis-summary.json. Counts and rates only: never a member id, name or date.
 public struct HedisSummary: Codable, Sendable, Equatable {
+    /// Where a table (value sets or comment codes) came from.
     public struct Source: Codable, Sendable, Equatable {
         /// `bundled`, or the path given to --value-sets / --comment-codes.
         public var source: String
     }
+    /// One antigen's or combo's numerator and rate among the eligible members.
     public struct Rate: Codable, Sendable, Equatable {
+        /// Eligible members for whom the antigen or combo is met.
         public var numerator: Int
         /// numerator / eligible, rounded to 6 places (0 when nobody is eligible).
         public var rate: Double
     }
+    /// What the registry's doses added to one antigen or combo (both sources against the plan's data alone).
     public struct Lift: Codable, Sendable, Equatable {
         /// Members met with both sources minus members met with the plan's data alone.
         public var members: Int
+        /// `members` / eligible, rounded to 6 places (0 when nobody is eligible).
         public var rate: Double
     }
+    /// Registry doses that counted for no antigen of the measure.
     public struct Uncounted: Codable, Sendable, Equatable {
         /// Registry doses (of members whose registry doses count) that counted for no antigen of the
         /// measure, by vaccine group label (blank: no label).
         public var byVaccineGroup: [String: Int]
+        /// Sum of `byVaccineGroup`.
         public var total: Int
         enum CodingKeys: String, CodingKey { case byVaccineGroup = "by_vaccine_group", total }
     }
+    /// Counts for one optional plan CSV input (`--immunizations` or `--comments`).
     public struct CSVInput: Codable, Sendable, Equatable {
+        /// The input's path as given.
         public var file: String
+        /// Records read (header excluded).
         public var inputRecords: Int
+        /// Records rejected, each reported in rejects.csv.
         public var rejected: Int
         enum CodingKeys: String, CodingKey { case file, inputRecords = "input_records", rejected }
     }
+    /// Counts for the members file.
     public struct MembersInput: Codable, Sendable, Equatable {
+        /// The members file's path as given.
         public var file: String
+        /// Member rows read (header excluded).
         public var inputRecords: Int
+        /// Member rows rejected (invalid id or birth date, duplicate id, structural problems), each in rejects.csv.
         public var rejected: Int
         /// Valid members whose last birthday is not in the year.
         public var outOfRange: Int
+        /// Members whose last counted birthday (2nd for CIS, 13th for IMA) falls in the year: the denominator.
         public var eligible: Int
         enum CodingKeys: String, CodingKey {
             case file, inputRecords = "input_records", rejected, outOfRange = "out_of_range", eligible
         }
     }
+    /// Counts for one registry return file.
     public struct ReturnInput: Codable, Sendable, Equatable {
+        /// The return file's path as given.
         public var file: String
+        /// Lines read, malformed ones included.
         public var lines: Int
+        /// Lines that do not fit the layout (`E_MALFORMED_LINE`), reported and skipped.
         public var malformed: Int
         /// Immunization return: lines whose vaccination date is not a date (E_DATE).
         public var invalidDate: Int?
         enum CodingKeys: String, CodingKey { case file, lines, malformed, invalidDate = "invalid_date" }
     }
+    /// Counts per input file.
     public struct Inputs: Codable, Sendable, Equatable {
+        /// The members file.
         public var members: MembersInput
+        /// The registry's patient return.
         public var patientReturn: ReturnInput
+        /// The registry's immunization return.
         public var immunizationReturn: ReturnInput
+        /// The plan's doses file; nil when `--immunizations` was not given.
         public var planImmunizations: CSVInput?
+        /// The plan's comments file; nil when `--comments` was not given.
         public var comments: CSVInput?
         enum CodingKeys: String, CodingKey {
             case members, patientReturn = "patient_return", immunizationReturn = "immunization_return",
@@ -121,23 +165,36 @@ public struct HedisSummary: Codable, Sendable, Equatable {
         }
     }
 
+    /// Always `cair2`.
     public var tool = "cair2"
+    /// The cair2 version that wrote the summary.
     public var version = CAIR2Version.version
+    /// `cis` or `ima`.
     public var measure: String
+    /// The measurement year.
     public var year: Int
+    /// IMA: the birthday (10 or 11) from which a meningococcal dose counts; nil for CIS.
     public var meningFrom: Int?
+    /// Where the value sets came from.
     public var valueSets: Source
+    /// Where the comment codes came from.
     public var commentCodes: Source
+    /// Eligible members: the denominator of every rate.
     public var eligible: Int
+    /// Eligible members per match status (`matched`, `not_found`, `birth_date_differs`, `name_differs`,
+    /// `several_rows`).
     public var matchStatus: [String: Int]
     /// `plan`, `registry`, `both`, each antigen and combo.
     public var rates: [String: [String: Rate]]
     /// both - plan, per antigen and combo.
     public var registryLift: [String: Lift]
+    /// Registry doses (of members whose registry doses count) that counted for no antigen of the measure.
     public var uncountedRegistryDoses: Uncounted
     /// Members whose largest combo the registry's doses closed.
     public var closedByRegistry: Int
+    /// Rows written to rejects.csv: rejected member and plan rows, malformed return lines, return lines without a date.
     public var rejects: Int
+    /// Counts per input file.
     public var inputs: Inputs
 
     enum CodingKeys: String, CodingKey {

@@ -16,12 +16,15 @@ import Synchronization
 /// `descriptor.pwriteAll` from several workers at once) go straight to the file and do not move the
 /// sequential position; don't mix the two over the same byte range.
 public final class AtomicOutputFile {
+    /// Where the file is: still being written, renamed to its final name, or removed.
     public enum State: Sendable, Equatable {
+        /// Being written under a temporary name (or none); renamed to the final name; removed without publishing.
         case writing, published, discarded
     }
 
     /// The destination directory and the final file name in it.
     public let directory: String
+    /// The final file name inside `directory`.
     public let name: String
     /// `directory/name`.
     public let finalPath: String
@@ -196,6 +199,7 @@ public final class OutputSet {
     public private(set) var files: [AtomicOutputFile] = []
     private var finished = false
 
+    /// An empty set.
     public init() {}
 
     /// Creates an `AtomicOutputFile` for `directory/name` in the set.

@@ -103,6 +103,7 @@ public struct FileStatus: Sendable, Equatable {
     public var device: UInt64
     /// Modification time: seconds since the epoch and nanoseconds.
     public var modificationSeconds: Int64
+    /// The nanoseconds part of the modification time (0-999,999,999).
     public var modificationNanoseconds: Int64
     /// `st_mode`: file type and permission bits.
     public var mode: UInt32

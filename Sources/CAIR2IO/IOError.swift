@@ -9,6 +9,7 @@ import Glibc
 public struct IOError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The operation that failed; its raw value names the system call (or step) in messages.
     public enum Operation: String, Sendable {
+        /// The system call of that name.
         case open, close, stat, read, write, fsync, fchmod, rename, unlink, mkdir, mmap
         /// Creating a temporary output file in the destination directory.
         case createTemporary = "create"

@@ -57,9 +57,13 @@ public enum DoseOrigin: Sendable, Equatable {
 
 /// One dose: its date, the products its codes count for (from `ValueSets`), and its origin.
 public struct Dose: Sendable, Equatable {
+    /// The day the dose was given.
     public var date: DateValue
+    /// The products the dose's codes count for (a combination vaccine counts for several).
     public var products: ProductSet
+    /// Whether the plan's data or the registry's return gave the dose.
     public var origin: DoseOrigin
+    /// A dose of `products` given on `date`, from `origin`.
     public init(date: DateValue, products: ProductSet, origin: DoseOrigin) {
         self.date = date
         self.products = products
@@ -69,10 +73,13 @@ public struct Dose: Sendable, Equatable {
 
 /// One comment of the plan's extract, already mapped through `CommentCodes`.
 public struct CommentEvidence: Sendable, Equatable {
+    /// The antigen the comment can meet.
     public var antigen: Antigen
+    /// What the comment says: immunity (or one part of MMR immunity), anaphylaxis or encephalopathy.
     public var evidence: Evidence
     /// Nil when the comment's begin date is blank or invalid: then it never counts.
     public var begin: DateValue?
+    /// A comment meeting `antigen` by `evidence` from `begin` (nil: it never counts).
     public init(antigen: Antigen, evidence: Evidence, begin: DateValue?) {
         self.antigen = antigen
         self.evidence = evidence
@@ -82,9 +89,11 @@ public struct CommentEvidence: Sendable, Equatable {
 
 /// The settings of one run.
 public struct MeasureRules: Sendable {
+    /// CIS or IMA.
     public var measure: Measure
     /// IMA: the birthday from which a meningococcal dose counts (11, or 10 with `--mening-from 10`).
     public var meningFrom: Int
+    /// Rules for `measure`; `meningFrom` (10 or 11) only matters for IMA.
     public init(measure: Measure, meningFrom: Int = 11) {
         self.measure = measure
         self.meningFrom = meningFrom
@@ -95,7 +104,9 @@ public struct MeasureRules: Sendable {
 public struct AntigenStatus: Sendable, Equatable {
     /// Doses that count (one per date).
     public var doses: Int
+    /// True when the antigen's rule is met (dose count, intervals, or comment evidence).
     public var met: Bool
+    /// An outcome of `doses` counted doses, met or not.
     public init(doses: Int, met: Bool) {
         self.doses = doses
         self.met = met
@@ -104,16 +115,19 @@ public struct AntigenStatus: Sendable, Equatable {
 
 /// One member's outcome in one view (plan only, registry only, or both).
 public struct MeasureResult: Sendable, Equatable {
+    /// The measure whose antigens and combos the arrays follow.
     public let measure: Measure
     /// In `measure.antigens` order.
     public var antigens: [AntigenStatus]
     /// In `measure.combos` order.
     public var combos: [Bool]
 
+    /// The outcome for antigen `a` (which must belong to `measure`).
     public func status(_ a: Antigen) -> AntigenStatus {
         antigens[measure.antigens.firstIndex(of: a)!]
     }
 
+    /// True when combo `c` (which must belong to `measure`) is met.
     public func met(_ c: Combo) -> Bool { combos[measure.combos.firstIndex(of: c)!] }
 
     /// True when the largest combo (CIS Combo 10, IMA Combo 2) is met.
@@ -210,8 +224,11 @@ public enum MatchStatus: String, CaseIterable, Sendable {
 public struct ReturnRow: Sendable, Equatable {
     /// Nil when the row's birth date is blank or not a date.
     public var birth: DateValue?
+    /// The row's first name, normalized by the name class.
     public var firstName: String
+    /// The row's last name, normalized by the name class.
     public var lastName: String
+    /// A return row with these values.
     public init(birth: DateValue?, firstName: String, lastName: String) {
         self.birth = birth
         self.firstName = firstName
@@ -221,9 +238,13 @@ public struct ReturnRow: Sendable, Equatable {
 
 /// The member as the members file gives it; a nil name is not compared.
 public struct Member: Sendable, Equatable {
+    /// The member's birth date.
     public var birth: DateValue
+    /// The member's first name, normalized like the return rows' names; nil: not compared.
     public var firstName: String?
+    /// The member's last name, normalized like the return rows' names; nil: not compared.
     public var lastName: String?
+    /// A member born on `birth`; names left nil are not compared.
     public init(birth: DateValue, firstName: String? = nil, lastName: String? = nil) {
         self.birth = birth
         self.firstName = firstName
@@ -246,6 +267,7 @@ public func matchStatus(_ member: Member, rows: [ReturnRow]) -> (status: MatchSt
 
 /// One member's whole outcome.
 public struct MemberAssessment: Sendable, Equatable {
+    /// How the patient return matched the member (PRODUCT.md section 7).
     public var status: MatchStatus
     /// True when the registry's doses counted (the identity rule held).
     public var registryCounts: Bool

@@ -33,6 +33,7 @@ public enum Measure: String, CaseIterable, Sendable {
 
 /// An antigen the measure reports (`rv` is RV2 and RV3 together; `flu` includes a LAIV dose that counts).
 public enum Antigen: String, CaseIterable, Sendable {
+    /// The CIS antigens (`dtap` through `flu`) and the IMA ones (`men`, `tdap`, `hpv`).
     case dtap, ipv, mmr, hib, hepb, vzv, pcv, hepa, rv, flu, men, tdap, hpv
 
     /// The name used in the value-set and comment-code tables.
@@ -57,6 +58,7 @@ public enum Antigen: String, CaseIterable, Sendable {
 
 /// A combination of antigens.
 public enum Combo: String, CaseIterable, Sendable {
+    /// CIS Combo 3, 7 and 10; IMA Combo 1 and 2 (`antigens` lists each one's antigens).
     case combo3, combo7, combo10, combo1, combo2
 
     /// The antigens that must all be met.
@@ -74,8 +76,10 @@ public enum Combo: String, CaseIterable, Sendable {
 /// What the value-set table names: an antigen, or for RV and flu the product (RV2 two-dose, RV3 three-dose,
 /// FluLAIV live intranasal).
 public enum Product: UInt8, CaseIterable, Sendable {
+    /// The CIS and IMA antigens, with RV split into `rv2` and `rv3` and a live flu dose (`fluLAIV`) apart from `flu`.
     case dtap, ipv, mmr, hib, hepb, vzv, pcv, hepa, rv2, rv3, flu, fluLAIV, men, tdap, hpv
 
+    /// The product's name as the value-set table writes it (`DTaP`, `RV2`, `FluLAIV`, ...).
     public var tableName: String {
         switch self {
         case .dtap: return "DTaP"
@@ -99,17 +103,25 @@ public enum Product: UInt8, CaseIterable, Sendable {
 
 /// A set of products (a combination vaccine counts for every product it is listed under).
 public struct ProductSet: OptionSet, Hashable, Sendable {
+    /// One bit per `Product`, at the product's raw value.
     public let rawValue: UInt16
+    /// The set whose bits are `rawValue`.
     public init(rawValue: UInt16) { self.rawValue = rawValue }
+    /// The set holding only `p`.
     public init(_ p: Product) { rawValue = 1 << UInt16(p.rawValue) }
+    /// True when the set holds `p`.
     public func contains(_ p: Product) -> Bool { rawValue & (1 << UInt16(p.rawValue)) != 0 }
+    /// The products in the set, in `Product.allCases` order.
     public var products: [Product] { Product.allCases.filter { contains($0) } }
 }
 
 /// A table that cannot be used (exit 2: the run cannot start). The message names the line, never a member.
 public struct TableError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What is wrong with the table, naming the line.
     public let message: String
+    /// An error with `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 
@@ -182,15 +194,21 @@ public struct ValueSets: Sendable {
 
 /// What a comment says about an antigen.
 public enum Evidence: String, CaseIterable, Sendable {
+    /// An anaphylactic reaction to the vaccine; encephalopathy (DTaP); evidence of immunity to the antigen.
     case anaphylaxis, encephalopathy, immunity
+    /// Evidence of immunity to measles (MMR is met by immunity when measles, mumps and rubella immunity are all
+    /// present).
     case immunityMeasles = "immunity-measles"
+    /// Evidence of immunity to mumps (see `immunityMeasles`).
     case immunityMumps = "immunity-mumps"
+    /// Evidence of immunity to rubella (see `immunityMeasles`).
     case immunityRubella = "immunity-rubella"
 }
 
 /// Which CAIR2 comment codes meet which antigen (`measure,antigen,comment_code,evidence`).
 public struct CommentCodes: Sendable {
     private var table: [Measure: [String: [(Antigen, Evidence)]]] = [:]
+    /// Rows read (after the header).
     public private(set) var rowCount = 0
 
     /// Parses the table; antigen names are the measure's (`RV` and `Flu` for CIS, whatever the product).

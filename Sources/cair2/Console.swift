@@ -5,6 +5,7 @@ import Glibc
 
 /// Messages on standard error (never field values).
 public enum Console {
+    /// Writes `s` to standard error, adding a line feed when it lacks one.
     public static func error(_ s: String) {
         let line = s.hasSuffix("\n") ? s : s + "\n"
         ProgressLine.writeStandardError(line)
@@ -13,6 +14,8 @@ public enum Console {
 
 /// Parses `--delimiter`: one byte, or an escape such as `\t`.
 public enum Delimiter {
+    /// The delimiter byte `s` names: `\t`, a tab, `tab` or `TAB` for a tab, else exactly one byte other than `"`, LF
+    /// and CR; nil when `s` is none of these.
     public static func parse(_ s: String) -> UInt8? {
         switch s {
         case "\\t", "\t", "tab", "TAB": return 0x09
@@ -49,6 +52,7 @@ public enum ConvertArguments {
 
 /// The accepted forms of `cair2 convert`, shown after an error about which inputs go together.
 public enum ConvertUsage {
+    /// The usage lines of the two forms (patients with their immunizations and comments, or a query).
     public static let text = """
         usage: cair2 convert --patients FILE [--immunizations FILE] [--comments FILE] --out-dir DIR [--org CODE]
                cair2 convert --query FILE --out-dir DIR
@@ -69,6 +73,7 @@ public enum ClosingSummary {
     /// How many codes to list per input.
     public static let topCodes = 5
 
+    /// The summary of a finished run, ready to print (lines end in a line feed).
     public static func render(_ r: ConvertResult) -> String {
         var s = ""
         var shown = Set<String>()
@@ -129,6 +134,7 @@ public enum ClosingSummary {
 /// Hints after a run: what to try next when the reports show a pattern a person can fix with an option.
 /// Counts and codes only; never a value.
 public enum RunHints {
+    /// The hints for a finished run, one line each starting with `hint:`; empty when nothing stands out.
     public static func hints(_ r: ConvertResult, options: ConvertOptions) -> [String] {
         var out: [String] = []
         for f in r.files {
@@ -258,6 +264,7 @@ public enum EncodingGuess: Equatable, Sendable {
         // The UTF-8 state carried from one block to the next: continuation bytes still expected.
         var need = 0
 
+        /// Counts of nothing scanned yet.
         public init() {}
 
         /// Adds `bytes` (the next block of the file) to the counts.

@@ -6,7 +6,9 @@ import FoundationEssentials
 
 /// What `cair2 codes` can list.
 public enum CodeListKind: Sendable, Equatable {
+    /// The CDC tables: CVX, CPT to CVX, MVX manufacturers, a search across them, vaccine groups, product names.
     case cvx, cpt, mvx, search, group, product
+    /// One of the spec's code sets (`codeSetNames`).
     case codeSet(CodeSetID)
 
     /// The spec's code sets by their command-line names (several spellings each).
@@ -29,6 +31,8 @@ public enum CodeListKind: Sendable, Equatable {
         ["cvx", "cpt", "mvx", "search", "group", "product"] + codeSetNames.map(\.name)
     }
 
+    /// The listing a `cair2 codes` name asks for (case-insensitive, `_` as `-`, aliases such as `gender` for `sex`);
+    /// nil when no list has that name.
     public init?(name: String) {
         let n = name.lowercased().replacing("_", with: "-")
         switch n {
@@ -48,8 +52,11 @@ public enum CodeListKind: Sendable, Equatable {
 
 /// Rows of one lookup, with their column names. Holds no member data (tables only).
 public struct CodeListing: Sendable, Equatable {
+    /// A heading naming the list and where its tables came from (`CVX (CDC tables, bundled snapshot, updated ...)`).
     public var title: String
+    /// The column names, in order.
     public var columns: [String]
+    /// One array of values per matching entry, in `columns` order.
     public var rows: [[String]]
 }
 

@@ -7,9 +7,11 @@ import Synchronization
 /// temporary files (it throws `CAIR2Error.cancelled`).
 public final class ConvertCancellation: Sendable {
     private let flag = Atomic<Bool>(false)
+    /// A flag not yet set.
     public init() {}
     /// Asks the run to stop; safe from any thread, any number of times.
     public func cancel() { flag.store(true, ordering: .relaxed) }
+    /// True once `cancel()` was called.
     public var isCancelled: Bool { flag.load(ordering: .relaxed) }
 }
 

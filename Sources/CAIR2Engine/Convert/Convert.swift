@@ -8,17 +8,29 @@ import Glibc
 
 /// Per-input counts for the summary and the closing report.
 public struct FileSummary: Sendable {
+    /// The layout the input was converted to.
     public var kind: LayoutKind
+    /// The input's path as given.
     public var input: String
+    /// Records read (header excluded): written + rejected + excluded.
     public var inputRecords = 0
+    /// Records written to the output.
     public var written = 0
+    /// Records with at least one `E_` problem (not written).
     public var rejected = 0
+    /// Records with an `X_` problem and no `E_` one (not written by policy).
     public var excluded = 0
+    /// Warning rows in warnings.csv, by `W_` code.
     public var warnings: [String: Int] = [:]
+    /// Rows in rejects.csv, by `E_` and `X_` code (a record with several problems counts under each).
     public var rejectCodes: [String: Int] = [:]
+    /// The output's path relative to the output folder; split into parts, the parts' paths separated by commas.
     public var output: String = ""
+    /// Bytes written to the output (all its parts; compressed bytes with `--zstd`).
     public var outputBytes = 0
+    /// SHA-256 of the output file, in lower-case hex; empty when the output is split into parts (see `PartSummary`).
     public var outputSHA256 = ""
+    /// CSV bytes read from the input (after decompression for a compressed input).
     public var bytesIn = 0
     /// Runs the patient index spilled to its scratch file (patients only; for tests and diagnostics).
     public var indexSpills = 0
@@ -27,6 +39,7 @@ public struct FileSummary: Sendable {
     /// Per layout field: where its default came from (nil: none).
     public var defaultSources: [DefaultSource?] = []
 
+    /// Empty counts for the input at `input`, of layout `kind`.
     public init(kind: LayoutKind, input: String) {
         self.kind = kind
         self.input = input
@@ -43,22 +56,30 @@ public struct FileSummary: Sendable {
 
 /// One part of a split batch (`--max-records-per-file`).
 public struct PartSummary: Sendable {
+    /// The part's folder name (`part-001`, ...).
     public var name: String
+    /// The part's output files: layout, path relative to the output folder, records, bytes written, SHA-256 (hex).
     public var files: [(kind: LayoutKind, output: String, records: Int, bytes: Int, sha256: String)]
 }
 
 /// What a finished run produced.
 public struct ConvertResult: Sendable {
+    /// Counts per input, in the order patients, immunizations, comments (or the query).
     public var files: [FileSummary]
+    /// The parts of a split batch, in order; empty when the batch was not split.
     public var parts: [PartSummary]
+    /// Wall-clock seconds the run took.
     public var elapsedSeconds: Double
+    /// The text written to summary.json (PRODUCT.md §4).
     public var summaryJSON: String
     /// True when the reject rate exceeded `--max-reject-rate` (the outputs are published all the same; the
     /// command line exits 4, and summary.json's `exit_status` says so).
     public var rejectRateExceeded: Bool
     /// Rejected records of all inputs / input records of all inputs (0 without input records).
     public var rejectRate: Double = 0
+    /// Per input, the header's columns that feed no field (ignored; named once in the log).
     public var unknownColumns: [(input: String, names: [String])]
+    /// Paths of the published files: outputs, reports, summary.json and any quarantine files.
     public var outputPaths: [String]
     /// Files of the previous batch in the output folder that this run did not write, removed after it
     /// published (relative names; PRODUCT.md §3c).

@@ -6,25 +6,42 @@ import Glibc
 
 /// Everything `cair2 convert` takes, validated into a library value.
 public struct ConvertOptions: Sendable {
+    /// Path of the patient extract (`--patients`; `-` for standard input); nil when converting a query.
     public var patients: String?
+    /// Path of the immunization extract (`--immunizations`); requires `patients`.
     public var immunizations: String?
+    /// Path of the comment extract (`--comments`); requires `patients`.
     public var comments: String?
+    /// Path of the query extract (`--query`); excludes the other three inputs.
     public var query: String?
+    /// The folder the batch is published into (`--out-dir`); locked for the run.
     public var outDir: String
+    /// The default for `sending_org`, `disclosed_by` and `updated_by` (`--org`, 1-12 printable ASCII characters without
+    /// blanks); nil: none.
     public var org: String?
+    /// Path of the JSON mapping file (`--map`: column renames, defaults, value translations, nulls); nil: none.
     public var mapFile: String?
     /// The run's as-of date (default: today, UTC).
     public var asOf: DateValue
+    /// Worker threads (`--threads`); 0 (the default): one per active processor, at most 64.
     public var threads: Int
     /// zstd level for `.txt.zst` outputs; nil writes plain `.txt`.
     public var zstdLevel: Int32?
+    /// The CSV inputs' field delimiter byte (`--delimiter`); a comma by default.
     public var delimiter: UInt8
+    /// The inputs' text encoding (`--encoding`); UTF-8 by default.
     public var encoding: TextEncoding
+    /// Pads each written line with blanks to the spec's printed total (`--pad-to-stated-total`, PRODUCT.md §1).
     public var padToStatedTotal: Bool
     /// Exit 4 when E_ records / input records exceeds this.
     public var maxRejectRate: Double?
+    /// The most patients (or queries) per output file before the batch is split into parts (PRODUCT.md §4); at
+    /// least 1, 1,000,000 by default.
     public var maxRecordsPerFile: Int
+    /// Also writes `quarantine/<input file name>` with the header and raw bytes of every rejected record
+    /// (`--quarantine`, PRODUCT.md §4).
     public var quarantine: Bool
+    /// Reads regular files through a memory mapping; false (`--no-mmap`): with read(2) into reused buffers.
     public var useMmap: Bool
     /// Write outputs with direct I/O (O_DIRECT) where the file system has it; false: through the page cache.
     public var directIO: Bool
@@ -45,6 +62,7 @@ public struct ConvertOptions: Sendable {
     /// Called on the merging thread after each merged chunk (never with a field value).
     public var progress: (@Sendable (ConvertProgress) -> Void)?
 
+    /// Options for a run into `outDir` with as-of date `asOf`, no inputs yet, and the command line's defaults.
     public init(outDir: String, asOf: DateValue) {
         self.outDir = outDir
         self.asOf = asOf
@@ -77,6 +95,7 @@ public struct CAIR2Error: Error, CustomStringConvertible, Sendable {
         self.kind = kind
         self.message = message
     }
+    /// The message.
     public var description: String { message }
 
     /// The run cannot start: nothing written.
@@ -87,14 +106,21 @@ public struct CAIR2Error: Error, CustomStringConvertible, Sendable {
 
 /// Where a run is: for progress lines. Counts only, never a value.
 public struct ConvertProgress: Sendable {
+    /// The input's path as given.
     public var input: String
+    /// The layout the input is converted to.
     public var kind: LayoutKind
     /// Input bytes consumed so far, and the total when known (0 for standard input and .zst).
     public var bytesDone: Int
+    /// The input's size in bytes when known; 0 for standard input and compressed input.
     public var bytesTotal: Int
+    /// Records read so far.
     public var records: Int
+    /// Records written so far.
     public var written: Int
+    /// Records rejected so far.
     public var rejected: Int
+    /// Records excluded so far.
     public var excluded: Int
     /// True for the final event of an input.
     public var finished: Bool

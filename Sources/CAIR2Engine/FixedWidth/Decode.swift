@@ -21,7 +21,9 @@ public enum DecodeFormat: String, CaseIterable, Sendable {
 public struct DecodeOptions: Sendable {
     /// Input path as given; `-` is standard input.
     public var input: String
+    /// The layout the input follows.
     public var kind: LayoutKind
+    /// What to write: CSV (the default) or JSON Lines.
     public var format: DecodeFormat
     /// Output path; nil or `-` is standard output.
     public var output: String?
@@ -30,6 +32,7 @@ public struct DecodeOptions: Sendable {
     /// Permissions of the output file (`--file-mode`; 0600 by default).
     public var fileMode: mode_t = FileMode.standard
 
+    /// Options for decoding `input` as `kind`; writes `format` to `output` (nil: standard output).
     public init(input: String, kind: LayoutKind, format: DecodeFormat = .csv, output: String? = nil,
                 maxMessages: Int = 100) {
         self.input = input

@@ -32,6 +32,7 @@ public enum FixedWidthIOError: Error, CustomStringConvertible, Equatable {
         }
     }
 
+    /// The message: the path, what failed and the system's error text.
     public var description: String {
         switch self {
         case .cannotOpen(let path, let e): return "\(path): cannot open: \(String(cString: strerror(e)))"
@@ -51,6 +52,7 @@ public protocol FixedWidthByteSource {
 
 /// A file descriptor read with read(2), retried on EINTR.
 public struct FileDescriptorByteSource: FixedWidthByteSource {
+    /// The descriptor read.
     public let fd: Int32
     /// The path as given, for messages.
     public let path: String
@@ -64,6 +66,7 @@ public struct FileDescriptorByteSource: FixedWidthByteSource {
         }
     }
 
+    /// Closes the descriptor when the source owns it; otherwise does nothing.
     public func close() {
         if closeWhenDone { _ = Glibc.close(fd) }
     }

@@ -11,6 +11,7 @@ import CAIR2Core
 public struct ValidateOptions: Sendable {
     /// Input path as given; `-` is standard input.
     public var input: String
+    /// The layout the lines must follow.
     public var kind: LayoutKind
     /// Dates of as-of-bounded fields may not lie after this day (YYYYMMDD as an integer).
     public var asOf: DateValue
@@ -19,6 +20,8 @@ public struct ValidateOptions: Sendable {
     /// The CDC vaccine code tables for the §3b checks.
     public var codeTables: VaccineCodeTables = .bundled
 
+    /// Options for validating `input` as `kind`: dates may not lie after `asOf` (default today, UTC), and at most
+    /// `maxLinesPerCode` line numbers are listed per code.
     public init(input: String, kind: LayoutKind, asOf: DateValue = Today.date(), maxLinesPerCode: Int = 20) {
         self.input = input
         self.kind = kind
@@ -43,8 +46,11 @@ public struct ValidationTally: Sendable, Equatable {
 public struct ValidateOutcome: Sendable, Equatable {
     /// Lines read (records and malformed lines; tolerated trailing empty lines excluded).
     public var lines = 0
+    /// Lines with at least one problem.
     public var linesWithProblems = 0
+    /// Problems found, all codes together (a line may have several).
     public var problems = 0
+    /// The problems by code.
     public var byCode: [ValidationCode: ValidationTally] = [:]
 
     /// True when any line had a problem (the command line's exit 1).

@@ -7,7 +7,9 @@ import Glibc
 
 /// A file's identity (device and inode), to tell whether an output path is one of the run's inputs.
 public struct FileIdentity: Hashable, Sendable {
+    /// The device the file lives on (`st_dev`).
     public var device: UInt64
+    /// The file's inode number on that device (`st_ino`).
     public var inode: UInt64
 
     /// `stat(2)` of `path` (following symbolic links); nil when it does not exist or cannot be stat'ed.
@@ -23,6 +25,7 @@ public struct InputSet: Sendable {
     /// Identity -> the path as given.
     public private(set) var files: [FileIdentity: String] = [:]
 
+    /// An empty set.
     public init() {}
 
     /// Adds `path` (standard input `-` and paths that do not exist are skipped).
