@@ -13,7 +13,7 @@ public struct ValidateOptions: Sendable {
     public var input: String
     /// The layout the lines must follow.
     public var kind: LayoutKind
-    /// Dates of as-of-bounded fields may not lie after this day (YYYYMMDD as an integer).
+    /// Dates of as-of-bounded fields may not lie after this day (`--as-of`; today, UTC, by default).
     public var asOf: DateValue
     /// Line numbers listed per code in the report; the rest are counted.
     public var maxLinesPerCode: Int
