@@ -15,6 +15,7 @@ import Glibc
 import Musl
 #endif
 import CAIR2Compression
+import CAIR2Core
 import CAIR2Engine
 import CAIR2IO
 
@@ -596,7 +597,7 @@ public enum BatchArchive {
             return true
         }
         guard let y = digits(4), expect("-"), let mo = digits(2), expect("-"), let d = digits(2) else { return nil }
-        guard (1...12).contains(mo), d >= 1, d <= daysIn(month: mo, year: y) else { return nil }
+        guard (1...12).contains(mo), d >= 1, d <= DateValue.daysIn(month: mo, year: y) else { return nil }
         var secs = 0
         var offset = 0
         if i < s.count {
@@ -624,7 +625,7 @@ public enum BatchArchive {
             }
             guard i == s.count else { return nil }
         }
-        let t = daysFromCivil(y, mo, d) * 86400 + Int64(secs - offset)
+        let t = Int64(DateValue(year: y, month: mo, day: d).daysSince1970) * 86400 + Int64(secs - offset)
         return t >= 0 ? t : nil
     }
 
@@ -632,43 +633,12 @@ public enum BatchArchive {
     public static func iso8601(_ seconds: Int64) -> String {
         let days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400
         let rem = Int(seconds - days * 86400)
-        let (y, m, d) = civilFromDays(days)
+        let date = DateValue(daysSince1970: Int(days))
+        let (y, m, d) = (date.year, date.month, date.day)
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
         let year = String(y)
         return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-" + two(m) + "-" + two(d)
             + "T" + two(rem / 3600) + ":" + two(rem / 60 % 60) + ":" + two(rem % 60) + "Z"
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = Int64(month > 2 ? month - 3 : month + 9)
-        let doy = (153 * mp + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
-
-    static func civilFromDays(_ days: Int64) -> (Int, Int, Int) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return (Int(y), Int(m), Int(d))
     }
 }
 

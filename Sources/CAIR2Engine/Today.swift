@@ -3,12 +3,8 @@ import FoundationEssentials
 
 /// Today's date (UTC), the default `--as-of`.
 public enum Today {
-    /// The current calendar date in UTC.
+    /// The current calendar date in UTC: the clock's whole days since 1970-01-01, through `DateValue`'s calendar.
     public static func date() -> DateValue {
-        let c = Calendar(identifier: .gregorian)
-        var cal = c
-        cal.timeZone = .gmt  // UTC; FoundationEssentials has no time zone database, so no "UTC" identifier
-        let d = cal.dateComponents([.year, .month, .day], from: Date())
-        return DateValue(year: d.year!, month: d.month!, day: d.day!)
+        DateValue(daysSince1970: Int((Date().timeIntervalSince1970 / 86_400).rounded(.down)))
     }
 }

@@ -1,64 +1,25 @@
-// Civil dates as day counts since 1970-01-01 (H. Hinnant's algorithms), and the
-// spellings the generator writes. Parsing of input dates belongs to convert;
-// this file only makes dates.
+// The generator works in day counts since 1970-01-01 (adding days is its commonest move); this file converts
+// them with CAIR2Core's `DateValue`, the package's one calendar, and holds the spellings the generator writes.
+// Parsing of input dates belongs to convert; this file only makes dates.
+
+import CAIR2Core
 
 package enum GenCalendar {
     /// Days since 1970-01-01 of a proleptic Gregorian date.
     package static func days(_ y: Int, _ m: Int, _ d: Int) -> Int {
-        let y2 = m <= 2 ? y - 1 : y
-        let era = (y2 >= 0 ? y2 : y2 - 399) / 400
-        let yoe = y2 - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        DateValue(year: y, month: m, day: d).daysSince1970
     }
 
     /// (year, month, day) of a day count.
     static func civil(_ days: Int) -> (y: Int, m: Int, d: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        let date = DateValue(daysSince1970: days)
+        return (date.year, date.month, date.day)
     }
 
-    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+    /// Parses `YYYY-MM-DD` strictly (used for `--as-of`): a real date of 1900 or later.
+    package static func parseISO(_ s: String) -> Int? { DateValue.parseISO(s)?.daysSince1970 }
 
-    package static func daysInMonth(_ y: Int, _ m: Int) -> Int {
-        switch m {
-        case 2: return isLeap(y) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Parses `YYYY-MM-DD` strictly (used for `--as-of`).
-    package static func parseISO(_ s: String) -> Int? {
-        let b = Array(s.utf8)
-        guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
-        func num(_ r: Range<Int>) -> Int? {
-            var v = 0
-            for i in r {
-                guard b[i] >= 48, b[i] <= 57 else { return nil }
-                v = v * 10 + Int(b[i] - 48)
-            }
-            return v
-        }
-        guard let y = num(0..<4), let m = num(5..<7), let d = num(8..<10),
-              y >= 1900, (1...12).contains(m), d >= 1, d <= daysInMonth(y, m) else { return nil }
-        return days(y, m, d)
-    }
-
-    static func iso(_ day: Int) -> String {
-        let c = civil(day)
-        func p(_ v: Int, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return "\(p(c.y, 4))-\(p(c.m, 2))-\(p(c.d, 2))"
-    }
+    static func iso(_ day: Int) -> String { DateValue(daysSince1970: day).iso }
 }
 
 /// The accepted spellings of a date (PRODUCT.md §3) the generator mixes, as extracts do.

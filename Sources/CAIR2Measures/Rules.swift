@@ -15,20 +15,8 @@ import CAIR2Core
 
 // MARK: - Dates
 
-/// Days since 1970-01-01 of a calendar date (proleptic Gregorian).
-public func dayNumber(_ d: DateValue) -> Int {
-    // Howard Hinnant's days_from_civil.
-    let y = d.month <= 2 ? d.year - 1 : d.year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yoe = y - era * 400
-    let mp = (d.month + 9) % 12
-    let doy = (153 * mp + 2) / 5 + d.day - 1
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-    return era * 146_097 + doe - 719_468
-}
-
 /// Calendar days from `earlier` to `later` (`later - earlier`; negative when `later` is earlier).
-public func days(from earlier: DateValue, to later: DateValue) -> Int { dayNumber(later) - dayNumber(earlier) }
+public func days(from earlier: DateValue, to later: DateValue) -> Int { later.daysSince1970 - earlier.daysSince1970 }
 
 /// The member's Nth birthday; a member born on February 29 has it on February 28 in a year that is not a
 /// leap year.

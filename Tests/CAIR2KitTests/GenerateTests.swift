@@ -113,7 +113,7 @@ import Testing
             if (1800...2199).contains(v / 10000) { (y, m, d) = (v / 10000, v / 100 % 100, v % 100) }
             else { (y, m, d) = (v % 10000, v / 1_000_000, v / 10000 % 100) }
         } else { return nil }
-        guard (1...12).contains(m), d >= 1, d <= GenCalendar.daysInMonth(y, m) else { return nil }
+        guard (1...12).contains(m), d >= 1, d <= DateValue.daysIn(month: m, year: y) else { return nil }
         return GenCalendar.days(y, m, d)
     }
 
