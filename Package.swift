@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "CAIR2Measures", dependencies: ["CAIR2Core"], path: "Sources/CAIR2Measures", exclude: ["Data"]),
         // The library, in the order the bytes flow (docs/LIBRARY.md has the map):
         // the one syscall seam: descriptors, mapped input, temporary and atomic output, out-dir lock, signals.
-        .target(name: "CAIR2IO", dependencies: ["CSupport"], path: "Sources/CAIR2IO"),
+        .target(name: "CAIR2IO", dependencies: ["CAIR2Core", "CSupport"], path: "Sources/CAIR2IO"),
         // zstd frames and streams, gzip input: safe Swift over the system libraries.
         .target(name: "CAIR2Compression", dependencies: ["CAIR2IO", "CZstd", "CZlib"], path: "Sources/CAIR2Compression"),
         // input -> chunks -> workers -> ordered merge -> publish (Input/, Chunks/, Merge/, Publish/), and the

@@ -214,8 +214,7 @@ public final class RecordWorker {
     /// The current record holds only printable ASCII other than the grave accent.
     @exclusivity(unchecked) var recordIsPlain = false
     /// Folded text of the current field.
-    @exclusivity(unchecked) var scratch: UnsafeMutablePointer<UInt8>
-    @exclusivity(unchecked) var scratchCapacity = 4096
+    @exclusivity(unchecked) var scratch = ByteBuffer(capacity: 4096)
     /// Per field, the code lookups of the 16 texts seen last (direct-mapped by a hash of the text): an extract
     /// repeats a handful of values per code field (sex, state, status, county), so most lookups end here.
     struct MemoEntry {
@@ -279,7 +278,6 @@ public final class RecordWorker {
         defaultTexts = texts
         defaultStorage = .allocate(capacity: max(1, packedDefaults.count))
         defaultStorage.initialize(from: packedDefaults, count: packedDefaults.count)
-        scratch = .allocate(capacity: scratchCapacity)
         memo = .allocate(capacity: layout.fields.count * RecordWorker.memoWays)
         memo.initialize(repeating: MemoEntry(), count: layout.fields.count * RecordWorker.memoWays)
         specs = .allocate(capacity: layout.fields.count)
@@ -309,7 +307,6 @@ public final class RecordWorker {
         specs.deinitialize(count: fieldCount)
         specs.deallocate()
         defaultStorage.deallocate()
-        scratch.deallocate()
         memo.deallocate()
     }
 
@@ -378,13 +375,9 @@ public final class RecordWorker {
         for entry in substitutions[fi] where equal(entry.key) {
             let n = entry.value.count
             guard entry.value.contains(where: { $0 != 0x20 }) else { return nil }
-            if n > scratchCapacity {
-                scratch.deallocate()
-                scratchCapacity = max(n, scratchCapacity * 2)
-                scratch = .allocate(capacity: scratchCapacity)
-            }
-            entry.value.withUnsafeBufferPointer { scratch.update(from: $0.baseAddress!, count: n) }
-            return UnsafeBufferPointer(start: scratch, count: n)
+            scratch.reserveDiscarding(n)
+            entry.value.withUnsafeBufferPointer { scratch.append(contentsOf: $0) }
+            return scratch.bytes
         }
         return t
     }
@@ -395,16 +388,14 @@ public final class RecordWorker {
         prep.removeAll(keepingCapacity: true)
         Folding.fold(src, encoding, fold: fold, into: &prep)
         let n = prep.count
-        if n > scratchCapacity {
-            scratch.deallocate()
-            scratchCapacity = max(n, scratchCapacity * 2)
-            scratch = .allocate(capacity: scratchCapacity)
-        }
+        scratch.reserveDiscarding(n)
         var nonBlank = false
         prep.withUnsafeBufferPointer { p in
-            for i in 0..<n { let c = p[i]; scratch[i] = c; if c != 0x20 { nonBlank = true } }
+            let out = scratch.base
+            for i in 0..<n { let c = p[i]; out[i] = c; if c != 0x20 { nonBlank = true } }
         }
-        return nonBlank ? UnsafeBufferPointer(start: scratch, count: n) : nil
+        scratch.didAppend(n)
+        return nonBlank ? scratch.bytes : nil
     }
 
     // MARK: the record

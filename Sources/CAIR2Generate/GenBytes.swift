@@ -3,6 +3,8 @@
 // Rows are built and serialized with direct pointer writes: no uniqueness checks or
 // copy-on-write on the hot path (Array<UInt8> appends cost a runtime call each).
 
+import CAIR2Core
+
 /// Something bytes can be appended to: `[UInt8]` and `ByteArena` share the digit and date writers.
 protocol ByteAppending {
     mutating func append(_ b: UInt8)
@@ -11,72 +13,47 @@ protocol ByteAppending {
 
 extension Array: ByteAppending where Element == UInt8 {}
 
-/// A growable byte buffer owned by one thread at a time.
+/// The generator's rows: a `ByteBuffer` (CAIR2Core) shared by reference between a row's builder and the writer.
 ///
 /// Invariant for `@unchecked Sendable`: an arena is filled by one worker, then handed to the
 /// writer through a wave slot after the worker has returned; it is never used by two threads
 /// at once.
 final class ByteArena: ByteAppending, @unchecked Sendable {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
-    private var capacity: Int
+    @exclusivity(unchecked) private var buffer: ByteBuffer
 
-    init(capacity: Int = 256) {
-        self.capacity = max(16, capacity)
-        base = .allocate(capacity: self.capacity)
-    }
+    init(capacity: Int = 256) { buffer = ByteBuffer(capacity: max(16, capacity)) }
 
-    deinit { base.deallocate() }
+    /// The first byte; moves when the arena grows.
+    var base: UnsafeMutablePointer<UInt8> { buffer.base }
+    /// Bytes written.
+    var count: Int { buffer.count }
 
     /// Makes room for `extra` more bytes.
     @inline(__always)
-    func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(count + extra) }
-    }
-
-    @inline(never)
-    private func grow(_ needed: Int) {
-        var c = capacity * 2
-        while c < needed { c *= 2 }
-        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
-        p.update(from: base, count: count)
-        base.deallocate()
-        base = p
-        capacity = c
-    }
+    func reserve(_ extra: Int) { buffer.reserve(extra) }
 
     @inline(__always)
-    func append(_ b: UInt8) {
-        if count == capacity { grow(count + 1) }
-        base[count] = b
-        count += 1
-    }
+    func append(_ b: UInt8) { buffer.append(b) }
 
     @inline(__always)
-    func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) {
-        let n = bytes.count
-        if n == 0 { return }
-        reserve(n)
-        (base + count).update(from: bytes.baseAddress!, count: n)
-        count += n
-    }
+    func append(contentsOf bytes: UnsafeBufferPointer<UInt8>) { buffer.append(contentsOf: bytes) }
 
     @inline(__always)
     func append(contentsOf bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { append(contentsOf: $0) }
+        bytes.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
     }
 
     @inline(__always)
-    subscript(i: Int) -> UInt8 { base[i] }
+    subscript(i: Int) -> UInt8 { buffer.base[i] }
 
     @inline(__always)
-    func removeAll() { count = 0 }
+    func removeAll() { buffer.removeAll() }
 
     /// Advances `count` after the caller wrote `n` bytes at `base + count` (after `reserve(n)`).
     @inline(__always)
-    func commit(_ n: Int) { count += n }
+    func commit(_ n: Int) { buffer.didAppend(n) }
 
-    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    var bytes: UnsafeBufferPointer<UInt8> { buffer.bytes }
 
     func copy(_ range: Range<Int>) -> [UInt8] { Array(UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)) }
 }

@@ -1,3 +1,4 @@
+import CAIR2Core
 import Glibc
 
 /// Reads a file or pipe with read(2) into one large reused buffer, for `--no-mmap` and standard
@@ -20,10 +21,9 @@ public final class ChunkedFileReader {
     /// so far.
     public private(set) var streamOffset: Int64 = 0
     /// The buffer's current capacity in bytes.
-    public var capacity: Int { storage.count }
+    public var capacity: Int { storage.capacity }
 
-    private var storage: UnsafeMutableRawBufferPointer
-    private var filled = 0
+    private var storage: ByteBuffer
     private var atEnd = false
     private var totalRead: Int64 = 0
     private let ownsDescriptor: Bool
@@ -33,7 +33,7 @@ public final class ChunkedFileReader {
     public init(descriptor: FileDescriptor, bufferSize: Int = 8 << 20) {
         self.descriptor = descriptor
         self.ownsDescriptor = false
-        self.storage = .allocate(byteCount: max(bufferSize, 1), alignment: 64)
+        self.storage = ByteBuffer(capacity: bufferSize, alignment: 64)
         let status = try? descriptor.status()
         self.openedStatus = status?.isRegularFile == true ? status : nil
     }
@@ -48,12 +48,11 @@ public final class ChunkedFileReader {
         }
         self.descriptor = descriptor
         self.ownsDescriptor = true
-        self.storage = .allocate(byteCount: max(bufferSize, 1), alignment: 64)
+        self.storage = ByteBuffer(capacity: bufferSize, alignment: 64)
         self.openedStatus = status.isRegularFile ? status : nil
     }
 
     deinit {
-        storage.deallocate()
         if ownsDescriptor { _ = Syscall.close(descriptor.rawValue) }
     }
 
@@ -65,22 +64,19 @@ public final class ChunkedFileReader {
     /// The pointer is valid only inside `body`. Read errors throw `IOError` (exit code 3).
     public func withNextChunk(_ body: (UnsafeRawBufferPointer, _ isFinal: Bool) throws -> Int) throws -> Bool {
         try fill()
+        let filled = storage.count
         guard filled > 0 else { return false }
-        let consumed = try body(UnsafeRawBufferPointer(rebasing: storage[..<filled]), atEnd)
+        let consumed = try body(UnsafeRawBufferPointer(storage.bytes), atEnd)
         precondition(consumed >= 0 && consumed <= filled, "consumed \(consumed) of \(filled) bytes")
         if atEnd && consumed == 0 {
             // The caller declined the last bytes; nothing more will ever complete them.
             streamOffset += Int64(filled)
-            filled = 0
+            storage.removeAll()
             return true
         }
-        let tail = filled - consumed
-        if tail > 0 && consumed > 0 {
-            storage.baseAddress!.copyMemory(from: storage.baseAddress! + consumed, byteCount: tail)
-        }
-        filled = tail
+        storage.removeFirst(consumed)
         streamOffset += Int64(consumed)
-        if consumed == 0 && filled == storage.count { grow() }
+        if consumed == 0 && filled == storage.capacity { storage.grow(toAtLeast: filled + 1) }
         return true
     }
 
@@ -103,21 +99,13 @@ public final class ChunkedFileReader {
 
     /// Reads until the buffer is full or the input ends.
     private func fill() throws(IOError) {
-        while !atEnd && filled < storage.count {
-            let free = UnsafeMutableRawBufferPointer(rebasing: storage[filled...])
+        while !atEnd && storage.count < storage.capacity {
             let count: Int
-            do throws(IOError) { count = try descriptor.read(into: free) } catch { throw error.duringRun() }
+            do throws(IOError) { count = try descriptor.read(into: storage.unused) } catch { throw error.duringRun() }
             if count == 0 { atEnd = true } else {
-                filled += count
+                storage.didAppend(count)
                 totalRead += Int64(count)
             }
         }
-    }
-
-    private func grow() {
-        let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: storage.count * 2, alignment: 64)
-        larger.baseAddress!.copyMemory(from: storage.baseAddress!, byteCount: filled)
-        storage.deallocate()
-        storage = larger
     }
 }

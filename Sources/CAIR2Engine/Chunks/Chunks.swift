@@ -30,10 +30,10 @@ final class ChunkOutput: @unchecked Sendable {
     @exclusivity(unchecked) var end = 0
     /// Lines (LFs) between `start` and `end` as counted by the scanner.
     @exclusivity(unchecked) var linesScanned = 0
-    /// The rendered lines of written records, each `lineWidth` bytes: `lineBytes[0..<lineCount]`.
-    @exclusivity(unchecked) private(set) var lineBytes: UnsafeMutablePointer<UInt8>
-    @exclusivity(unchecked) private(set) var lineCapacity: Int
-    @exclusivity(unchecked) var lineCount = 0
+    /// The rendered lines of written records, each `lineWidth` bytes.
+    @exclusivity(unchecked) private var rendered = ByteBuffer(capacity: 1 << 16)
+    /// Bytes of rendered lines.
+    var lineCount: Int { rendered.count }
     @exclusivity(unchecked) var results: [RecordResult] = []
     /// Per record: its line relative to `start` (0-based), and its byte span for quarantine.
     @exclusivity(unchecked) var recordLine: [Int32] = []
@@ -46,15 +46,8 @@ final class ChunkOutput: @unchecked Sendable {
     /// when more input follows, it is incomplete.
     @exclusivity(unchecked) var lastRecordOpen = false
 
-    init() {
-        lineCapacity = 1 << 16
-        lineBytes = .allocate(capacity: lineCapacity)
-    }
-
-    deinit { lineBytes.deallocate() }
-
     func reset() {
-        start = 0; stopAt = 0; end = 0; linesScanned = 0; lineCount = 0; lastRecordOpen = false; frameLines = -1
+        start = 0; stopAt = 0; end = 0; linesScanned = 0; rendered.removeAll(); lastRecordOpen = false; frameLines = -1
         results.removeAll(keepingCapacity: true)
         recordLine.removeAll(keepingCapacity: true)
         recordStart.removeAll(keepingCapacity: true)
@@ -64,16 +57,13 @@ final class ChunkOutput: @unchecked Sendable {
     }
 
     /// Makes room for `n` more bytes of lines.
-    @inline(__always) func reserveLines(_ n: Int) {
-        if lineCount + n <= lineCapacity { return }
-        var cap = lineCapacity * 2
-        while cap < lineCount + n { cap *= 2 }
-        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
-        bigger.update(from: lineBytes, count: lineCount)
-        lineBytes.deallocate()
-        lineBytes = bigger
-        lineCapacity = cap
-    }
+    @inline(__always) func reserveLines(_ n: Int) { rendered.reserve(n) }
+
+    /// Where the next line is rendered (room reserved with `reserveLines`); `commitLine` takes it in.
+    @inline(__always) var nextLine: UnsafeMutablePointer<UInt8> { rendered.base + rendered.count }
+
+    /// Takes in the `width` bytes rendered at `nextLine`.
+    @inline(__always) func commitLine(_ width: Int) { rendered.didAppend(width) }
 
     /// The chunk's lines compressed as one zstd frame by the worker (`--zstd`), when it did.
     @exclusivity(unchecked) var frame: [UInt8] = []
@@ -86,7 +76,7 @@ final class ChunkOutput: @unchecked Sendable {
         guard lineCount > 0 else { return }
         let bound = Zstd.compressBound(lineCount)
         if frame.count < bound { frame = [UInt8](repeating: 0, count: bound) }
-        let source = UnsafeRawBufferPointer(start: lineBytes, count: lineCount)
+        let source = UnsafeRawBufferPointer(rendered.bytes)
         guard let n = try? frame.withUnsafeMutableBytes({ try compressor.compress(source, into: $0) }) else { return }
         frameLength = n
         frameLines = lineCount
@@ -103,7 +93,7 @@ final class ChunkOutput: @unchecked Sendable {
     /// Forgets the last record (its line, result and problems): it is carried to the next block.
     func dropLastRecord(lineWidth: Int) {
         guard let last = results.indices.last else { return }
-        if lineIndex[last] >= 0 { lineCount -= lineWidth }
+        if lineIndex[last] >= 0 { rendered.removeLast(lineWidth) }
         let ordinal = Int32(last)
         while let p = problems.last, p.record == ordinal { problems.removeLast() }
         end = recordStart[last]
@@ -115,7 +105,7 @@ final class ChunkOutput: @unchecked Sendable {
 
     /// The rendered bytes of lines `first..<first+count`.
     func lines(_ first: Int, _ count: Int, width: Int) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: lineBytes + first * width, count: count * width)
+        UnsafeBufferPointer(rebasing: rendered.bytes[(first * width)..<((first + count) * width)])
     }
 }
 
@@ -203,7 +193,7 @@ func processChunk(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, stopAt: Int, 
             ahead += 64
         }
         out.reserveLines(lineWidth)
-        let slot = out.lineBytes + out.lineCount
+        let slot = out.nextLine
         slot.initialize(repeating: 0x20, count: lineWidth - 2)
         let r: RecordResult
         let tooLong = rec.end &- rec.start > InputLimits.recordBytes && !rec.unterminated
@@ -218,7 +208,7 @@ func processChunk(_ bytes: UnsafeBufferPointer<UInt8>, start: Int, stopAt: Int, 
         if r.status == .written {
             slot[lineWidth - 2] = 0x0D
             slot[lineWidth - 1] = 0x0A
-            out.lineCount += lineWidth
+            out.commitLine(lineWidth)
             out.lineIndex.append(written)
             written += 1
         } else {

@@ -254,9 +254,7 @@ final class OwnedFDSource: ByteSource {
 package final class BlockStream {
     var source: any ByteSource
     let path: String
-    private var buffer: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
-    private var length = 0
+    private var buffer: ByteBuffer
     private var target: Int
     private(set) var totalRead = 0
     private var eof = false
@@ -266,33 +264,24 @@ package final class BlockStream {
         self.path = path
         // Clamped: a huge --block-size must not become one huge allocation (a longer record still grows it).
         target = min(max(blockSize, 64), 1 << 30)
-        capacity = target
-        buffer = .allocate(capacity: capacity)
+        buffer = ByteBuffer(capacity: target)
     }
 
-    deinit { buffer.deallocate() }
-
-    package var buffered: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: buffer, count: length) }
+    package var buffered: UnsafeBufferPointer<UInt8> { buffer.bytes }
 
     /// Reads until the buffer holds the target size or the input ends; returns true at the end.
     package func fill() throws -> Bool {
-        if target > capacity {
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: target)
-            bigger.update(from: buffer, count: length)
-            buffer.deallocate()
-            buffer = bigger
-            capacity = target
-        }
-        while !eof && length < target {
+        if target > buffer.capacity { buffer.grow(toAtLeast: target) }
+        while !eof && buffer.count < target {
             let n: Int
             do {
-                n = try source.read(into: UnsafeMutableRawBufferPointer(start: buffer + length, count: capacity - length))
+                n = try source.read(into: buffer.unused)
             } catch let e as CAIR2Error {
                 throw e
             } catch {
                 throw CAIR2Error.io("\(path): \(error)")
             }
-            if n == 0 { eof = true } else { length += n; totalRead += n }
+            if n == 0 { eof = true } else { buffer.didAppend(n); totalRead += n }
         }
         return eof
     }
@@ -300,9 +289,7 @@ package final class BlockStream {
     /// Drops the first `n` buffered bytes. Consuming nothing asks the next `fill` for a bigger block (a record
     /// longer than a block).
     package func consume(upTo n: Int) {
-        if n == 0 { target = max(target, length) * 2; return }
-        let rest = length - n
-        if rest > 0 { memmove(buffer, buffer + n, rest) }
-        length = rest
+        if n == 0 { target = max(target, buffer.count) * 2; return }
+        buffer.removeFirst(n)
     }
 }
