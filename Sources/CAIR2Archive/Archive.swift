@@ -78,7 +78,7 @@ public enum ArchiveError: Error, CustomStringConvertible {
     /// The run cannot start: missing directory, unreadable archive, unusable names. Exit 2.
     case cannotStart(String)
     /// An I/O failure during the run. Exit 3.
-    case io(FileIOError)
+    case io(IOError)
     /// A file changed between hashing and archiving. Exit 3.
     case fileChanged(String)
     /// A `.txt.zst` file of the batch is not a valid zstd stream, so its records cannot be counted. Exit 3.
@@ -208,11 +208,11 @@ public enum BatchArchive {
         guard mtime >= 0, mtime < 8_589_934_592 else {
             throw ArchiveError.cannotStart("--mtime \(mtime) is outside the range a tar header can hold (1970 to 2242)")
         }
-        var st = stat()
-        guard stat(directory, &st) == 0 else {
-            throw ArchiveError.cannotStart("cannot open batch directory \(directory): \(String(cString: strerror(errno)))")
+        let status: FileStatus
+        do { status = try FileStatus.of(path: directory) } catch {
+            throw ArchiveError.cannotStart("cannot open batch directory \(directory): \(error.reason)")
         }
-        guard st.st_mode & S_IFMT == S_IFDIR else { throw ArchiveError.cannotStart("\(directory) is not a directory") }
+        guard status.isDirectory else { throw ArchiveError.cannotStart("\(directory) is not a directory") }
 
         let outURL = URL(fileURLWithPath: output)
         let outDir = outURL.deletingLastPathComponent().path
@@ -259,7 +259,7 @@ public enum BatchArchive {
                 throw ArchiveError.cannotStart("\(output) is inside the batch folder \(directory); write the archive elsewhere "
                     + "(or pass --force)")
             }
-            if FileIdentity.of(output) != nil || access(output, F_OK) == 0 {
+            if FileIdentity.of(output) != nil || FileSystem.accessError(output, F_OK) == nil {
                 throw ArchiveError.cannotStart("\(output) already exists; archive does not replace it (remove it, or pass --force)")
             }
             if !strays.isEmpty {
@@ -282,7 +282,7 @@ public enum BatchArchive {
         do {
             out = try AtomicOutputFile(directory: outDir, name: outBase, bufferSize: 1, mode: fileMode)
         } catch {
-            throw ArchiveError.io(FileIOError("create", path: output, errno: error.errno == 0 ? EIO : error.errno))
+            throw ArchiveError.io(IOError(.createTemporary, path: output, errno: error.errno == 0 ? EIO : error.errno))
         }
         do {
             var archiveBytes = 0
@@ -290,7 +290,7 @@ public enum BatchArchive {
                 do throws(IOError) {
                     try out.descriptor.writeAll(chunk)
                 } catch {
-                    throw FileIOError("write", path: output, errno: error.errno == 0 ? EIO : error.errno)
+                    throw IOError(.write, path: output, errno: error.errno == 0 ? EIO : error.errno)
                 }
                 archiveBytes += chunk.count
             }
@@ -305,13 +305,13 @@ public enum BatchArchive {
                 try out.publish()
             } catch {
                 if error.errno == 0 { throw ArchiveError.cannotPublish(error.description) }
-                throw FileIOError(error.operation.rawValue, path: output, errno: error.errno)
+                throw IOError(error.operation, path: output, errno: error.errno)
             }
             return ArchiveSummary(output: output, manifest: manifest, archiveBytes: archiveBytes, skipped: skipped)
         } catch let e as TarError {
             out.discard()
             throw ArchiveError.unsupported(e)
-        } catch let e as FileIOError {
+        } catch let e as IOError {
             out.discard()
             throw ArchiveError.io(e)
         } catch let e as ZstdError {
@@ -340,17 +340,17 @@ public enum BatchArchive {
                 let relName = rel.isEmpty ? e : rel + "/" + e
                 if e.hasPrefix(".") { skipped.append(relName); continue }
                 if rel.isEmpty && dirReal + "/" + e == outputReal { continue }
-                var st = stat()
-                guard lstat(full + "/" + e, &st) == 0 else {
-                    throw ArchiveError.io(FileIOError("stat", path: full + "/" + e, errno: errno))
+                let status: FileStatus
+                do { status = try FileStatus.ofLink(path: full + "/" + e) } catch {
+                    throw ArchiveError.io(IOError(.stat, path: full + "/" + e, errno: error.errno))
                 }
-                switch st.st_mode & S_IFMT {
-                case S_IFREG:
+                switch status.mode & UInt32(S_IFMT) {
+                case UInt32(S_IFREG):
                     if rel.isEmpty && e == manifestName {
                         throw ArchiveError.cannotStart("\(directory) already holds a \(manifestName); the archive writes its own")
                     }
                     files.append(relName)
-                case S_IFDIR where depth == 0 && BatchFolder.isPartFolder(e):
+                case UInt32(S_IFDIR) where depth == 0 && BatchFolder.isPartFolder(e):
                     try scan(relName, depth: 1)
                 default:
                     skipped.append(relName)
@@ -369,7 +369,7 @@ public enum BatchArchive {
             try readFile(path) { try digest.add($0) }
         } catch let e as ZstdError {
             throw ArchiveError.badCompressedFile(name: name, error: e)
-        } catch let e as FileIOError {
+        } catch let e as IOError {
             throw ArchiveError.io(e)
         }
         return try digest.finish()
@@ -395,7 +395,7 @@ public enum BatchArchive {
     /// Reads a file in 1 MiB pieces.
     private static func readFile(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let file: FileDescriptor
-        do { file = try FileDescriptor.openForReading(path) } catch { throw ArchiveError.io(FileIOError("open", path: path, errno: error.errno)) }
+        do { file = try FileDescriptor.openForReading(path) } catch { throw ArchiveError.io(IOError(.open, path: path, errno: error.errno)) }
         defer { try? file.close() }
         let fd = file.rawValue
         let buf = UnsafeMutableRawBufferPointer.allocate(byteCount: ioBufferSize, alignment: 64)
@@ -408,11 +408,7 @@ public enum BatchArchive {
         }
     }
 
-    private static func realPath(_ path: String) -> String? {
-        guard let p = realpath(path, nil) else { return nil }
-        defer { free(p) }
-        return String(cString: p)
-    }
+    private static func realPath(_ path: String) -> String? { FileSystem.canonicalPath(path) }
 
     // MARK: verify
 
@@ -428,8 +424,7 @@ public enum BatchArchive {
         }
         defer { try? file.close() }
         let fd = file.rawValue
-        var st = stat()
-        if fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+        if (try? file.status())?.isDirectory == true {
             throw ArchiveError.cannotStart("cannot open \(path): it is a directory")
         }
 
@@ -514,7 +509,7 @@ public enum BatchArchive {
         } catch let e as TarError {
             streamBroken = true
             problems.append(.init(kind: .corrupt, name: nil, message: "\(path): the archive is corrupt: \(e)"))
-        } catch let e as FileIOError {
+        } catch let e as IOError {
             streamBroken = true
             problems.append(.init(kind: .corrupt, name: nil, message: "\(path): \(e)"))
         }

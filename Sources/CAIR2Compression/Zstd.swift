@@ -178,28 +178,6 @@ public protocol ByteSource {
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
-/// An I/O error from a system call, with the path and errno (never file contents).
-public struct FileIOError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// What we were doing: "open", "read", "write", "fsync", "rename", ...
-    public var operation: String
-    /// The file concerned.
-    public var path: String
-    /// The errno value.
-    public var errno: Int32
-
-    /// An error of `operation` on `path` with `errno`.
-    public init(_ operation: String, path: String, errno: Int32) {
-        self.operation = operation
-        self.path = path
-        self.errno = errno
-    }
-
-    /// `operation path: error text` (the system's message for `errno`).
-    public var description: String {
-        "\(operation) \(path): \(String(cString: strerror(errno)))"
-    }
-}
-
 /// Reads a file descriptor with read(2), retrying on EINTR. Does not close it.
 public struct FileDescriptorSource: ByteSource {
     /// The descriptor read from.
@@ -213,11 +191,11 @@ public struct FileDescriptorSource: ByteSource {
         self.path = path
     }
 
-    /// Reads up to `buffer.count` bytes (0 at the end); a failure throws `FileIOError` with the errno.
+    /// Reads up to `buffer.count` bytes (0 at the end); a failure throws `IOError` (`read`) with the errno.
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         switch Syscall.read(fileDescriptor, buffer.baseAddress, buffer.count) {
         case .success(let n): return n
-        case .failure(let e): throw FileIOError("read", path: path, errno: e.rawValue)
+        case .failure(let e): throw IOError(.read, path: path, errno: e.rawValue)
         }
     }
 }

@@ -20,6 +20,8 @@ public struct FileDescriptor: Sendable, Hashable {
 
     /// Standard input, named `-` as on the command line.
     public static var standardInput: FileDescriptor { FileDescriptor(rawValue: STDIN_FILENO, path: "-") }
+    /// Standard error (descriptor 2), named `standard error` in messages.
+    public static var standardError: FileDescriptor { FileDescriptor(rawValue: STDERR_FILENO, path: "standard error") }
 
     /// `open(2)` with `flags` (`O_CLOEXEC` is always added) and `mode` for a created file.
     /// A failure is an `IOError` with exit code 2 (the run cannot start).
@@ -87,6 +89,11 @@ public struct FileDescriptor: Sendable, Hashable {
         try Syscall.fsync(rawValue).get(.fsync, path: path)
     }
 
+    /// `ftruncate(2)`: the file is `length` bytes long.
+    public func truncate(to length: Int64) throws(IOError) {
+        try Syscall.ftruncate(rawValue, off_t(length)).get(.write, path: path)
+    }
+
     /// `fchmod(2)`: sets the permission bits regardless of the umask.
     public func setPermissions(_ mode: mode_t) throws(IOError) {
         try Syscall.fchmod(rawValue, mode).get(.fchmod, path: path)
@@ -110,6 +117,8 @@ public struct FileStatus: Sendable, Equatable {
 
     /// True for a regular file (not a pipe, terminal, directory...).
     public var isRegularFile: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFREG) }
+    /// True for a directory.
+    public var isDirectory: Bool { mode & UInt32(S_IFMT) == UInt32(S_IFDIR) }
     /// The permission bits (`mode & 0o7777`).
     public var permissions: UInt32 { mode & 0o7777 }
 
@@ -126,6 +135,13 @@ public struct FileStatus: Sendable, Equatable {
     public static func of(path: String) throws(IOError) -> FileStatus {
         var raw = stat()
         try path.withCString { Syscall.stat($0, &raw) }.get(.stat, path: path)
+        return FileStatus(raw)
+    }
+
+    /// `lstat(2)` of a path: a symbolic link is described itself, not followed. A failure has exit code 2.
+    public static func ofLink(path: String) throws(IOError) -> FileStatus {
+        var raw = stat()
+        try path.withCString { Syscall.lstat($0, &raw) }.get(.stat, path: path)
         return FileStatus(raw)
     }
 
@@ -147,6 +163,39 @@ public enum FileSystem {
         if case .failure(let error) = result, error.rawValue != EEXIST {
             throw IOError(.mkdir, path: path, errno: error.rawValue)
         }
+    }
+
+    /// `mkdir(2)` with `mode` (less the umask); the errno when it fails (EEXIST included: callers that create
+    /// directories one level at a time need to know which ones they made).
+    public static func makeDirectory(_ path: String, mode: mode_t) -> Int32? {
+        if case .failure(let error) = path.withCString({ Syscall.mkdir($0, mode) }) { return error.rawValue }
+        return nil
+    }
+
+    /// `rmdir(2)` of an empty directory, for cleaning up after a failed start; true when it was removed.
+    @discardableResult
+    public static func removeDirectory(_ path: String) -> Bool {
+        if case .success = path.withCString({ Syscall.rmdir($0) }) { return true }
+        return false
+    }
+
+    /// `unlink(2)` of a file, for cleaning up; true when it was removed.
+    @discardableResult
+    public static func removeFile(_ path: String) -> Bool {
+        if case .success = path.withCString({ Syscall.unlink($0) }) { return true }
+        return false
+    }
+
+    /// `access(2)`: nil when the process may access `path` as `mode` asks (`R_OK`, `W_OK | X_OK`, `F_OK`...),
+    /// else the errno.
+    public static func accessError(_ path: String, _ mode: Int32) -> Int32? {
+        if case .failure(let error) = path.withCString({ Syscall.access($0, mode) }) { return error.rawValue }
+        return nil
+    }
+
+    /// The canonical absolute path of an existing file (`realpath(3)`), or nil.
+    public static func canonicalPath(_ path: String) -> String? {
+        try? path.withCString { Syscall.realpath($0) }.get()
     }
 
     /// `fsync(2)` of a directory, so a rename inside it survives a crash.

@@ -95,3 +95,31 @@ public final class MappedFile: @unchecked Sendable {
         }
     }
 }
+
+/// `madvise(2)` advice over memory the process owns (the mapped input, the id table), through the syscall seam.
+/// Advice is a hint: a kernel that declines it changes nothing but the speed, so failures are ignored.
+package enum PageAdvice {
+    /// Read these pages ahead (`MADV_WILLNEED`).
+    case willNeed
+    /// Drop these pages; a clean mapped page is read again when touched (`MADV_DONTNEED`).
+    case dontNeed
+    /// Back these pages with huge pages where the kernel can (`MADV_HUGEPAGE`).
+    case hugePages
+
+    /// Gives the advice for the pages of `start..<start + count`: every page it touches for `willNeed`, only
+    /// the whole pages inside it for the others (a page partly outside the range may still be in use).
+    package func apply(to start: UnsafeRawPointer, count: Int) {
+        let page = Int(getpagesize())
+        let outwards = self == .willNeed
+        let from = (Int(bitPattern: start) + (outwards ? 0 : page - 1)) & ~(page - 1)
+        let to = (Int(bitPattern: start) + count + (outwards ? page - 1 : 0)) & ~(page - 1)
+        guard to > from, let address = UnsafeMutableRawPointer(bitPattern: from) else { return }
+        let advice: Int32
+        switch self {
+        case .willNeed: advice = MADV_WILLNEED
+        case .dontNeed: advice = MADV_DONTNEED
+        case .hugePages: advice = MADV_HUGEPAGE
+        }
+        _ = Syscall.madvise(address, to - from, advice)
+    }
+}

@@ -18,6 +18,14 @@ public enum Signals {
     /// The exit status the handler uses for `signal`: 128 + the signal number (130, 143, 129).
     public static func exitStatus(for signal: Int32) -> Int32 { 128 + signal }
 
+    /// Runs `body` with SIGINT, SIGTERM and SIGHUP held: a signal that arrives meanwhile is acted on when it
+    /// ends, so a publication's renames are never cut in half (PRODUCT.md §4a).
+    package static func holdingInterrupts<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        cair2_commit_begin()
+        defer { cair2_commit_end() }
+        return try body()
+    }
+
     /// The signal that arrived while (or after) a batch was being published, if any: the batch is
     /// complete and the run ends with its normal status, saying that it was interrupted.
     public static var pendingSignal: Int32? {

@@ -2,6 +2,7 @@
 // a -1 return into an errno value. Everything above speaks `Result<_, Errno>` or `IOError`.
 // (The shape follows swift-system's Internals/Syscalls.swift and its `_retryWhileInterrupted`.)
 
+import CSupport
 import Glibc
 import Synchronization
 
@@ -83,12 +84,12 @@ package enum WriteFaultInjection {
 /// it where they keep error types of their own).
 package enum Syscall {
     /// `open(2)`
-    static func open(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Result<Int32, Errno> {
+    package static func open(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Result<Int32, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.open(path, flags, mode)) }
     }
 
     /// `close(2)`. Not retried: on Linux the descriptor is gone even when close reports EINTR.
-    static func close(_ fd: Int32) -> Result<Void, Errno> {
+    package static func close(_ fd: Int32) -> Result<Void, Errno> {
         valueOrErrno(Glibc.close(fd)).map { _ in () }
     }
 
@@ -103,7 +104,7 @@ package enum Syscall {
     }
 
     /// `write(2)`
-    static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Result<Int, Errno> {
+    package static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Result<Int, Errno> {
         if let injected = WriteFaultInjection.injectedFailure(for: fd) { return .failure(Errno(injected)) }
         return retryOnInterrupt { valueOrErrno(Glibc.write(fd, buffer, count)) }
     }
@@ -115,22 +116,22 @@ package enum Syscall {
     }
 
     /// `fstat(2)`
-    static func fstat(_ fd: Int32, _ status: inout stat) -> Result<Void, Errno> {
+    package static func fstat(_ fd: Int32, _ status: inout stat) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.fstat(fd, &status)) }.map { _ in () }
     }
 
     /// `stat(2)`, as `fstatat(AT_FDCWD, path, &status, 0)` (the name `stat` is also the struct's).
-    static func stat(_ path: UnsafePointer<CChar>, _ status: inout stat) -> Result<Void, Errno> {
+    package static func stat(_ path: UnsafePointer<CChar>, _ status: inout stat) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.fstatat(AT_FDCWD, path, &status, 0)) }.map { _ in () }
     }
 
     /// `fsync(2)`
-    static func fsync(_ fd: Int32) -> Result<Void, Errno> {
+    package static func fsync(_ fd: Int32) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.fsync(fd)) }.map { _ in () }
     }
 
     /// `fchmod(2)`
-    static func fchmod(_ fd: Int32, _ mode: mode_t) -> Result<Void, Errno> {
+    package static func fchmod(_ fd: Int32, _ mode: mode_t) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.fchmod(fd, mode)) }.map { _ in () }
     }
 
@@ -140,12 +141,12 @@ package enum Syscall {
     }
 
     /// `unlink(2)`
-    static func unlink(_ path: UnsafePointer<CChar>) -> Result<Void, Errno> {
+    package static func unlink(_ path: UnsafePointer<CChar>) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.unlink(path)) }.map { _ in () }
     }
 
     /// `mkdir(2)`
-    static func mkdir(_ path: UnsafePointer<CChar>, _ mode: mode_t) -> Result<Void, Errno> {
+    package static func mkdir(_ path: UnsafePointer<CChar>, _ mode: mode_t) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.mkdir(path, mode)) }.map { _ in () }
     }
 
@@ -161,8 +162,47 @@ package enum Syscall {
         valueOrErrno(Glibc.munmap(address, length)).map { _ in () }
     }
 
+    /// `lstat(2)`, as `fstatat(AT_FDCWD, path, &status, AT_SYMLINK_NOFOLLOW)`.
+    package static func lstat(_ path: UnsafePointer<CChar>, _ status: inout stat) -> Result<Void, Errno> {
+        retryOnInterrupt { valueOrErrno(Glibc.fstatat(AT_FDCWD, path, &status, AT_SYMLINK_NOFOLLOW)) }.map { _ in () }
+    }
+
+    /// `access(2)`
+    package static func access(_ path: UnsafePointer<CChar>, _ mode: Int32) -> Result<Void, Errno> {
+        retryOnInterrupt { valueOrErrno(Glibc.access(path, mode)) }.map { _ in () }
+    }
+
+    /// `rmdir(2)`
+    package static func rmdir(_ path: UnsafePointer<CChar>) -> Result<Void, Errno> {
+        retryOnInterrupt { valueOrErrno(Glibc.rmdir(path)) }.map { _ in () }
+    }
+
+    /// `ftruncate(2)`
+    package static func ftruncate(_ fd: Int32, _ length: off_t) -> Result<Void, Errno> {
+        retryOnInterrupt { valueOrErrno(Glibc.ftruncate(fd, length)) }.map { _ in () }
+    }
+
+    /// `realpath(3)`: the canonical absolute path (symbolic links, `.` and `..` resolved).
+    package static func realpath(_ path: UnsafePointer<CChar>) -> Result<String, Errno> {
+        guard let resolved = Glibc.realpath(path, nil) else { return .failure(Errno(Glibc.errno)) }
+        defer { free(resolved) }
+        return .success(String(cString: resolved))
+    }
+
+    /// `O_DIRECT` on (`on`) or off for an open file (`fcntl(2)` F_SETFL); fails where the file system has no
+    /// direct I/O.
+    package static func setDirectIO(_ fd: Int32, _ on: Bool) -> Result<Void, Errno> {
+        retryOnInterrupt { valueOrErrno(cair2_set_direct_io(fd, on ? 1 : 0)) }.map { _ in () }
+    }
+
+    /// Starts the disk writeback of a byte range without waiting for it (`sync_file_range(2)`
+    /// SYNC_FILE_RANGE_WRITE); a hint, so the fsync before publication finds little left to do.
+    package static func startWriteback(_ fd: Int32, _ offset: Int64, _ count: Int64) -> Result<Void, Errno> {
+        retryOnInterrupt { valueOrErrno(cair2_start_writeback(fd, offset, count)) }.map { _ in () }
+    }
+
     /// `madvise(2)`
-    static func madvise(_ address: UnsafeMutableRawPointer, _ length: Int, _ advice: Int32) -> Result<Void, Errno> {
+    package static func madvise(_ address: UnsafeMutableRawPointer, _ length: Int, _ advice: Int32) -> Result<Void, Errno> {
         valueOrErrno(Glibc.madvise(address, length, advice)).map { _ in () }
     }
 }

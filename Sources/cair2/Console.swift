@@ -126,8 +126,7 @@ public enum ClosingSummary {
     private static func g(_ n: Int) -> String { ProgressLine.grouped(n) }
 
     private static func fileSize(_ path: String) -> Int {
-        var st = stat()
-        return stat(path, &st) == 0 ? Int(st.st_size) : 0
+        (try? FileStatus.of(path: path)).map { Int($0.size) } ?? 0
     }
 }
 

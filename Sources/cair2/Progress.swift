@@ -30,7 +30,7 @@ public final class ProgressLine: @unchecked Sendable {
     private let enabled: Bool
     private let isTerminal: Bool
     private let interval: Double
-    private let write: @Sendable (String) -> Void
+    private let output: @Sendable (String) -> Void
     private let now: @Sendable () -> Double
     private let width: Int
     private var drawn = false
@@ -53,7 +53,7 @@ public final class ProgressLine: @unchecked Sendable {
         self.isTerminal = isTerminal
         self.interval = interval ?? (isTerminal ? 0.1 : 1.0)
         self.width = max(20, width)
-        self.write = write
+        self.output = write
         self.now = now
         lastEvent = now()
     }
@@ -93,10 +93,10 @@ public final class ProgressLine: @unchecked Sendable {
         lastDraw = t
         if isTerminal {
             let text = ProgressLine.format(p, elapsed: t - inputStarted, width: width - 1)
-            write("\r" + text + "\u{1B}[K")
+            output("\r" + text + "\u{1B}[K")
             drawn = true
         } else {
-            write(ProgressLine.format(p, elapsed: t - inputStarted) + "\n")
+            output(ProgressLine.format(p, elapsed: t - inputStarted) + "\n")
         }
     }
 
@@ -104,7 +104,7 @@ public final class ProgressLine: @unchecked Sendable {
     public func clear() {
         lock.lock()
         defer { lock.unlock() }
-        if drawn { write("\r\u{1B}[K") }
+        if drawn { output("\r\u{1B}[K") }
         drawn = false
     }
 
@@ -112,10 +112,10 @@ public final class ProgressLine: @unchecked Sendable {
     public func message(_ s: String) {
         lock.lock()
         defer { lock.unlock() }
-        if drawn { write("\r\u{1B}[K") }
+        if drawn { output("\r\u{1B}[K") }
         drawn = false
         lastDraw = -Double.infinity
-        write(s.hasSuffix("\n") ? s : s + "\n")
+        output(s.hasSuffix("\n") ? s : s + "\n")
     }
 
     /// The text of one progress line: input, kind, percent and bytes of the known total, records, rejected and

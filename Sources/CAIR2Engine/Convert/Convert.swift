@@ -323,9 +323,14 @@ package func loadMapping(_ path: String?) throws -> ColumnMapping {
     guard let path else { return ColumnMapping() }
     guard let data = FileManager.default.contents(atPath: path) else {
         // Name the reason (no such file, permission denied, a directory), as for every other input.
-        var st = stat()
-        let reason = stat(path, &st) != 0 ? errnoText()
-            : (st.st_mode & S_IFMT) == S_IFDIR ? "it is a directory" : (access(path, R_OK) != 0 ? errnoText() : "read failed")
+        let reason: String
+        do {
+            let status = try FileStatus.of(path: path)
+            reason = status.isDirectory ? "it is a directory"
+                : FileSystem.accessError(path, R_OK).map { errnoText($0) } ?? "read failed"
+        } catch {
+            reason = errnoText(error.errno)
+        }
         throw CAIR2Error.usage("\(path): cannot read the mapping file: \(reason)")
     }
     guard let dict = JSONValue.parse([UInt8](data))?.objectValue else {

@@ -68,7 +68,7 @@ public struct FileDescriptorByteSource: FixedWidthByteSource {
 
     /// Closes the descriptor when the source owns it; otherwise does nothing.
     public func close() {
-        if closeWhenDone { _ = Glibc.close(fd) }
+        if closeWhenDone { _ = Syscall.close(fd) }
     }
 }
 
@@ -77,17 +77,16 @@ public struct FileDescriptorByteSource: FixedWidthByteSource {
 /// A path ending in `.zst` is decompressed as it is read.
 public func openFixedWidthInput(_ path: String) throws -> any FixedWidthByteSource {
     if path == "-" { return FileDescriptorByteSource(fd: 0, path: path, closeWhenDone: false) }
-    let fd: Int32
-    do { fd = try FileDescriptor.openForReading(path).rawValue } catch {
+    let descriptor: FileDescriptor
+    do { descriptor = try FileDescriptor.openForReading(path) } catch {
         throw FixedWidthIOError.cannotOpen(path: path, errno: error.errno)
     }
     // A directory opens fine but cannot be read: refuse it before the run starts.
-    var st = stat()
-    if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-        _ = Glibc.close(fd)
+    if (try? descriptor.status())?.isDirectory == true {
+        try? descriptor.close()
         throw FixedWidthIOError.cannotOpen(path: path, errno: EISDIR)
     }
-    let file = FileDescriptorByteSource(fd: fd, path: path, closeWhenDone: true)
+    let file = FileDescriptorByteSource(fd: descriptor.rawValue, path: path, closeWhenDone: true)
     if path.hasSuffix(".zst") {
         // Streamed through libzstd: never decompressed whole into memory.
         return try ZstdFixedWidthSource(file: file, path: path)
@@ -178,8 +177,8 @@ final class OutputSink {
     init(path: String?, inputPath: String? = nil, fileMode: mode_t = FileMode.standard) throws {
         buffer.reserveCapacity(flushAt + 4096)
         guard let path, path != "-" else {
-            // A closed pipe must surface as EPIPE from write(2), not kill us.
-            signal(SIGPIPE, SIG_IGN)
+            // A closed pipe surfaces as EPIPE from write(2) only when SIGPIPE is ignored, a process-wide choice
+            // the executable makes (`Signals.prepareProcess`); a program embedding the library makes its own.
             file = nil
             finalPath = nil
             return

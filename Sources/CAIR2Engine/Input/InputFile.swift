@@ -56,17 +56,21 @@ package final class InputFile {
             try f.startStream(peeked, magic: peeked.head, name: "standard input", blockSize: blockSize)
             return f
         }
-        let fd: Int32
-        do { fd = try FileDescriptor.openForReading(path).rawValue } catch {
+        let descriptor: FileDescriptor
+        do { descriptor = try FileDescriptor.openForReading(path) } catch {
             throw CAIR2Error.usage("\(path): cannot open the input: \(errnoText(error.errno))")
         }
-        var st = stat()
-        if fstat(fd, &st) != 0 { close(fd); throw CAIR2Error.usage("\(path): cannot stat the input: \(errnoText())") }
-        if (st.st_mode & S_IFMT) == S_IFDIR { close(fd); throw CAIR2Error.usage("\(path): is a directory, not an extract") }
-        f.size = Int(st.st_size)
-        f.inode = UInt64(st.st_ino)
-        f.mtime = Int(st.st_mtim.tv_sec) &* 1_000_000_000 &+ Int(st.st_mtim.tv_nsec)
-        if (st.st_mode & S_IFMT) != S_IFREG {
+        let fd = descriptor.rawValue
+        let status: FileStatus
+        do { status = try descriptor.status() } catch {
+            try? descriptor.close()
+            throw CAIR2Error.usage("\(path): cannot stat the input: \(errnoText(error.errno))")
+        }
+        if status.isDirectory { try? descriptor.close(); throw CAIR2Error.usage("\(path): is a directory, not an extract") }
+        f.size = Int(status.size)
+        f.inode = status.inode
+        f.mtime = Int(status.modificationSeconds) &* 1_000_000_000 &+ Int(status.modificationNanoseconds)
+        if !status.isRegularFile {
             // A pipe or a device: its first bytes can only be read once.
             let peeked = try PeekedSource(OwnedFDSource(fd: fd, path: path), path: path)
             try f.startStream(peeked, magic: peeked.head, name: path, blockSize: blockSize)
@@ -76,14 +80,14 @@ package final class InputFile {
         let got: Int
         switch Syscall.pread(fd, &magic, 4, 0) {
         case .success(let n): got = n
-        case .failure(let e): close(fd); throw CAIR2Error.io("\(path): read failed: \(errnoText(e.rawValue))")
+        case .failure(let e): try? descriptor.close(); throw CAIR2Error.io("\(path): read failed: \(errnoText(e.rawValue))")
         }
         let compression = InputCompression.of(magic: magic.prefix(got), name: path)
         if compression != .none || !useMmap {
             try f.startStream(OwnedFDSource(fd: fd, path: path), compression: compression, name: path, blockSize: blockSize)
             return f
         }
-        close(fd)
+        try? descriptor.close()
         if f.size == 0 { return f }
         do {
             f.mapped = try MappedFile(path: path)
@@ -246,7 +250,7 @@ final class OwnedFDSource: ByteSource {
         case .failure(let e): throw CAIR2Error.io("\(path): read failed: \(errnoText(e.rawValue))")
         }
     }
-    deinit { close(fd) }
+    deinit { _ = Syscall.close(fd) }
 }
 
 /// Blocks of a stream in one reused buffer: `fill` reads until `blockSize` bytes are buffered (or the end),

@@ -1,3 +1,4 @@
+import CAIR2IO
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,7 +26,7 @@ enum MergeCPU {
 
     static func report(_ line: String) {
         var s = line + "\n"
-        s.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+        s.withUTF8 { try? FileDescriptor.standardError.writeAll(UnsafeRawBufferPointer($0)) }
     }
 
     /// One input's figures: the merge (ordering, ids, counts, reports) plus the writes (hash, staging copy).

@@ -1,4 +1,5 @@
 import CAIR2Core
+import CAIR2IO
 import CSupport
 #if canImport(Glibc)
 import Glibc
@@ -123,7 +124,7 @@ struct OrderedMerge {
         let from = max(advisedUpTo, trueEnd) & ~(page - 1)
         let to = min(bytes.count, trueEnd + window)
         guard to > from else { return }
-        madvise(UnsafeMutableRawPointer(mutating: base) + from, to - from, MADV_WILLNEED)
+        PageAdvice.willNeed.apply(to: base + from, count: to - from)
         advisedUpTo = to
     }
 
@@ -133,7 +134,7 @@ struct OrderedMerge {
         let page = 1 << 16
         let upTo = trueEnd & ~(page - 1)
         guard upTo - released >= 32 << 20, let base = bytes.baseAddress else { return }
-        madvise(UnsafeMutableRawPointer(mutating: base) + released, upTo - released, MADV_DONTNEED)
+        PageAdvice.dontNeed.apply(to: base + released, count: upTo - released)
         released = upTo
     }
 

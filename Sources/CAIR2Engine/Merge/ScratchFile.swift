@@ -35,12 +35,7 @@ package final class ScratchFile: SpillStorage, @unchecked Sendable {
     /// to madvise): it is probed at random, and with 4 KiB pages almost every insert into its ~36 MiB also missed
     /// the TLB (docs/PERFORMANCE.md). Only whole pages inside the array are advised.
     package var tableMemoryAdvice: IDTable.MemoryAdvice? {
-        { start, count in
-            let page = Int(getpagesize())
-            let from = (Int(bitPattern: start) + page - 1) & ~(page - 1)
-            let to = (Int(bitPattern: start) + count) & ~(page - 1)
-            if to > from { _ = madvise(UnsafeMutableRawPointer(bitPattern: from), to - from, MADV_HUGEPAGE) }
-        }
+        { start, count in PageAdvice.hugePages.apply(to: start, count: count) }
     }
 
 

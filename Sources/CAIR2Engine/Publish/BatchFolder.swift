@@ -14,9 +14,8 @@ public struct FileIdentity: Hashable, Sendable {
 
     /// `stat(2)` of `path` (following symbolic links); nil when it does not exist or cannot be stat'ed.
     public static func of(_ path: String) -> FileIdentity? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        guard let status = try? FileStatus.of(path: path) else { return nil }
+        return FileIdentity(device: status.device, inode: status.inode)
     }
 }
 
@@ -149,7 +148,7 @@ public struct BatchFolder: Sendable {
         for name in previous where !written.contains(name) {
             let path = join(name)
             guard isRegular(path), !inputs.contains(path) else { continue }
-            if unlink(path) == 0 { removed.append(name) }
+            if FileSystem.removeFile(path) { removed.append(name) }
         }
         var strangers: [String] = []
         for entry in OutDirLock.entries(directory).sorted() {
@@ -158,7 +157,7 @@ public struct BatchFolder: Sendable {
                 for inner in OutDirLock.entries(join(entry)).sorted() where !written.contains(entry + "/" + inner) {
                     strangers.append(entry + "/" + inner)
                 }
-                rmdir(join(entry))  // only succeeds when empty
+                FileSystem.removeDirectory(join(entry))  // only succeeds when empty
                 continue
             }
             strangers.append(isDirectory(join(entry)) ? entry + "/" : entry)
@@ -171,13 +170,11 @@ public struct BatchFolder: Sendable {
     }
 
     private func isRegular(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
+        (try? FileStatus.ofLink(path: path))?.isRegularFile == true
     }
 
     private func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+        (try? FileStatus.ofLink(path: path))?.isDirectory == true
     }
 }
 
@@ -223,7 +220,7 @@ final class RunFolder {
         do {
             lock = try OutDirLock.acquire(options.outDir)
         } catch {
-            if publisher.createdDirectory { rmdir(options.outDir) }
+            if publisher.createdDirectory { FileSystem.removeDirectory(options.outDir) }
             throw CAIR2Error.usage(error.description)
         }
         let folder = RunFolder(publisher: publisher, lock: lock, batch: BatchFolder(directory: options.outDir),
@@ -266,7 +263,7 @@ final class RunFolder {
         publisher.discardAll()
         if publisher.createdDirectory {
             lock.releaseAndRemove()
-            rmdir(publisher.outDir)
+            FileSystem.removeDirectory(publisher.outDir)
         }
     }
 }

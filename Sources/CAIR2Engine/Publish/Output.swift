@@ -87,11 +87,11 @@ package final class OutputStream {
         fd = temporary.fd
         // --file-mode for the published file (set on the descriptor: it holds through O_TMPFILE and renames);
         // quarantine files stay 0600, they hold raw records.
-        _ = fchmod(fd, relativePath.hasPrefix("quarantine/") ? FileMode.standard : publisher.fileMode)
+        _ = Syscall.fchmod(fd, relativePath.hasPrefix("quarantine/") ? FileMode.standard : publisher.fileMode)
         buffers = (0..<max(2, stagingBuffers)).map { _ in
             .allocate(byteCount: stagingSize, alignment: OutputStream.blockSize)
         }
-        direct = publisher.directIO && cair2_set_direct_io(fd, 1) == 0
+        direct = publisher.directIO && (try? Syscall.setDirectIO(fd, true).get()) != nil
     }
 
     deinit {
@@ -256,7 +256,7 @@ package final class OutputStream {
             } catch where direct && error.errno == EINVAL {
                 // The file system took O_DIRECT at open but refuses these writes: go through the page cache.
                 direct = false
-                _ = cair2_set_direct_io(fd, 0)
+                _ = Syscall.setDirectIO(fd, false)
                 try file.pwriteAll(UnsafeRawBufferPointer(start: buffer, count: count), at: Int64(offset))
             }
         } catch {
@@ -266,7 +266,7 @@ package final class OutputStream {
         // the fsync before publishing (which must wait) finds little left to do.
         let end = offset + count
         if !direct && end - writebackStarted >= writebackStep {
-            _ = cair2_start_writeback(fd, Int64(writebackStarted), Int64(end - writebackStarted))
+            _ = Syscall.startWriteback(fd, Int64(writebackStarted), Int64(end - writebackStarted))
             writebackStarted = end
         }
     }
@@ -275,10 +275,12 @@ package final class OutputStream {
     package func finish() throws {
         if finished { return }
         try retire()
-        if fileOffset % OutputStream.blockSize != 0 && ftruncate(fd, off_t(fileOffset)) != 0 {
-            throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): truncate failed: \(errnoText()); nothing was published")
+        if fileOffset % OutputStream.blockSize != 0, case .failure(let e) = Syscall.ftruncate(fd, off_t(fileOffset)) {
+            throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): truncate failed: \(errnoText(e.rawValue)); nothing was published")
         }
-        if fsync(fd) != 0 { throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): fsync failed: \(errnoText()); nothing was published") }
+        if case .failure(let e) = Syscall.fsync(fd) {
+            throw CAIR2Error.io("\(publisher.outDir)/\(relativePath): fsync failed: \(errnoText(e.rawValue)); nothing was published")
+        }
         finished = true
         sha256Hex = SHA256.hex(sha.finalize())
     }
@@ -300,25 +302,24 @@ package final class Publisher {
     package init(outDir: String, fileMode: mode_t = FileMode.standard) throws {
         self.outDir = outDir
         self.fileMode = fileMode
-        var st = stat()
-        if stat(outDir, &st) != 0 {
+        if let status = try? FileStatus.of(path: outDir) {
+            if !status.isDirectory { throw CAIR2Error.usage("\(outDir): not a directory") }
+        } else {
             createdDirectory = true
             // Like mkdir -p: every missing directory of the path, mode 0700 (0750 or 0755 for a wider --file-mode).
             var path = outDir.hasPrefix("/") ? "/" : ""
             for part in outDir.split(separator: "/", omittingEmptySubsequences: true) {
                 path += (path.isEmpty || path.hasSuffix("/") ? "" : "/") + part
-                if mkdir(path, FileMode.directory(for: fileMode)) != 0 && errno != EEXIST {
-                    throw CAIR2Error.usage("\(outDir): cannot create the output directory: \(errnoText())")
+                if let e = FileSystem.makeDirectory(path, mode: FileMode.directory(for: fileMode)), e != EEXIST {
+                    throw CAIR2Error.usage("\(outDir): cannot create the output directory: \(errnoText(e))")
                 }
             }
-            if stat(outDir, &st) != 0 || (st.st_mode & S_IFMT) != S_IFDIR {
+            if (try? FileStatus.of(path: outDir))?.isDirectory != true {
                 throw CAIR2Error.usage("\(outDir): cannot create the output directory")
             }
-        } else if (st.st_mode & S_IFMT) != S_IFDIR {
-            throw CAIR2Error.usage("\(outDir): not a directory")
         }
-        if access(outDir, W_OK | X_OK) != 0 {
-            throw CAIR2Error.usage("\(outDir): the output directory is not writable: \(errnoText())")
+        if let e = FileSystem.accessError(outDir, W_OK | X_OK) {
+            throw CAIR2Error.usage("\(outDir): the output directory is not writable: \(errnoText(e))")
         }
     }
 
@@ -348,15 +349,15 @@ package final class Publisher {
             let dir = String(final[..<slash])
             if dirs.contains(dir) { continue }
             dirs.append(dir)
-            var st = stat()
-            if lstat(dir, &st) == 0 {
-                if st.st_mode & S_IFMT != S_IFDIR {
+            if let status = try? FileStatus.ofLink(path: dir) {
+                if !status.isDirectory {
                     throw CAIR2Error.io("\(dir) is in the way (not a directory); nothing was published")
                 }
-            } else if mkdir(dir, FileMode.directory(for: dir.hasSuffix("/quarantine") ? FileMode.standard : fileMode)) == 0 {
-                created.append(dir)
+            } else if let e = FileSystem.makeDirectory(
+                dir, mode: FileMode.directory(for: dir.hasSuffix("/quarantine") ? FileMode.standard : fileMode)) {
+                throw CAIR2Error.io("\(dir): cannot create: \(errnoText(e)); nothing was published")
             } else {
-                throw CAIR2Error.io("\(dir): cannot create: \(errnoText()); nothing was published")
+                created.append(dir)
             }
         }
         do {
@@ -367,52 +368,50 @@ package final class Publisher {
                 s.fd = -1
             }
         } catch {
-            for d in created.reversed() { rmdir(d) }
+            for d in created.reversed() { FileSystem.removeDirectory(d) }
             throw CAIR2Error.io(error.description)
         }
         if let delay = Publisher.renameDelay { usleep(delay) }
         // From here on signals are held, so a batch is never half published (PRODUCT.md §4a).
-        cair2_commit_begin()
-        defer { cair2_commit_end() }
-        // A single file needs none (one rename), unless a cut publication left one: it goes once this one is whole.
-        let hadMarker = PublicationMarker.exists(in: outDir)
-        let useMarker = streams.count > 1 || hadMarker
-        if useMarker {
-            do {
-                try PublicationMarker.create(in: outDir, listing: streams.map(\.relativePath))
-            } catch {
-                for d in created.reversed() { rmdir(d) }
-                throw CAIR2Error.io("\(error.description); nothing was published")
-            }
-        }
-        var replacedAny = false
-        for s in streams {
-            let final = "\(outDir)/\(s.relativePath)"
-            do {
-                if try s.temporary.publish(to: final) { replacedAny = true }
-            } catch {
-                if replacedAny {
-                    throw CAIR2Error.io("\(final): cannot publish: \(error.reason); the publication stopped after replacing "
-                        + "some files: \(outDir) may mix two batches (it holds \(PublicationMarker.fileName)); run the command again")
+        try Signals.holdingInterrupts {
+            // A single file needs none (one rename), unless a cut publication left one: it goes once this one is whole.
+            let hadMarker = PublicationMarker.exists(in: outDir)
+            let useMarker = streams.count > 1 || hadMarker
+            if useMarker {
+                do throws(IOError) {
+                    try PublicationMarker.create(in: outDir, listing: streams.map(\.relativePath))
+                } catch {
+                    for d in created.reversed() { FileSystem.removeDirectory(d) }
+                    throw CAIR2Error.io("\(error.description); nothing was published")
                 }
-                // Nothing was replaced yet: take back the new names, and nothing is published.
-                for path in finalPaths { unlink(path) }
-                finalPaths.removeAll()
-                if useMarker && !hadMarker { PublicationMarker.remove(in: outDir) }
-                for d in created.reversed() { rmdir(d) }
-                throw CAIR2Error.io("\(final): cannot publish: \(error.reason); nothing was published")
             }
-            // The bytes are fsynced: a close error can no longer lose them.
-            if s.fd >= 0 { _ = try? s.temporary.closeDescriptor(); s.fd = -1 }
-            finalPaths.append(final)
-            if let delay = Publisher.renameDelay { usleep(delay) }
+            var replacedAny = false
+            for s in streams {
+                let final = "\(outDir)/\(s.relativePath)"
+                do throws(IOError) {
+                    if try s.temporary.publish(to: final) { replacedAny = true }
+                } catch {
+                    if replacedAny {
+                        throw CAIR2Error.io("\(final): cannot publish: \(error.reason); the publication stopped after replacing "
+                            + "some files: \(outDir) may mix two batches (it holds \(PublicationMarker.fileName)); run the command again")
+                    }
+                    // Nothing was replaced yet: take back the new names, and nothing is published.
+                    for path in finalPaths { FileSystem.removeFile(path) }
+                    finalPaths.removeAll()
+                    if useMarker && !hadMarker { PublicationMarker.remove(in: outDir) }
+                    for d in created.reversed() { FileSystem.removeDirectory(d) }
+                    throw CAIR2Error.io("\(final): cannot publish: \(error.reason); nothing was published")
+                }
+                // The bytes are fsynced: a close error can no longer lose them.
+                if s.fd >= 0 { _ = try? s.temporary.closeDescriptor(); s.fd = -1 }
+                finalPaths.append(final)
+                if let delay = Publisher.renameDelay { usleep(delay) }
+            }
+            // The files are published: a directory that cannot be synced now is not a reason to fail the run.
+            for d in dirs { try? FileSystem.syncDirectory(d) }
+            if useMarker { PublicationMarker.remove(in: outDir) }
+            streams.removeAll()
         }
-        for d in dirs {
-            let fd = open(d, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if fd >= 0 { fsync(fd); close(fd) }
-        }
-        if useMarker { PublicationMarker.remove(in: outDir) }
-        streams.removeAll()
     }
 
     /// Test hook (`CAIR2_TEST_RENAME_DELAY_MS`): a pause before and between the renames of a publication,
