@@ -302,11 +302,10 @@ private func openReturn(_ path: String) throws -> any FixedWidthByteSource {
 final class HedisCSV {
     let path: String
     let layout: Layout
+    /// The input, mapped: its bytes are read inside `withBytes` only.
     let file: InputFile
-    /// The whole input (mapped, or read from a stream into `owned`).
-    let bytes: UnsafeBufferPointer<UInt8>
-    /// A streamed input's bytes, read whole (standard input, .zst); freed with this object.
-    private let owned: UnsafeMutableBufferPointer<UInt8>?
+    /// A streamed input's bytes, read whole (standard input, .zst).
+    private let owned: [UInt8]?
     let header: Header
     /// Canonical name -> input column.
     let column: [String: Int]
@@ -324,18 +323,16 @@ final class HedisCSV {
         delimiter = options.delimiter
         encoding = options.encoding
         file = try InputFile.open(path: path, useMmap: true)
-        if let m = file.unsafeMappedBytes {
-            bytes = m
-            owned = nil
-        } else {
-            let stream = file.stream!
+        if let stream = file.stream {
             while !(try stream.fill()) { stream.consume(upTo: 0) }
-            let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, stream.buffered.count))
-            _ = copy.initialize(from: stream.buffered)
-            owned = copy
-            bytes = UnsafeBufferPointer(rebasing: copy[0..<stream.buffered.count])
+            owned = Array(stream.buffered)
+        } else {
+            owned = nil
         }
-        guard let header = readHeader(bytes, delimiter: delimiter) else {
+        let delimiter = self.delimiter
+        let header = owned.map { $0.withUnsafeBufferPointer { readHeader($0, delimiter: delimiter) } }
+            ?? file.withMappedBytes { readHeader($0, delimiter: delimiter) } ?? nil
+        guard let header else {
             throw CAIR2Error.usage("\(path): the file is empty; a header row is required")
         }
         self.header = header
@@ -374,7 +371,13 @@ final class HedisCSV {
         self.unknown = unknown
     }
 
-    deinit { owned?.deallocate() }
+    /// Calls `body` with the whole input; the pointer is valid only inside `body`.
+    func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let owned { return try owned.withUnsafeBufferPointer(body) }
+        var result: R?
+        _ = try file.withMappedBytes { bytes in result = try body(bytes) }
+        return result!
+    }
 
     /// What `forEachRecord` hands over: a sound record, or a structural problem (an open quote, a field
     /// count that differs from the header's, undecodable bytes in a field) of a record that is skipped.
@@ -386,6 +389,10 @@ final class HedisCSV {
     /// Every record after the header, in order. Returns the number of records read.
     @discardableResult
     func forEachRecord(_ body: (Item) throws -> Void) rethrows -> Int {
+        try withBytes { bytes in try forEachRecord(in: bytes, body) }
+    }
+
+    private func forEachRecord(in bytes: UnsafeBufferPointer<UInt8>, _ body: (Item) throws -> Void) rethrows -> Int {
         var scanner = CSVScanner(bytes: bytes, delimiter: delimiter, position: header.end, line: header.lines)
         var rec = CSVRecord()
         var count = 0
@@ -408,21 +415,23 @@ final class HedisCSV {
                 try body(.structural(line: line, fields: undecodable, code: "E_ENCODING"))
                 continue
             }
-            try body(.record(line: line, HedisRecord(input: self, record: rec)))
+            try body(.record(line: line, HedisRecord(input: self, bytes: bytes, record: rec)))
         }
         return count
     }
 }
 
-/// The cells of one sound record, by canonical name.
+/// The cells of one sound record, by canonical name; valid only inside `forEachRecord`'s body (`bytes` is the
+/// input's, reachable only there).
 struct HedisRecord {
     let input: HedisCSV
+    let bytes: UnsafeBufferPointer<UInt8>
     let record: CSVRecord
 
     /// The cell's bytes as read, or the mapping default when the cell is blank or the column absent.
     func raw(_ name: String) -> [UInt8] {
         var v: [UInt8] = []
-        if let c = input.column[name] { CSVScanner.appendValue(record.field(c), in: input.bytes, to: &v) }
+        if let c = input.column[name] { CSVScanner.appendValue(record.field(c), in: bytes, to: &v) }
         if v.allSatisfy({ Folding.isASCIISpace($0) }), let d = input.defaults[name] { return d }
         return v
     }

@@ -21,21 +21,11 @@ package final class InputFile {
 
     /// Calls `body` with the bytes of a mapped input, whole (empty for an empty file), and returns its result;
     /// nil, without calling it, for a streamed input. The pointer is valid only inside `body`.
-    package func withMappedBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R? {
+    package func withMappedBytes<R, E: Error>(_ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R? {
         guard stream == nil else { return nil }
         guard let m = mapped else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
-        return try m.withUnsafeBytes { raw in
+        return try m.withUnsafeBytes { (raw) throws(E) -> R in
             try body(UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count))
-        }
-    }
-
-    /// The bytes of a mapped input, whole, for a reader that keeps them as long as it keeps this `InputFile`
-    /// (hedis holds each input whole while it runs); nil for a streamed input. Unsafe: the pointer is valid
-    /// only while this object lives. The engine reads through `withMappedBytes` instead.
-    package var unsafeMappedBytes: UnsafeBufferPointer<UInt8>? {
-        guard let m = mapped else { return stream == nil ? UnsafeBufferPointer(start: nil, count: 0) : nil }
-        return m.withUnsafeBytes { raw in
-            UnsafeBufferPointer(start: raw.baseAddress?.assumingMemoryBound(to: UInt8.self), count: raw.count)
         }
     }
 
