@@ -290,7 +290,7 @@ private func readTableText(_ path: String?) throws -> String? {
 private func openReturn(_ path: String) throws -> any FixedWidthByteSource {
     do {
         return try openFixedWidthInput(path)
-    } catch let e as FixedWidthIOError {
+    } catch let e as IOError {
         throw CAIR2Error(e.kind, e.description)
     }
 }

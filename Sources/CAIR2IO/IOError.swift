@@ -101,8 +101,7 @@ public struct IOError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// How a command failed, for every error the library throws (`IOError`, `CAIR2Error`, `ArchiveError`,
-/// `FixedWidthIOError`). The library carries no process exit codes; the command line maps these to its exit
+/// How a command failed, for every error the library throws (`IOError`, `CAIR2Error`, `ArchiveError`). The library carries no process exit codes; the command line maps these to its exit
 /// statuses (PRODUCT.md §4: 2, 3 and 130).
 public enum FailureKind: Sendable, Equatable {
     /// The run could not start (a bad option or mapping, an input that cannot be opened, an out-dir in use):

@@ -58,9 +58,6 @@ struct DecodeCommand: ParsableCommand {
             options.fileMode = fileMode.mode
             let outcome = try decodeFixedWidth(options)
             if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
-        } catch let error as FixedWidthIOError {
-            writeStandardError("cair2 decode: \(error)")
-            throw ExitCode(error.kind.exitStatus)
         } catch let error as IOError {
             writeStandardError("cair2 decode: \(error.description)")
             throw ExitCode(error.kind.exitStatus)

@@ -59,8 +59,8 @@ struct ValidateCommand: ParsableCommand {
                 throw ExitCode(3)
             }
             if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
-        } catch let error as FixedWidthIOError {
-            writeStandardError("cair2 validate: \(error)")
+        } catch let error as IOError {
+            writeStandardError("cair2 validate: \(error.description)")
             throw ExitCode(error.kind.exitStatus)
         } catch let error as CAIR2Error {
             // A corrupt or truncated .zst input: an I/O failure during the run (exit 3).

@@ -304,10 +304,10 @@ private func problems(_ bytes: [UInt8], _ kind: LayoutKind, asOf: Int = 20250101
 
     @Test func inputErrorsCarryTheirExitStatus() throws {
         let scratch = try Scratch()
-        #expect(throws: FixedWidthIOError.cannotOpen(path: scratch.path("missing.txt"), errno: ENOENT)) {
+        #expect(throws: IOError(.open, path: scratch.path("missing.txt"), errno: ENOENT)) {
             try decodeFixedWidth(DecodeOptions(input: scratch.path("missing.txt"), kind: .patient))
         }
-        #expect(throws: FixedWidthIOError.cannotOpen(path: scratch.url.path, errno: EISDIR)) {
+        #expect(throws: IOError(.open, path: scratch.url.path, errno: EISDIR)) {
             try validateFixedWidth(ValidateOptions(input: scratch.url.path, kind: .patient)) { _ in }
         }
         // A .zst input is streamed; one that ends inside a frame is an I/O failure of the run (exit 3).
@@ -315,14 +315,15 @@ private func problems(_ bytes: [UInt8], _ kind: LayoutKind, asOf: Int = 20250101
         #expect(throws: CAIR2Error.self) {
             try decodeFixedWidth(DecodeOptions(input: zst, kind: .patient))
         }
-        #expect(FixedWidthIOError.cannotOpen(path: "x", errno: ENOENT).kind == .cannotStart)
+        #expect(IOError(.open, path: "x", errno: ENOENT).kind == .cannotStart)
         // An output that cannot be created is an I/O failure; nothing is published.
         let input = try scratch.write("c.txt", Fixture.line(.comment))
         do {
             _ = try decodeFixedWidth(DecodeOptions(input: input, kind: .comment, output: scratch.path("no/such/dir/c.csv")))
             Issue.record("expected a write failure")
-        } catch let error as FixedWidthIOError {
+        } catch let error as IOError {
             #expect(error.kind == .failedDuringRun)
+            #expect(error.operation == .write)
         }
     }
 }

@@ -66,7 +66,7 @@ public struct DecodeOutcome: Sendable, Equatable {
 /// Decodes `options.input` into CSV or JSON Lines.
 ///
 /// Malformed lines go to `diagnostics` as `FILE:LINE: what is wrong (CODE)`.
-/// Throws `FixedWidthIOError` when the input cannot be opened (exit 2) or a
+/// Throws `IOError` when the input cannot be opened (exit 2) or a
 /// read or write fails (exit 3); then no output file is published.
 public func decodeFixedWidth(_ options: DecodeOptions,
                              diagnostics: (String) -> Void = writeStandardError) throws -> DecodeOutcome {

@@ -14,34 +14,6 @@ import CAIR2Compression
 import CAIR2IO
 import CAIR2Core
 
-/// Why a `decode` or `validate` run could not start or could not finish.
-/// Messages name the path and the system error, never file contents.
-public enum FixedWidthIOError: Error, CustomStringConvertible, Equatable {
-    /// The input is missing or unreadable (exit 2: the run cannot start).
-    case cannotOpen(path: String, errno: Int32)
-    /// Reading failed after the run started (exit 3).
-    case readFailed(path: String, errno: Int32)
-    /// The output could not be created, written or published (exit 3).
-    case writeFailed(path: String, errno: Int32)
-
-    /// Whether the run could not start (the input cannot be opened) or failed while running.
-    public var kind: FailureKind {
-        switch self {
-        case .cannotOpen: return .cannotStart
-        case .readFailed, .writeFailed: return .failedDuringRun
-        }
-    }
-
-    /// The message: the path, what failed and the system's error text.
-    public var description: String {
-        switch self {
-        case .cannotOpen(let path, let e): return "\(path): cannot open: \(String(cString: strerror(e)))"
-        case .readFailed(let path, let e): return "\(path): read failed: \(String(cString: strerror(e)))"
-        case .writeFailed(let path, let e): return "\(path): write failed: \(String(cString: strerror(e)))"
-        }
-    }
-}
-
 /// A stream of input bytes. `read` fills a prefix of `buffer` and returns its
 /// length; 0 means the input has ended.
 public protocol FixedWidthByteSource {
@@ -58,11 +30,11 @@ public struct FileDescriptorByteSource: FixedWidthByteSource {
     public let path: String
     let closeWhenDone: Bool
 
-    /// Reads up to `buffer.count` bytes (0 at the end); a failure throws `FixedWidthIOError.readFailed`.
+    /// Reads up to `buffer.count` bytes (0 at the end); a failure throws `IOError` (`read`, a failure during the run).
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         switch Syscall.read(fd, buffer.baseAddress, buffer.count) {
         case .success(let n): return n
-        case .failure(let e): throw FixedWidthIOError.readFailed(path: path, errno: e.rawValue)
+        case .failure(let e): throw IOError(.read, path: path, errno: e.rawValue)
         }
     }
 
@@ -79,12 +51,12 @@ public func openFixedWidthInput(_ path: String) throws -> any FixedWidthByteSour
     if path == "-" { return FileDescriptorByteSource(fd: 0, path: path, closeWhenDone: false) }
     let descriptor: FileDescriptor
     do { descriptor = try FileDescriptor.openForReading(path) } catch {
-        throw FixedWidthIOError.cannotOpen(path: path, errno: error.errno)
+        throw IOError(.open, path: path, errno: error.errno, kind: .cannotStart)
     }
     // A directory opens fine but cannot be read: refuse it before the run starts.
     if (try? descriptor.status())?.isDirectory == true {
         try? descriptor.close()
-        throw FixedWidthIOError.cannotOpen(path: path, errno: EISDIR)
+        throw IOError(.open, path: path, errno: EISDIR, kind: .cannotStart)
     }
     let file = FileDescriptorByteSource(fd: descriptor.rawValue, path: path, closeWhenDone: true)
     if path.hasSuffix(".zst") {
@@ -114,14 +86,14 @@ final class ZstdFixedWidthSource: FixedWidthByteSource {
         do {
             reader = try ZstdStreamReader(source: Adapter(file: file))
         } catch {
-            throw FixedWidthIOError.cannotOpen(path: path, errno: EINVAL)
+            throw IOError(.open, path: path, errno: EINVAL, kind: .cannotStart)
         }
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         do {
             return try reader.read(into: buffer)
-        } catch let e as FixedWidthIOError {
+        } catch let e as IOError {
             throw e
         } catch {
             throw CAIR2Error(.failedDuringRun, "\(path): \(error)")
@@ -191,7 +163,7 @@ final class OutputSink {
         } catch {
             throw error.kind == .cannotStart && error.operation == .inputOverwrite
                 ? CAIR2Error.usage(error.description)
-                : FixedWidthIOError.writeFailed(path: path, errno: error.errno == 0 ? EIO : error.errno)
+                : IOError(.write, path: path, errno: error.errno == 0 ? EIO : error.errno, kind: .failedDuringRun)
         }
         finalPath = path
     }
@@ -227,7 +199,7 @@ final class OutputSink {
                 return
             }
             // A full disk, a file-size limit (EFBIG; SIGXFSZ is ignored) or /dev/full: exit 3.
-            throw FixedWidthIOError.writeFailed(path: finalPath ?? "standard output", errno: error.errno == 0 ? EIO : error.errno)
+            throw IOError(.write, path: finalPath ?? "standard output", errno: error.errno == 0 ? EIO : error.errno)
         }
     }
 
@@ -239,7 +211,7 @@ final class OutputSink {
         do {
             try file.publish()
         } catch {
-            throw FixedWidthIOError.writeFailed(path: finalPath, errno: error.errno == 0 ? EIO : error.errno)
+            throw IOError(.write, path: finalPath, errno: error.errno == 0 ? EIO : error.errno)
         }
     }
 

@@ -58,7 +58,7 @@ public struct ValidateOutcome: Sendable, Equatable {
 }
 
 /// Validates `options.input` against the layout and value rules and writes the
-/// report to `output` (one call per line). Throws `FixedWidthIOError` when the
+/// report to `output` (one call per line). Throws `IOError` when the
 /// input cannot be opened (exit 2) or reading fails (exit 3).
 public func validateFixedWidth(_ options: ValidateOptions,
                                output: (String) -> Void = { print($0) }) throws -> ValidateOutcome {
