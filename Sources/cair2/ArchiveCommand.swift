@@ -19,7 +19,9 @@ struct ArchiveCommand: ParsableCommand {
 
             One batch per folder: archive refuses (exit 2) a folder holding files its summary.json does not \
             list (the lock file .cair2.lock excepted), an output inside the folder, or an existing output, \
-            unless --force; it never writes over one of the batch's files.
+            unless --force; it never writes over one of the batch's files. A folder whose last publication was \
+            cut (a kill or a crash left .cair2-publishing: its files may mix two batches) is refused even with \
+            --force; run the convert again first.
 
             Exit status: 0 written, 2 cannot start (nothing written), 3 I/O failure (nothing published), \
             130/143/129 interrupted (nothing published).
