@@ -88,8 +88,12 @@ package final class OutputStream {
         // --file-mode for the published file (set on the descriptor: it holds through O_TMPFILE and renames);
         // quarantine files stay 0600, they hold raw records.
         _ = Syscall.fchmod(fd, relativePath.hasPrefix("quarantine/") ? FileMode.standard : publisher.fileMode)
+        // Aligned to 2 MiB and backed by huge pages where the kernel gives them: every direct write pins its
+        // buffer's pages (get_user_pages), two huge pages for a 4 MiB buffer instead of 1,024 small ones.
         buffers = (0..<max(2, stagingBuffers)).map { _ in
-            .allocate(byteCount: stagingSize, alignment: OutputStream.blockSize)
+            let b = UnsafeMutableRawPointer.allocate(byteCount: stagingSize, alignment: stagingSize >= 2 << 20 ? 2 << 20 : OutputStream.blockSize)
+            PageAdvice.hugePages.apply(to: b, count: stagingSize)
+            return b
         }
         direct = publisher.directIO && (try? Syscall.setDirectIO(fd, true).get()) != nil
     }
