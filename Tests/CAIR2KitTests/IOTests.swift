@@ -131,6 +131,44 @@ struct IOTests {
         #expect(!mapped.isDamaged)
     }
 
+    /// The file-system helpers every module above CAIR2IO uses instead of libc (issue 15), each against what the
+    /// system says by another route (Foundation's FileManager, the errno values of the calls).
+    @Test func fileSystemHelpersSayWhatTheSystemSays() throws {
+        let dir = Self.scratchDirectory()
+        defer { Self.remove(dir) }
+        let file = dir + "/a.txt", link = dir + "/link", sub = dir + "/sub"
+        try Self.writeFile(file, [1, 2, 3])
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: file)
+
+        #expect(try FileStatus.of(path: link).isRegularFile)  // followed
+        let ofLink = try FileStatus.ofLink(path: link)
+        #expect(!ofLink.isRegularFile && !ofLink.isDirectory)  // the link itself
+        #expect(try FileStatus.of(path: dir).isDirectory)
+        #expect(throws: IOError.self) { try FileStatus.ofLink(path: dir + "/missing") }
+
+        #expect(FileSystem.makeDirectory(sub, mode: 0o700) == nil)
+        #expect(FileSystem.makeDirectory(sub, mode: 0o700) == EEXIST)
+        var isDir: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: sub, isDirectory: &isDir) && isDir.boolValue)
+        #expect(FileSystem.accessError(sub, W_OK | X_OK) == nil)
+        #expect(FileSystem.accessError(dir + "/missing", F_OK) == ENOENT)
+        #expect(FileSystem.canonicalPath(link) == FileSystem.canonicalPath(file))
+        #expect(FileSystem.canonicalPath(dir + "/missing") == nil)
+
+        try Self.writeFile(sub + "/x", [0])
+        #expect(!FileSystem.removeDirectory(sub))  // not empty
+        #expect(FileSystem.removeFile(sub + "/x"))
+        #expect(!FileSystem.removeFile(sub + "/x"))
+        #expect(FileSystem.removeDirectory(sub))
+        #expect(!FileManager.default.fileExists(atPath: sub))
+
+        let fd = try FileDescriptor.open(file, flags: O_RDWR)
+        defer { try? fd.close() }
+        try fd.truncate(to: 1)
+        #expect(try fd.status().size == 1)
+        #expect(Self.readFile(file) == [1])
+    }
+
     @Test func emptyFileNeedsNoMapping() throws {
         let dir = Self.scratchDirectory()
         defer { Self.remove(dir) }
