@@ -344,15 +344,14 @@ public enum BatchArchive {
                 do { status = try FileStatus.ofLink(path: full + "/" + e) } catch {
                     throw ArchiveError.io(IOError(.stat, path: full + "/" + e, errno: error.errno))
                 }
-                switch status.mode & UInt32(S_IFMT) {
-                case UInt32(S_IFREG):
+                if status.isRegularFile {
                     if rel.isEmpty && e == manifestName {
                         throw ArchiveError.cannotStart("\(directory) already holds a \(manifestName); the archive writes its own")
                     }
                     files.append(relName)
-                case UInt32(S_IFDIR) where depth == 0 && BatchFolder.isPartFolder(e):
+                } else if status.isDirectory && depth == 0 && BatchFolder.isPartFolder(e) {
                     try scan(relName, depth: 1)
-                default:
+                } else {
                     skipped.append(relName)
                 }
             }

@@ -156,7 +156,7 @@ extension GenerateOptions {
 public func generateCorpus(_ options: GenerateOptions) throws -> GenerateSummary {
     let started = DispatchTime.now().uptimeNanoseconds
     if let problem = options.problem { throw GenerateError.invalidOption(problem) }
-    let asOf = options.asOf.flatMap(GenCalendar.parseISO) ?? Int((Date().timeIntervalSince1970 / 86_400).rounded(.down))
+    let asOf = options.asOf.flatMap(GenCalendar.parseISO) ?? Today.date().daysSince1970
     let orgBytes = Array(options.org.utf8)
 
     // File styles: line ends, BOM and the usual date spelling, per file, from the seed.

@@ -256,7 +256,7 @@ public final class OutputSet {
                               reason: "\(error.description); the publication stopped after replacing some files: "
                                 + "\(marker) may mix two batches (it holds \(PublicationMarker.fileName)); run the command again")
             }
-            for path in linked { _ = path.withCString { Syscall.unlink($0) } }
+            for path in linked { FileSystem.removeFile(path) }
             if markerWritten && !hadMarker, let marker { PublicationMarker.remove(in: marker) }
             throw error
         }

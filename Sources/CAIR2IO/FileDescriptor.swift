@@ -159,10 +159,7 @@ public enum FileSystem {
     /// `mkdir(2)` with mode 0700 (the umask can only remove bits, and group and others have none
     /// to lose). An existing directory is fine. Exit code 2 on failure.
     public static func createDirectory(_ path: String) throws(IOError) {
-        let result = path.withCString { Syscall.mkdir($0, 0o700) }
-        if case .failure(let error) = result, error.rawValue != EEXIST {
-            throw IOError(.mkdir, path: path, errno: error.rawValue)
-        }
+        if let e = makeDirectory(path, mode: 0o700), e != EEXIST { throw IOError(.mkdir, path: path, errno: e) }
     }
 
     /// `mkdir(2)` with `mode` (less the umask); the errno when it fails (EEXIST included: callers that create

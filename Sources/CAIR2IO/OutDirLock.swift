@@ -159,7 +159,7 @@ public enum PublicationMarker {
         var ok = false
         defer {
             _ = Syscall.close(fd)
-            if !ok && !earlier { _ = target.withCString { Syscall.unlink($0) } }
+            if !ok && !earlier { FileSystem.removeFile(target) }
         }
         _ = Syscall.fchmod(fd, 0o600)
         let text = "cair2: a batch is being published into this folder; if this file stays, the publication was cut "
@@ -178,8 +178,7 @@ public enum PublicationMarker {
     /// could not be removed.
     @discardableResult
     public static func remove(in directory: String) -> Bool {
-        let removed = path(in: directory).withCString { Syscall.unlink($0) }
-        guard case .success = removed else { return false }
+        guard FileSystem.removeFile(path(in: directory)) else { return false }
         try? FileSystem.syncDirectory(directory)
         return true
     }

@@ -80,11 +80,13 @@ package enum WriteFaultInjection {
 
 // MARK: - System calls
 
-/// The system calls, each retried on EINTR here and nowhere else (package: the modules above call `read` through
-/// it where they keep error types of their own).
+/// The system calls, each retried on EINTR here and nowhere else. Most are internal: the modules above use the
+/// types over them (`FileDescriptor`, `FileStatus`, `FileSystem`, `PageAdvice`...); the few marked `package`
+/// serve the engine's raw-descriptor paths (its input sources and output streams), which keep error types of
+/// their own.
 package enum Syscall {
     /// `open(2)`
-    package static func open(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Result<Int32, Errno> {
+    static func open(_ path: UnsafePointer<CChar>, _ flags: Int32, _ mode: mode_t) -> Result<Int32, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.open(path, flags, mode)) }
     }
 
@@ -104,7 +106,7 @@ package enum Syscall {
     }
 
     /// `write(2)`
-    package static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Result<Int, Errno> {
+    static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Result<Int, Errno> {
         if let injected = WriteFaultInjection.injectedFailure(for: fd) { return .failure(Errno(injected)) }
         return retryOnInterrupt { valueOrErrno(Glibc.write(fd, buffer, count)) }
     }
@@ -116,12 +118,12 @@ package enum Syscall {
     }
 
     /// `fstat(2)`
-    package static func fstat(_ fd: Int32, _ status: inout stat) -> Result<Void, Errno> {
+    static func fstat(_ fd: Int32, _ status: inout stat) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.fstat(fd, &status)) }.map { _ in () }
     }
 
     /// `stat(2)`, as `fstatat(AT_FDCWD, path, &status, 0)` (the name `stat` is also the struct's).
-    package static func stat(_ path: UnsafePointer<CChar>, _ status: inout stat) -> Result<Void, Errno> {
+    static func stat(_ path: UnsafePointer<CChar>, _ status: inout stat) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.fstatat(AT_FDCWD, path, &status, 0)) }.map { _ in () }
     }
 
@@ -141,12 +143,12 @@ package enum Syscall {
     }
 
     /// `unlink(2)`
-    package static func unlink(_ path: UnsafePointer<CChar>) -> Result<Void, Errno> {
+    static func unlink(_ path: UnsafePointer<CChar>) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.unlink(path)) }.map { _ in () }
     }
 
     /// `mkdir(2)`
-    package static func mkdir(_ path: UnsafePointer<CChar>, _ mode: mode_t) -> Result<Void, Errno> {
+    static func mkdir(_ path: UnsafePointer<CChar>, _ mode: mode_t) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.mkdir(path, mode)) }.map { _ in () }
     }
 
@@ -163,17 +165,17 @@ package enum Syscall {
     }
 
     /// `lstat(2)`, as `fstatat(AT_FDCWD, path, &status, AT_SYMLINK_NOFOLLOW)`.
-    package static func lstat(_ path: UnsafePointer<CChar>, _ status: inout stat) -> Result<Void, Errno> {
+    static func lstat(_ path: UnsafePointer<CChar>, _ status: inout stat) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.fstatat(AT_FDCWD, path, &status, AT_SYMLINK_NOFOLLOW)) }.map { _ in () }
     }
 
     /// `access(2)`
-    package static func access(_ path: UnsafePointer<CChar>, _ mode: Int32) -> Result<Void, Errno> {
+    static func access(_ path: UnsafePointer<CChar>, _ mode: Int32) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.access(path, mode)) }.map { _ in () }
     }
 
     /// `rmdir(2)`
-    package static func rmdir(_ path: UnsafePointer<CChar>) -> Result<Void, Errno> {
+    static func rmdir(_ path: UnsafePointer<CChar>) -> Result<Void, Errno> {
         retryOnInterrupt { valueOrErrno(Glibc.rmdir(path)) }.map { _ in () }
     }
 
@@ -183,7 +185,7 @@ package enum Syscall {
     }
 
     /// `realpath(3)`: the canonical absolute path (symbolic links, `.` and `..` resolved).
-    package static func realpath(_ path: UnsafePointer<CChar>) -> Result<String, Errno> {
+    static func realpath(_ path: UnsafePointer<CChar>) -> Result<String, Errno> {
         guard let resolved = Glibc.realpath(path, nil) else { return .failure(Errno(Glibc.errno)) }
         defer { free(resolved) }
         return .success(String(cString: resolved))
@@ -202,7 +204,7 @@ package enum Syscall {
     }
 
     /// `madvise(2)`
-    package static func madvise(_ address: UnsafeMutableRawPointer, _ length: Int, _ advice: Int32) -> Result<Void, Errno> {
+    static func madvise(_ address: UnsafeMutableRawPointer, _ length: Int, _ advice: Int32) -> Result<Void, Errno> {
         valueOrErrno(Glibc.madvise(address, length, advice)).map { _ in () }
     }
 }

@@ -160,7 +160,7 @@ package final class TemporaryFile {
     /// For a scratch file: drops the name at once (if it has one) and keeps the descriptor.
     package func forgetName() {
         guard let path else { return }
-        _ = path.withCString { Syscall.unlink($0) }
+        FileSystem.removeFile(path)
         TemporaryFileRegistry.unregister(slot)
         slot = -1
         self.path = nil
@@ -173,7 +173,7 @@ package final class TemporaryFile {
             _ = Syscall.close(fd)
         }
         if let path {
-            _ = path.withCString { Syscall.unlink($0) }
+            FileSystem.removeFile(path)
             TemporaryFileRegistry.unregister(slot)
             slot = -1
             self.path = nil

@@ -6,6 +6,7 @@
 import Glibc
 #endif
 import CAIR2Core
+import CAIR2IO
 
 /// What `validate` should do.
 public struct ValidateOptions: Sendable {
