@@ -1,6 +1,7 @@
 import CAIR2Compression
 import CAIR2Core
 import CSupport
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +23,11 @@ import Glibc
 /// are allocated (and faulted in) once per worker, not once per chunk.
 final class ChunkOutput: @unchecked Sendable {
     // Invariant for @unchecked Sendable: a ChunkOutput is written by exactly one worker, then handed to
-    // the merge (and the writer) through ChunkPipeline's lock, and reused only after they are done with it.
+    // the merge through ChunkPipeline's lock, and reused only after the merge and every copy of its lines
+    // (`OutputStream.write(lines:whenCopied:)`) are done with it: see `copiesPending`.
+    /// Holders of the merged chunk's lines: the merge, and each output copying them; the last to let go
+    /// gives the object back to its pool (`letGo`).
+    let copiesPending = Atomic<Int>(0)
     /// Where the chunk's scan started, where it was planned to stop (the next chunk's speculative start), and
     /// where it really ended.
     @exclusivity(unchecked) var start = 0
@@ -45,6 +50,11 @@ final class ChunkOutput: @unchecked Sendable {
     /// The last record scanned ran to the end of the buffer without a terminator (or its quote never closed):
     /// when more input follows, it is incomplete.
     @exclusivity(unchecked) var lastRecordOpen = false
+
+    /// One holder is done with the lines; true for the last one (the object may then be reused).
+    func letGo() -> Bool {
+        copiesPending.subtract(1, ordering: .acquiringAndReleasing).newValue == 0
+    }
 
     func reset() {
         start = 0; stopAt = 0; end = 0; linesScanned = 0; rendered.removeAll(); lastRecordOpen = false; frameLines = -1

@@ -16,8 +16,8 @@ struct BlockDriver {
     let rules: RecordRules
     /// The merging thread's worker (the same object as the merge's): it processes chunks between merges.
     let merger: RecordWorker
-    /// The sequential path's one chunk output, reused from chunk to chunk.
-    let redo = ChunkOutput()
+    /// The sequential path's chunk outputs, reused once their lines are copied.
+    let spare = ChunkOutputPool()
 
     /// Processes every complete record of `block` from `from`; returns where the unprocessed rest begins
     /// (the block's end, or the start of a record the block cuts when more input follows).
@@ -35,16 +35,29 @@ struct BlockDriver {
         var c = 0
         while cuts.has(c) {
             let chunk = processChunk(block, start: merge.trueEnd, stopAt: max(cuts.starts[c + 1], merge.trueEnd),
-                                     delimiter: delimiter, worker: merger, lineWidth: lineWidth, into: redo)
+                                     delimiter: delimiter, worker: merger, lineWidth: lineWidth, into: spare.take())
             let t0 = MergeCPU.enabled ? MergeCPU.now() : 0
             let h0 = MergeCPU.hashNanos
             let (merged, jobs) = try merge.merge(c, chunk)
             let t1 = MergeCPU.enabled ? MergeCPU.now() : 0
-            for j in jobs { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
+            try write(merged, jobs, pool: spare)
             if MergeCPU.enabled { merge.mergeCPU.add(merge: t1 &- t0, writesFrom: t1, hashFrom: h0, records: merged.results.count) }
             c += 1
         }
         return merge.trueEnd
+    }
+
+    /// Hands a merged chunk's lines to their outputs: hashed on this thread, copied into the outputs' staging
+    /// rings by their copy queues (`OutputStream.write(lines:whenCopied:)`). The chunk output goes back to
+    /// `pool` when the last of those copies is done, never before: its lines are the copies' source.
+    private func write(_ merged: ChunkOutput, _ jobs: [WriteJob], pool: ChunkOutputPool) throws {
+        merged.copiesPending.store(jobs.count + 1, ordering: .releasing)
+        defer { if merged.letGo() { pool.give(merged) } }
+        for j in jobs {
+            try j.stream.write(lines: merged.lines(j.first, j.count, width: lineWidth)) {
+                if merged.letGo() { pool.give(merged) }
+            }
+        }
     }
 
     /// Parallel: `threads - 1` worker threads and this one claim chunks in order, at most `window` ahead of
@@ -97,13 +110,14 @@ struct BlockDriver {
                 let t1 = MergeCPU.enabled ? MergeCPU.now() : 0
                 if jobs.count == 1, try merged.writeFrameIfWhole(jobs[0], lineWidth: lineWidth) {
                     // written as the worker compressed it
+                    pipe.pool.give(merged)
                 } else {
-                    for j in jobs { try j.stream.write(merged.lines(j.first, j.count, width: lineWidth)) }
+                    try write(merged, jobs, pool: pipe.pool)
                 }
                 if MergeCPU.enabled {
                     merge.mergeCPU.add(merge: t1 &- t0, writesFrom: t1, hashFrom: h0, records: merged.results.count)
                 }
-                pipe.merged(c, merged)
+                pipe.merged(c)
                 c += 1
             }
         }

@@ -1,4 +1,5 @@
 import CAIR2IO
+import Synchronization
 
 /// The hand-off between chunk workers and the ordered merge: workers claim chunk indexes in order, never more
 /// than `window` ahead of the merge, and deliver their outputs; the merge takes them in order.
@@ -10,7 +11,8 @@ final class ChunkPipeline: @unchecked Sendable {
     private var mergedCount = 0
     private var ready: [Int: ChunkOutput] = [:]
     private var cancelled = false
-    private var pool: [ChunkOutput] = []
+    /// Chunk outputs to reuse.
+    let pool = ChunkOutputPool()
     private let window: Int
 
     init(cuts: ChunkCuts, window: Int) {
@@ -44,11 +46,7 @@ final class ChunkPipeline: @unchecked Sendable {
     }
 
     /// A chunk output to fill: a recycled one when available.
-    func recycled() -> ChunkOutput {
-        cond.lock()
-        defer { cond.unlock() }
-        return pool.popLast() ?? ChunkOutput()
-    }
+    func recycled() -> ChunkOutput { pool.take() }
 
     func deliver(_ c: Int, _ out: ChunkOutput) {
         cond.lock()
@@ -76,11 +74,10 @@ final class ChunkPipeline: @unchecked Sendable {
         }
     }
 
-    /// Marks chunk `c` merged; its output object goes back to the pool.
-    func merged(_ c: Int, _ out: ChunkOutput) {
+    /// Marks chunk `c` merged (its output object goes back to `pool` once its lines are copied).
+    func merged(_ c: Int) {
         cond.lock()
         mergedCount = c + 1
-        pool.append(out)
         cond.broadcast()
         cond.unlock()
     }
@@ -91,6 +88,17 @@ final class ChunkPipeline: @unchecked Sendable {
         cond.broadcast()
         cond.unlock()
     }
+}
+
+/// Chunk outputs to reuse, taken and given back from any thread: a merged chunk's object returns here once
+/// the last copy of its lines is done.
+final class ChunkOutputPool: Sendable {
+    private let free = Mutex<[ChunkOutput]>([])
+
+    /// A recycled output, or a new one.
+    func take() -> ChunkOutput { free.withLock { $0.popLast() } ?? ChunkOutput() }
+
+    func give(_ out: ChunkOutput) { free.withLock { $0.append(out) } }
 }
 
 /// Lines of one merged chunk bound for one output file.

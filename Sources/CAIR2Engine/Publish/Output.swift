@@ -21,6 +21,12 @@ import Glibc
 /// writes the others in order, so the device's time overlaps the conversion (that thread only waits on the
 /// device). With two buffers the merge stalled whenever one write was slow (the device is shared and its
 /// speed comes in bursts), and the chunk window behind it stopped the workers; see docs/PERFORMANCE.md.
+///
+/// The staging ring belongs to a second serial queue, `copier`: every copy into it runs there, in the order
+/// the writes were made. The merged chunks' lines (`write(lines:whenCopied:)`, the bulk of every run) are
+/// hashed on the merging thread and copied into the ring on `copier` while the merge goes on with the next
+/// chunk, so the merging thread, the one stage no thread count parallelises, does not spend ~0.1 s a million
+/// members on that copy (issue 20). Every other write waits for its copy (`copier.sync`), so the order holds.
 package final class OutputStream {
     /// The final path relative to the output directory (may change until published, e.g. parts).
     @exclusivity(unchecked) var relativePath: String
@@ -44,16 +50,24 @@ package final class OutputStream {
     @exclusivity(unchecked) var writebackStarted = 0
     let writebackStep = 32 << 20
     @exclusivity(unchecked) var frame: [UInt8] = []
-    /// File bytes not yet written: `staging[0..<staged]`, to go at offset `fileOffset`.
     /// Bytes of each staging buffer: 4 MiB by default; outputs that stay open side by side until the end (the
     /// immunization and comment parts of a split run) take 1 MiB.
     let stagingSize: Int
     static let blockSize = 4096
+    /// Copies bytes into the staging ring, in the order of the writes; the ring's state below (`buffers`,
+    /// `current`, `staged`, `fileOffset`, `inFlight`) is touched only on this queue once the stream exists
+    /// (`retire` and `finish` read it after a `copier.sync`).
+    let copier = DispatchQueue(label: "cair2.output.copy")
+    /// Lines handed to `copier` and not yet copied, at most `copiesAhead`: a writer waits past that, so the
+    /// chunks held for their copy stay few whatever the device's speed.
+    let copySlots = DispatchSemaphore(value: OutputStream.copiesAhead)
+    static let copiesAhead = 4
     /// The ring: `buffers[current]` fills; the `inFlight` buffers before it (cyclically) are queued on `io`,
     /// oldest first, and `io` writes them in that order.
     @exclusivity(unchecked) private var buffers: [UnsafeMutableRawPointer]
     @exclusivity(unchecked) private var current = 0
     var staging: UnsafeMutableRawPointer { buffers[current] }
+    /// File bytes not yet written: `staging[0..<staged]`, to go at offset `fileOffset`.
     @exclusivity(unchecked) var staged = 0
     @exclusivity(unchecked) var fileOffset = 0
     /// Set once the stream's last bytes are written and its buffers freed (`retire`); it takes no more.
@@ -68,7 +82,7 @@ package final class OutputStream {
     let ioDone = DispatchSemaphore(value: 0)
     /// Writes queued on `io` and not yet waited for.
     @exclusivity(unchecked) var inFlight = 0
-    /// The first failed write's error, set by `io` before it signals `ioDone`.
+    /// The first failed copy's or write's error, set by `copier` or by `io` (before it signals `ioDone`).
     let ioError = Mutex<(any Error)?>(nil)
 
     init(relativePath: String, publisher: Publisher, zstdLevel: Int32?, stagingSize: Int = 4 << 20,
@@ -99,7 +113,9 @@ package final class OutputStream {
     }
 
     deinit {
-        waitForWrites()
+        // Every closure queued on `copier` or `io` holds the stream, so none is pending here: only the
+        // signals of finished writes are left to take.
+        waitForWritesOnCopier()
         if !retired { for b in buffers { b.deallocate() } }
     }
 
@@ -118,12 +134,14 @@ package final class OutputStream {
         try flush()
         // A compressed output without a line (a part without immunizations, an input without an accepted record)
         // still holds one empty zstd frame: a zero-byte file is not a zstd stream (zstd -t and archive refuse it).
-        if zstdLevel != nil && bytesUncompressed == 0 && fileOffset == 0 && staged == 0 {
+        if zstdLevel != nil && bytesUncompressed == 0 && bytesWritten == 0 {
             let one: [UInt8] = [0]
             try one.withUnsafeBufferPointer { try compress(UnsafeBufferPointer(rebasing: $0[0..<0])) }
         }
-        try drain()
-        try awaitWrites()
+        try copier.sync {
+            try drain()
+            try awaitWrites()
+        }
         for b in buffers { b.deallocate() }
         buffers = []
         retired = true
@@ -138,6 +156,33 @@ package final class OutputStream {
         try retirePrevious()
         hash(bytes)
         try writeToFile(bytes)
+    }
+
+    /// Hashes `bytes` now and copies them into the staging ring on `copier`, after every earlier write; `done`
+    /// runs on `copier` once they are copied (or the copy failed), and the bytes must stay as they are until
+    /// then. Waits while `copiesAhead` copies are queued. A failed copy is thrown by a later write, `retire` or
+    /// `finish`. With --zstd the lines go to the compressor at once, and `done` runs before this returns.
+    func write(lines bytes: UnsafeBufferPointer<UInt8>, whenCopied done: @escaping @Sendable () -> Void) throws {
+        var queued = false
+        defer { if !queued { done() } }
+        guard zstdLevel == nil else { return try write(bytes) }
+        try retirePrevious()
+        if let e = ioError.withLock({ $0 }) { throw e }
+        hash(bytes)
+        bytesWritten += bytes.count
+        copySlots.wait()
+        nonisolated(unsafe) let lines = bytes
+        nonisolated(unsafe) let me = self
+        queued = true
+        copier.async {
+            do {
+                try me.stageOnCopier(lines)
+            } catch {
+                me.ioError.withLock { if $0 == nil { $0 = error } }
+            }
+            done()
+            me.copySlots.signal()
+        }
     }
 
     /// The hashing half of `write` (lines are hashed uncompressed only without --zstd; frames are hashed as written).
@@ -189,8 +234,15 @@ package final class OutputStream {
         }
     }
 
-    /// Copies file bytes into the staging buffer, writing it out each time it fills.
+    /// Copies file bytes into the staging ring on `copier`, after every copy queued before, and waits for it.
     private func stage(_ p: UnsafeBufferPointer<UInt8>) throws {
+        precondition(!retired, "bytes for a retired output stream")
+        try copier.sync { try stageOnCopier(p) }
+        bytesWritten += p.count
+    }
+
+    /// On `copier`: copies file bytes into the staging buffer, writing it out each time it fills.
+    private func stageOnCopier(_ p: UnsafeBufferPointer<UInt8>) throws {
         precondition(!retired, "bytes for a retired output stream")
         guard var next = p.baseAddress else { return }
         var remaining = p.count
@@ -202,10 +254,9 @@ package final class OutputStream {
             remaining -= n
             if staged == stagingSize { try drain() }
         }
-        bytesWritten += p.count
     }
 
-    /// Hands the staged bytes to the background write (at `fileOffset`) and moves to the next buffer of the ring,
+    /// On `copier`: hands the staged bytes to the background write (at `fileOffset`) and moves to the next buffer of the ring,
     /// waiting for its write when every buffer is queued. Only the last drain (from `retire`) can hold a partial
     /// block: it is padded to the block size (written so with direct I/O; `finish` truncates the file back).
     private func drain() throws {
@@ -236,14 +287,19 @@ package final class OutputStream {
         if let e = ioError.withLock({ $0 }) { throw e }
     }
 
-    /// Waits for every queued write and rethrows the first failure.
+    /// On `copier`: waits for every queued write and rethrows the first failure.
     private func awaitWrites() throws {
-        waitForWrites()
+        waitForWritesOnCopier()
         if let e = ioError.withLock({ $0 }) { throw e }
     }
 
-    /// Waits for every queued write (a descriptor must not close under one).
+    /// Waits for every queued copy and write (a descriptor must not close under one).
     func waitForWrites() {
+        copier.sync { waitForWritesOnCopier() }
+    }
+
+    /// On `copier` (or when nothing can be queued any more): waits for every queued write.
+    private func waitForWritesOnCopier() {
         while inFlight > 0 {
             ioDone.wait()
             inFlight -= 1
