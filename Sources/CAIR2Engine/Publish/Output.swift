@@ -34,11 +34,13 @@ package final class OutputStream {
     /// The temporary file behind the output (unnamed until publication where the file system allows).
     let temporary: TemporaryFile
     @exclusivity(unchecked) var fd: Int32
+    /// The descriptor of the temporary file (tests arm `WriteFaultInjection` with it).
+    package var descriptor: Int32 { fd }
     /// Uncompressed bytes waiting for the compressor (`--zstd` written by the merge, not by a worker).
     @exclusivity(unchecked) var buffer: [UInt8] = []
     let bufferLimit = 1 << 20
     @exclusivity(unchecked) var sha = SHA256()
-    @exclusivity(unchecked) var sha256Hex = ""
+    @exclusivity(unchecked) package internal(set) var sha256Hex = ""
     /// Bytes in the file (after compression when compressed).
     @exclusivity(unchecked) var bytesWritten = 0
     /// Bytes before compression.
@@ -162,7 +164,7 @@ package final class OutputStream {
     /// runs on `copier` once they are copied (or the copy failed), and the bytes must stay as they are until
     /// then. Waits while `copiesAhead` copies are queued. A failed copy is thrown by a later write, `retire` or
     /// `finish`. With --zstd the lines go to the compressor at once, and `done` runs before this returns.
-    func write(lines bytes: UnsafeBufferPointer<UInt8>, whenCopied done: @escaping @Sendable () -> Void) throws {
+    package func write(lines bytes: UnsafeBufferPointer<UInt8>, whenCopied done: @escaping @Sendable () -> Void) throws {
         var queued = false
         defer { if !queued { done() } }
         guard zstdLevel == nil else { return try write(bytes) }
