@@ -419,9 +419,11 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         merge.lineBase = header.lines
         merge.releaseMapped = true
         merge.begin(block: mapped, from: header.end, isFinal: true)
+        // The merge keeps no pointer into the mapping past this scope, and no page advice on it is still queued
+        // (also when the run fails).
+        defer { merge.endBlock() }
         merge.adviseAhead()
         _ = try driver.run(mapped, from: header.end, isFinal: true, merge: &merge)
-        merge.endBlock()  // the merge keeps no pointer into the mapping past this scope
         return true
     }
     if let ranMapped { return ranMapped && isPatient ? merge.index : nil }

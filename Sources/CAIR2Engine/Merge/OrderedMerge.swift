@@ -1,6 +1,7 @@
 import CAIR2Core
 import CAIR2IO
 import CSupport
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -47,6 +48,9 @@ struct OrderedMerge {
     var releaseMapped = false
     private var released = 0
     private var advisedUpTo = 0
+    /// Runs the mapped input's page advice (read ahead, drop behind) off the merging thread: each call is a
+    /// system call that walks the range's page tables, about a tenth of the merge's own time on a million members.
+    private let pageAdvice = DispatchQueue(label: "cair2.merge.advice")
     /// A run of consecutive records with the same mask of defaulted fields, for `defaults_applied`.
     private var maskRun = (mask: UInt64(0), count: 0)
     /// Problems reported per code, added to the summary's counts by name in `finish` (a dictionary keyed by the
@@ -87,6 +91,7 @@ struct OrderedMerge {
 
     /// Forgets the current block (its bytes may be gone once the caller's scope ends).
     mutating func endBlock() {
+        pageAdvice.sync {}  // no advice may outlive the block's mapping
         bytes = UnsafeBufferPointer(start: nil, count: 0)
     }
 
@@ -124,7 +129,8 @@ struct OrderedMerge {
         let from = max(advisedUpTo, trueEnd) & ~(page - 1)
         let to = min(bytes.count, trueEnd + window)
         guard to > from else { return }
-        PageAdvice.willNeed.apply(to: base + from, count: to - from)
+        nonisolated(unsafe) let start = UnsafeRawPointer(base + from)
+        pageAdvice.async { PageAdvice.willNeed.apply(to: start, count: to - from) }
         advisedUpTo = to
     }
 
@@ -134,7 +140,9 @@ struct OrderedMerge {
         let page = 1 << 16
         let upTo = trueEnd & ~(page - 1)
         guard upTo - released >= 32 << 20, let base = bytes.baseAddress else { return }
-        PageAdvice.dontNeed.apply(to: base + released, count: upTo - released)
+        nonisolated(unsafe) let start = UnsafeRawPointer(base + released)
+        let count = upTo - released
+        pageAdvice.async { PageAdvice.dontNeed.apply(to: start, count: count) }
         released = upTo
     }
 
