@@ -9,7 +9,7 @@ import Dispatch
 /// warning on most records: the peers corpus writes 57 MB of warnings a million members, and its writes were a
 /// fifth of the merging thread's time in the reports). `writeReports` then concatenates the inputs' rows in the
 /// published order (input path, then line).
-final class ReportSpool {
+package final class ReportSpool {
     /// The input's path as given (the `file` column and the sort key).
     let path: String
     private let fileCell: [UInt8]
@@ -35,7 +35,7 @@ final class ReportSpool {
         }
     }
 
-    init(path: String, directory: String, bufferBytes: Int) {
+    package init(path: String, directory: String, bufferBytes: Int) {
         self.path = path
         self.directory = directory
         self.bufferBytes = max(1, bufferBytes)
@@ -50,7 +50,7 @@ final class ReportSpool {
 
     /// Adds a row: `file,line,record_id,field,code,message` (CR LF). Never a field value: the record id is
     /// an identifier.
-    func add(line: Int, recordID: [UInt8], field: String, code: ProblemCode, message: String) throws {
+    package func add(line: Int, recordID: [UInt8], field: String, code: ProblemCode, message: String) throws {
         let r = report(code)
         var row = fileCell
         row.append(0x2C)
@@ -69,7 +69,7 @@ final class ReportSpool {
     }
 
     /// The end of a row, `field,code,message` CR LF, for `add(line:id:tail:code:)`.
-    static func rowTail(field: String, code: ProblemCode, message: String) -> [UInt8] {
+    package static func rowTail(field: String, code: ProblemCode, message: String) -> [UInt8] {
         Array(field.utf8) + [0x2C] + Array(code.name.utf8) + [0x2C] + csvCell(Array(message.utf8)) + [0x0D, 0x0A]
     }
 
@@ -77,7 +77,7 @@ final class ReportSpool {
     /// (`rowTail`) and the record id (empty: none) as it is: some extracts get a warning on most records
     /// (W_SSN_DROPPED), and formatting each row's message, line and id as strings was a third of the merge's
     /// serial CPU. The row is written straight into the buffer.
-    func add(line: Int, id: IDKey, tail: [UInt8], code: ProblemCode) throws {
+    package func add(line: Int, id: IDKey, tail: [UInt8], code: ProblemCode) throws {
         let r = report(code)
         var words = (id.a, id.b, id.c, id.d)
         let plain = withUnsafeBytes(of: &words) { w -> Bool in
@@ -182,7 +182,7 @@ final class ReportSpool {
     }
 
     /// Writes the rows of one report (warnings or rejects) to `out`: the spilled part, then the buffer.
-    func copy(warnings: Bool, to out: OutputStream) throws {
+    package func copy(warnings: Bool, to out: OutputStream) throws {
         let r = warnings ? self.warnings : rejects
         r.spillDone.wait()
         defer { r.spillDone.signal() }

@@ -1,0 +1,103 @@
+import CAIR2Core
+import Foundation
+import Glibc
+import Testing
+@testable import CAIR2Kit
+
+/// The report rows as `ReportSpool` writes them (straight into its buffer, spilled by a background queue past
+/// `bufferBytes`), against the rows formatted here by the report's rule: `file,line,record_id,field,code,message`
+/// CR LF, a cell quoted when it holds a comma, a quote, CR or LF, and an id that a spreadsheet would read as a
+/// formula led by an apostrophe.
+@Suite struct ReportSpoolTests {
+    static func cell(_ value: [UInt8], neutralize: Bool = true) -> [UInt8] {
+        var v = value
+        if neutralize, let f = v.first, [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D].contains(f) { v.insert(0x27, at: 0) }
+        guard v.contains(where: { [0x2C, 0x22, 0x0A, 0x0D].contains($0) }) else { return v }
+        return [0x22] + v.flatMap { $0 == 0x22 ? [0x22, 0x22] : [$0] } + [0x22]
+    }
+
+    static let warning = ProblemCode.allCases.first { $0.severity == .warning }!
+    static let reject = ProblemCode.allCases.first { $0.severity == .reject }!
+
+    /// Identifiers of every length up to 32 bytes, and the ones that need quoting or neutralizing.
+    static func identifier(_ i: Int) -> [UInt8] {
+        switch i % 9 {
+        case 0: return Array("=cmd\(i)".utf8)
+        case 1: return Array("a,b\(i)".utf8)
+        case 2: return Array("q\"\(i)".utf8)
+        case 3: return []
+        case 4: return Array("-\(i)".utf8)
+        default:
+            let digits = Array(String(repeating: "\(i)", count: 8).utf8)
+            return Array(digits.prefix(1 + i % 32))
+        }
+    }
+
+    @Test func spilledRowsAreTheRowsInOrder() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cair2-spool-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = "in,put.csv"
+        let file = Self.cell(Array(path.utf8), neutralize: false)
+        let publisher = try Publisher(outDir: dir)
+        var expected: [String: [UInt8]] = [:]
+        for bufferBytes in [1, 100, 4096, 1 << 20] {
+            let spool = ReportSpool(path: path, directory: dir, bufferBytes: bufferBytes)
+            var want: [[UInt8]] = [[], []]  // rejects, warnings
+            for i in 0..<5000 {
+                let code = i % 3 == 0 ? Self.reject : Self.warning
+                let id = Self.identifier(i)
+                let field = "field_\(i % 4)", message = "a message, \"quoted\" \(i % 7)"
+                if i % 5 == 0 {
+                    try spool.add(line: i + 2, recordID: id, field: field, code: code, message: message)
+                } else {
+                    let key = id.isEmpty ? IDKey() : id.withUnsafeBufferPointer { IDKey($0.baseAddress!, count: $0.count) }
+                    try spool.add(line: i + 2, id: key,
+                                  tail: ReportSpool.rowTail(field: field, code: code, message: message), code: code)
+                }
+                let row = file + [0x2C] + Array(String(i + 2).utf8) + [0x2C] + Self.cell(id) + [0x2C]
+                    + Array(field.utf8) + [0x2C] + Array(code.name.utf8) + [0x2C]
+                    + Self.cell(Array(message.utf8)) + [0x0D, 0x0A]
+                want[code.severity == .warning ? 1 : 0] += row
+            }
+            for (k, warnings) in [(0, false), (1, true)] {
+                let name = "\(warnings ? "warnings" : "rejects")-\(bufferBytes).csv"
+                let out = try publisher.create(relative: name, zstdLevel: nil)
+                try spool.copy(warnings: warnings, to: out)
+                try out.finish()
+                expected[name] = want[k]
+            }
+        }
+        try publisher.publishAll()
+        for (name, bytes) in expected {
+            let got = try Array(Data(contentsOf: URL(fileURLWithPath: dir + "/" + name)))
+            let firstDifference = got.indices.first { $0 >= bytes.count || got[$0] != bytes[$0] }
+                ?? (got.count == bytes.count ? nil : got.count)
+            #expect(firstDifference == nil, "\(name): \(got.count) bytes, \(bytes.count) expected")
+        }
+    }
+
+    /// A spill that cannot be written (here: its scratch file cannot be created) fails the run with the scratch
+    /// file's error, from a later add or from the copy, instead of losing rows.
+    @Test func aSpillThatFailsIsThrown() throws {
+        let spool = ReportSpool(path: "x.csv", directory: "/nonexistent-cair2-\(getpid())/out", bufferBytes: 10)
+        var thrown: (any Error)?
+        do {
+            for i in 0..<100 {
+                try spool.add(line: i, recordID: Array("\(i)".utf8), field: "f", code: Self.warning, message: "m")
+            }
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cair2-spool-f-\(getpid())").path
+            try? FileManager.default.removeItem(atPath: dir)
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let publisher = try Publisher(outDir: dir)
+            defer { publisher.discardAll() }
+            try spool.copy(warnings: true, to: try publisher.create(relative: "warnings.csv", zstdLevel: nil))
+        } catch {
+            thrown = error
+        }
+        #expect(thrown != nil)
+        #expect("\(thrown.map { "\($0)" } ?? "")".contains("cannot create a scratch file"), "\(String(describing: thrown))")
+    }
+}
