@@ -99,7 +99,7 @@ package final class ReportSpool {
         r.rows.reserve(fileCell.count + tail.count + length + 24)
         var p = r.rows.base + r.rows.count
         let start = p
-        fileCell.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: $0.count) }
+        fileCell.withUnsafeBufferPointer { if let b = $0.baseAddress { p.update(from: b, count: $0.count) } }
         p += fileCell.count
         p.pointee = 0x2C
         p = ReportSpool.writeDecimal(line, at: p + 1)
@@ -111,7 +111,7 @@ package final class ReportSpool {
         p += length
         p.pointee = 0x2C
         p += 1
-        tail.withUnsafeBufferPointer { p.update(from: $0.baseAddress!, count: $0.count) }
+        tail.withUnsafeBufferPointer { if let b = $0.baseAddress { p.update(from: b, count: $0.count) } }
         p += tail.count
         r.rows.didAppend(p - start)
         if r.rows.count >= bufferBytes { try spill(r) }
