@@ -181,18 +181,21 @@ struct OrderedMerge {
         // The id table is far bigger than the caches: each record prefetches the slot of the record 8 ahead, so
         // the misses of consecutive inserts overlap instead of following one another.
         let lookahead = 8
+        // The chunk's arrays as locals: read through the class on every record, each access retained and
+        // released its array.
+        let results = chunk.results, recordLine = chunk.recordLine, lineIndex = chunk.lineIndex
         if isPatient {
-            for r in 0..<min(lookahead, chunk.results.count) where chunk.results[r].structural && !chunk.results[r].id.isEmpty {
-                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(hash: chunk.results[r].idHash)))
+            for r in 0..<min(lookahead, results.count) where results[r].structural && !results[r].id.isEmpty {
+                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(hash: results[r].idHash)))
             }
         }
-        for r in 0..<chunk.results.count {
-            if isPatient && r + lookahead < chunk.results.count && chunk.results[r + lookahead].structural
-                && !chunk.results[r + lookahead].id.isEmpty {
-                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(hash: chunk.results[r + lookahead].idHash)))
+        for r in 0..<results.count {
+            if isPatient && r + lookahead < results.count && results[r + lookahead].structural
+                && !results[r + lookahead].id.isEmpty {
+                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(hash: results[r + lookahead].idHash)))
             }
-            var res = chunk.results[r]
-            let line = lineBase + Int(chunk.recordLine[r]) + 1
+            var res = results[r]
+            let line = lineBase + Int(recordLine[r]) + 1
             let firstP = pi
             while pi < problems.count && problems[pi].record == Int32(r) { pi += 1 }
             var extra: Problem?
@@ -221,7 +224,7 @@ struct OrderedMerge {
                 let part: Int32 = isPatient || kind == .query ? partOf(writtenCount) : res.part
                 writtenCount += 1
                 summary.written += 1
-                let li = Int(chunk.lineIndex[r])
+                let li = Int(lineIndex[r])
                 if runLen > 0 && (runPart != part || runStart + runLen != li) { try flush() }
                 if runLen == 0 { runStart = li; runPart = part }
                 runLen += 1
