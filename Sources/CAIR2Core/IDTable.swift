@@ -79,18 +79,9 @@ public struct IDTable: Sendable {
         return h ^ (h >> 32)
     }
 
-    /// Bytes in the identifier (identifiers hold no NUL).
-    @inline(__always) static func length(_ k: IDKey) -> Int {
-        func bytes(_ w: UInt64) -> Int { w == 0 ? 0 : 8 - w.leadingZeroBitCount / 8 }
-        if k.d != 0 { return 24 + bytes(k.d) }
-        if k.c != 0 { return 16 + bytes(k.c) }
-        if k.b != 0 { return 8 + bytes(k.b) }
-        return bytes(k.a)
-    }
-
     /// The slot words of a short identifier (at most 15 bytes), or nil for a long one.
     @inline(__always) static func shortWords(_ k: IDKey) -> (UInt64, UInt64)? {
-        let n = length(k)
+        let n = k.count
         guard n <= 15 else { return nil }
         return (k.a, (k.b & 0x00FF_FFFF_FFFF_FFFF) | (UInt64(n) << 56))
     }

@@ -25,6 +25,14 @@ public struct IDKey: Hashable, Sendable {
     }
     /// True for the empty key (no identifier).
     public var isEmpty: Bool { a == 0 }
+    /// Bytes in the identifier (the words hold its bytes in order, and identifiers hold no NUL).
+    @inlinable public var count: Int {
+        @inline(__always) func bytes(_ w: UInt64) -> Int { w == 0 ? 0 : 8 - w.leadingZeroBitCount / 8 }
+        if d != 0 { return 24 + bytes(d) }
+        if c != 0 { return 16 + bytes(c) }
+        if b != 0 { return 8 + bytes(b) }
+        return bytes(a)
+    }
     /// The identifier's bytes.
     public var bytes: [UInt8] {
         var words = (a, b, c, d)

@@ -51,21 +51,8 @@ package final class ReportSpool {
     /// Adds a row: `file,line,record_id,field,code,message` (CR LF). Never a field value: the record id is
     /// an identifier.
     package func add(line: Int, recordID: [UInt8], field: String, code: ProblemCode, message: String) throws {
-        let r = report(code)
-        var row = fileCell
-        row.append(0x2C)
-        ReportSpool.appendDecimal(line, to: &row)
-        row.append(0x2C)
-        row += csvCell(recordID)
-        row.append(0x2C)
-        row += Array(field.utf8)
-        row.append(0x2C)
-        row += Array(code.name.utf8)
-        row.append(0x2C)
-        row += csvCell(Array(message.utf8))
-        row += [0x0D, 0x0A]
-        row.withUnsafeBufferPointer { r.rows.append(contentsOf: $0) }
-        if r.rows.count >= bufferBytes { try spill(r) }
+        try add(line: line, cell: csvCell(recordID), tail: ReportSpool.rowTail(field: field, code: code, message: message),
+                into: report(code))
     }
 
     /// The end of a row, `field,code,message` CR LF, for `add(line:id:tail:code:)`.
@@ -86,16 +73,8 @@ package final class ReportSpool {
             for i in 0..<32 where w[i] == 0x2C || w[i] == 0x22 { return false }
             return true
         }
-        guard plain else {
-            var row: [UInt8] = []
-            withUnsafeBytes(of: &words) { w in
-                var n = 0
-                while n < 32 && w[n] != 0 { n += 1 }
-                row = csvCell(Array(w[0..<n]))
-            }
-            return try add(line: line, cell: row, tail: tail, into: r)
-        }
-        let length = ReportSpool.length(id)
+        guard plain else { return try add(line: line, cell: csvCell(id.bytes), tail: tail, into: r) }
+        let length = id.count
         r.rows.reserve(fileCell.count + tail.count + length + 24)
         var p = r.rows.base + r.rows.count
         let start = p
@@ -117,16 +96,8 @@ package final class ReportSpool {
         if r.rows.count >= bufferBytes { try spill(r) }
     }
 
-    /// Bytes in an identifier (identifiers hold no NUL; the words are its bytes in order, zero-padded).
-    @inline(__always) private static func length(_ k: IDKey) -> Int {
-        func bytes(_ w: UInt64) -> Int { w == 0 ? 0 : 8 - w.leadingZeroBitCount / 8 }
-        if k.d != 0 { return 24 + bytes(k.d) }
-        if k.c != 0 { return 16 + bytes(k.c) }
-        if k.b != 0 { return 8 + bytes(k.b) }
-        return bytes(k.a)
-    }
-
-    /// A row with its record id cell formatted by the caller.
+    /// A row with its record id cell and its end formatted by the caller (the rare path: ids that need quoting
+    /// or neutralizing, and rows without a record).
     private func add(line: Int, cell: [UInt8], tail: [UInt8], into r: Rows) throws {
         var row = fileCell
         row.append(0x2C)
