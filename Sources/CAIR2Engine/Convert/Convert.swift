@@ -426,7 +426,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         _ = try driver.run(mapped, from: header.end, isFinal: true, merge: &merge)
         return true
     }
-    if let ranMapped { return ranMapped && isPatient ? merge.index : nil }
+    if let ranMapped { return ranMapped && isPatient ? merge.takeIndex() : nil }
 
     // Streamed input (standard input, .zst, .gz, --no-mmap): blocks read into a reused buffer; a record the
     // block cuts is carried to the next one.
@@ -456,7 +456,7 @@ func runInput(input: InputFile, kind: LayoutKind, rules: RecordRules, options: C
         merge.consumedBefore += rest
     }
     merge.summary.bytesIn = stream.totalRead
-    return isPatient ? merge.index : nil
+    return isPatient ? merge.takeIndex() : nil
 }
 
 /// The quarantine file's header: the input's header row and one more column, `cair2_problems` (§3c).

@@ -31,7 +31,11 @@ struct OrderedMerge {
     let splitEvery: Int
     let dupField: Int16
     /// Patients: every structurally valid id (the duplicate rule), with birth date and part of the written ones.
-    var index: PatientIndex
+    /// Read it through `takeIndex()` once merging is done; until the first chunk is merged it may still be
+    /// `pendingIndex`'s to build.
+    private var index: PatientIndex
+    /// The patient index being built off the merging thread (see `PendingIndex`), until the first merge.
+    private var pendingIndex: PendingIndex?
     var summary: FileSummary
     var writtenCount = 0
     /// Lines before the current chunk's start.
@@ -75,7 +79,8 @@ struct OrderedMerge {
         self.isPatient = kind == .patient
         self.splitEvery = splitEvery
         self.dupField = Int16(layout.index(of: "record_id") ?? -1)
-        self.index = isPatient ? makePatientIndex(input: input, options: options) : PatientIndex(capacity: 16)
+        self.index = PatientIndex(capacity: 16)
+        self.pendingIndex = isPatient ? PendingIndex(input: input, options: options) : nil
         self.summary = summary
         self.rowTails = [[UInt8]](repeating: [], count: (layout.fields.count + 1) * ProblemCode.allCases.count)
     }
@@ -93,6 +98,15 @@ struct OrderedMerge {
     mutating func endBlock() {
         pageAdvice.sync {}  // no advice may outlive the block's mapping
         bytes = UnsafeBufferPointer(start: nil, count: 0)
+    }
+
+    /// The patient index, complete once the last chunk is merged (built now if no chunk was).
+    mutating func takeIndex() -> PatientIndex {
+        if let pending = pendingIndex {
+            index = pending.take()
+            pendingIndex = nil
+        }
+        return index
     }
 
     /// The counts, complete (the last run of defaulted fields counted).
@@ -150,6 +164,10 @@ struct OrderedMerge {
     /// counts, reports, and the lines to the outputs.
     mutating func merge(_ c: Int, _ speculative: ChunkOutput) throws -> (ChunkOutput, [WriteJob]) {
         if options.cancellation?.isCancelled == true { throw CAIR2Error.cancelled }
+        if let pending = pendingIndex {
+            index = pending.take()
+            pendingIndex = nil
+        }
         var chunk = speculative
         var jobs: [WriteJob] = []
         if chunk.start != trueEnd {

@@ -1,5 +1,6 @@
 import CAIR2IO
 import CAIR2Core
+import Dispatch
 import Glibc
 import Synchronization
 
@@ -158,11 +159,30 @@ final class BlockCache {
     }
 }
 
-/// The patient index for an input of `input`'s size: in memory within `options.idTableBudget`, spilling to a
-/// scratch file in the output directory past it.
-func makePatientIndex(input: InputFile, options: ConvertOptions) -> PatientIndex {
-    PatientIndex(expected: max(1024, input.sizeHint / 200), budgetBytes: options.idTableBudget,
-                 storage: ScratchFile(directory: options.outDir))
+/// The patient index for an input of `input`'s size (in memory within `options.idTableBudget`, spilling to a
+/// scratch file in the output directory past it), built on another thread while the workers parse the first
+/// chunks. Its table is tens of MiB, all written at creation: the first touch of those pages, a fault per huge
+/// page zeroed by the kernel, took 30 to 100 ms here (docs/PERFORMANCE.md, session 8), and on the merging
+/// thread that came before any chunk was started.
+final class PendingIndex: @unchecked Sendable {
+    /// Written once by the build, before `built` is signalled; read after waiting for it.
+    private var index: PatientIndex?
+    private let built = DispatchSemaphore(value: 0)
+
+    init(input: InputFile, options: ConvertOptions) {
+        let expected = max(1024, input.sizeHint / 200), budget = options.idTableBudget, outDir = options.outDir
+        DispatchQueue.global().async { [self] in
+            index = PatientIndex(expected: expected, budgetBytes: budget, storage: ScratchFile(directory: outDir))
+            built.signal()
+        }
+    }
+
+    /// The index, once built (waits for the build); call once.
+    func take() -> PatientIndex {
+        built.wait()
+        defer { index = nil }
+        return index!
+    }
 }
 
 /// Throws the failure of the patient index's scratch file, if any (a spill or a lookup could not be done).
