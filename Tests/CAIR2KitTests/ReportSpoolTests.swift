@@ -78,6 +78,52 @@ import Testing
         }
     }
 
+    /// The input that comes first in the reports writes its rows straight into them while the others spill to
+    /// scratch files; the published reports are the same: the header, then every input's rows sorted by path
+    /// (inputs with the same path in the order given), each in line order, whatever the order the inputs ran in.
+    @Test func theFirstInputWritesStraightIntoTheReports() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cair2-spool-d-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let paths = ["z.csv", "a,b.csv", "a,b.csv", "m.csv"]
+        let head = try #require(firstInReports(paths))
+        #expect(head == 1)
+        let header = Array("file,line,record_id,field,code,message\r\n".utf8)
+        for bufferBytes in [1, 300, 1 << 20] {
+            let sub = dir + "/\(bufferBytes)"
+            try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: false)
+            let publisher = try Publisher(outDir: sub)
+            let streams = try createReports(publisher: publisher)
+            var want: [[[UInt8]]] = Array(repeating: [[], []], count: paths.count)  // per input: rejects, warnings
+            var spools: [ReportSpool] = []
+            for (k, path) in paths.enumerated() {
+                let spool = ReportSpool(path: path, directory: sub, bufferBytes: bufferBytes,
+                                        direct: k == head ? streams : nil)
+                let file = Self.cell(Array(path.utf8), neutralize: false)
+                for i in 0..<(700 + 100 * k) {
+                    let code = (i + k) % 4 == 0 ? Self.reject : Self.warning
+                    let id = Array("\(k)-\(i)".utf8)
+                    try spool.add(line: i + 2, recordID: id, field: "f", code: code, message: "input \(k)")
+                    want[k][code.severity == .warning ? 1 : 0] += file + [0x2C] + Array(String(i + 2).utf8) + [0x2C]
+                        + id + Array(",f,\(code.name),input \(k)\r\n".utf8)
+                }
+                spools.append(spool)
+            }
+            try writeReports(spools, into: streams)
+            try publisher.publishAll()
+            let order = [1, 2, 3, 0]  // a,b.csv twice (as given), m.csv, z.csv
+            for (name, w) in [("rejects.csv", 0), ("warnings.csv", 1)] {
+                let got = try Array(Data(contentsOf: URL(fileURLWithPath: sub + "/" + name)))
+                let expected = header + order.flatMap { want[$0][w] }
+                let firstDifference = got.indices.first { $0 >= expected.count || got[$0] != expected[$0] }
+                    ?? (got.count == expected.count ? nil : got.count)
+                #expect(firstDifference == nil,
+                        "\(name) with \(bufferBytes)-byte buffers: \(got.count) bytes, \(expected.count) expected")
+            }
+        }
+    }
+
     /// A spill that cannot be written (here: its scratch file cannot be created) fails the run with the scratch
     /// file's error, from a later add or from the copy, instead of losing rows.
     @Test func aSpillThatFailsIsThrown() throws {

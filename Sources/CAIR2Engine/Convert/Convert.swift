@@ -188,6 +188,8 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
         let threads = options.threads > 0 ? min(options.threads, 4096) : max(1, min(ProcessInfo.processInfo.activeProcessorCount, 64))
         var summaries: [FileSummary] = []
         var reports: [ReportSpool] = []
+        let reportStreams = try createReports(publisher: publisher)
+        let directReports = firstInReports(inputs.map(\.1))
         var patientIndex: PatientIndex?
         var sinks: [LineSink] = []
         for (i, (kind, path)) in inputs.enumerated() {
@@ -200,7 +202,8 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
             sinks.append(sink)
             var summary = FileSummary(kind: kind, input: path)
             summary.defaultSources = plans[i].defaultSources
-            let rows = ReportSpool(path: path, directory: options.outDir, bufferBytes: options.reportBufferBytes)
+            let rows = ReportSpool(path: path, directory: options.outDir, bufferBytes: options.reportBufferBytes,
+                                   direct: i == directReports ? reportStreams : nil)
             // The rejected records' raw lines go straight to their file as they are merged (never held in memory).
             let quarantine = options.quarantine
                 ? try publisher.create(relative: "quarantine/" + RunFolder.quarantineName(path),
@@ -268,7 +271,7 @@ public func convert(_ options: ConvertOptions, log: @escaping @Sendable (String)
             parts = byPart.keys.sorted().map { byPart[$0]! }
         }
         // Reports, sorted by file then line.
-        try writeReports(reports, publisher: publisher)
+        try writeReports(reports, into: reportStreams)
         // The reject rate over all inputs (exclusions do not count), against --max-reject-rate.
         let inputsTotal = summaries.reduce(0) { $0 + $1.inputRecords }
         let rejectedTotal = summaries.reduce(0) { $0 + $1.rejected }

@@ -9,6 +9,11 @@ import Dispatch
 /// warning on most records: the peers corpus writes 57 MB of warnings a million members, and its writes were a
 /// fifth of the merging thread's time in the reports). `writeReports` then concatenates the inputs' rows in the
 /// published order (input path, then line).
+///
+/// The input whose rows come first in that order spills straight into the reports themselves (`direct`, the
+/// streams made with their header before the run): its rows are hashed and written as the run goes instead of
+/// going through a scratch file and being copied after the last record, a serial 35 ms at the end of a run on
+/// the peers corpus (docs/PERFORMANCE.md, session 8).
 package final class ReportSpool {
     /// The input's path as given (the `file` column and the sort key).
     let path: String
@@ -23,25 +28,34 @@ package final class ReportSpool {
     /// One report's rows: `rows` fills on the merging thread; `spilling` is the spiller's until `spillDone`
     /// signals. Invariant for @unchecked Sendable: the merging thread touches `spilling` and `scratch`'s
     /// contents only between a `spillDone.wait()` and the next spill it queues.
+    /// The same holds for `out` (a direct spool's report, written by the spiller) and `failure`.
     private final class Rows: @unchecked Sendable {
         @exclusivity(unchecked) var rows: ByteBuffer
         @exclusivity(unchecked) var spilling: ByteBuffer
         let spillDone = DispatchSemaphore(value: 1)
         @exclusivity(unchecked) var scratch: ScratchFile?
+        /// The report itself, for a direct spool: spills are written to it, not to `scratch`.
+        let out: OutputStream?
+        /// The failure of a spill written to `out`.
+        @exclusivity(unchecked) var failure: (any Error)?
 
-        init(capacity: Int) {
+        init(capacity: Int, out: OutputStream?) {
             rows = ByteBuffer(capacity: capacity)
             spilling = ByteBuffer(capacity: 1)
+            self.out = out
         }
     }
 
-    package init(path: String, directory: String, bufferBytes: Int) {
+    /// `direct`: the reports, their header written, when this input's rows come first in them (see above);
+    /// `copy` must then be given the same streams.
+    package init(path: String, directory: String, bufferBytes: Int,
+                 direct: (rejects: OutputStream, warnings: OutputStream)? = nil) {
         self.path = path
         self.directory = directory
         self.bufferBytes = max(1, bufferBytes)
         fileCell = csvCell(Array(path.utf8), neutralize: false)
-        rejects = Rows(capacity: min(self.bufferBytes, 1 << 16) + 256)
-        warnings = Rows(capacity: min(self.bufferBytes, 1 << 16) + 256)
+        rejects = Rows(capacity: min(self.bufferBytes, 1 << 16) + 256, out: direct?.rejects)
+        warnings = Rows(capacity: min(self.bufferBytes, 1 << 16) + 256, out: direct?.warnings)
     }
 
     @inline(__always) private func report(_ code: ProblemCode) -> Rows {
@@ -138,12 +152,20 @@ package final class ReportSpool {
     /// Hands a full buffer to the spiller and goes on in the other one (waiting for the previous spill first).
     private func spill(_ r: Rows) throws {
         r.spillDone.wait()
-        if let e = r.scratch?.error {
+        if let e = r.scratch?.error ?? r.failure {
             r.spillDone.signal()
             throw e
         }
         swap(&r.rows, &r.spilling)
         r.rows.removeAll()
+        if let out = r.out {
+            nonisolated(unsafe) let out = out  // the spiller's alone until `spillDone` signals
+            spiller.async {
+                do { try out.write(r.spilling.bytes) } catch { r.failure = error }
+                r.spillDone.signal()
+            }
+            return
+        }
         let file = r.scratch ?? ScratchFile(directory: directory)
         r.scratch = file
         spiller.async {
@@ -155,8 +177,10 @@ package final class ReportSpool {
     /// Writes the rows of one report (warnings or rejects) to `out`: the spilled part, then the buffer.
     package func copy(warnings: Bool, to out: OutputStream) throws {
         let r = warnings ? self.warnings : rejects
+        precondition(r.out == nil || r.out === out, "a direct spool's rows are copied to its own report")
         r.spillDone.wait()
         defer { r.spillDone.signal() }
+        if let e = r.failure { throw e }
         if let file = r.scratch {
             try file.check()
             var piece = [UInt8](repeating: 0, count: min(file.size, 1 << 20))
@@ -175,12 +199,29 @@ package final class ReportSpool {
 
 /// Writes rejects.csv and warnings.csv: `file,line,record_id,field,code,message`, sorted by file then line
 /// (each input's rows are in line order already: the merge produced them in input order).
-func writeReports(_ reports: [ReportSpool], publisher: Publisher) throws {
+/// `streams` are the two reports from `createReports`; the first input in that order may have spilled into them
+/// already (`ReportSpool`'s `direct`).
+package func writeReports(_ reports: [ReportSpool], into streams: (rejects: OutputStream, warnings: OutputStream)) throws {
     let sorted = reports.sorted { $0.path < $1.path }
-    for (name, wantWarnings) in [("rejects.csv", false), ("warnings.csv", true)] {
-        let s = try publisher.create(relative: name, zstdLevel: nil)
-        try s.write(Array("file,line,record_id,field,code,message\r\n".utf8))
+    for (s, wantWarnings) in [(streams.rejects, false), (streams.warnings, true)] {
         for r in sorted { try r.copy(warnings: wantWarnings, to: s) }
         try s.finish()
     }
+}
+
+/// rejects.csv and warnings.csv, created with their header before the run. 1 MiB staging buffers: the rows come
+/// in pieces of `ConvertOptions.reportBufferBytes`.
+package func createReports(publisher: Publisher) throws -> (rejects: OutputStream, warnings: OutputStream) {
+    let header = Array("file,line,record_id,field,code,message\r\n".utf8)
+    let rejects = try publisher.create(relative: "rejects.csv", zstdLevel: nil, stagingSize: 1 << 20)
+    try rejects.write(header)
+    let warnings = try publisher.create(relative: "warnings.csv", zstdLevel: nil, stagingSize: 1 << 20)
+    try warnings.write(header)
+    return (rejects, warnings)
+}
+
+/// The input whose report rows come first (`writeReports` sorts by path, and the sort is stable): the one whose
+/// spool writes straight into the reports.
+package func firstInReports(_ paths: [String]) -> Int? {
+    paths.indices.min { paths[$0] < paths[$1] }
 }
