@@ -46,6 +46,9 @@ package final class OutputStream {
     /// Bytes before compression.
     @exclusivity(unchecked) var bytesUncompressed = 0
     let zstdLevel: Int32?
+    /// Its hashing counts in `MergeCPU.hashNanos`: the merging thread's writes do; the reports' do not (a direct
+    /// `ReportSpool` writes them from its spiller thread, whose time is no part of the merging thread's).
+    @exclusivity(unchecked) var hashedByMergingThread = true
     @exclusivity(unchecked) var finished = false
     @exclusivity(unchecked) var compressor: ZstdFrameCompressor?
     /// Bytes handed to the kernel's writeback so far, and how often to hand more (buffered I/O only).
@@ -189,9 +192,10 @@ package final class OutputStream {
 
     /// The hashing half of `write` (lines are hashed uncompressed only without --zstd; frames are hashed as written).
     private func hash(_ bytes: UnsafeBufferPointer<UInt8>) {
-        let t0 = MergeCPU.enabled ? MergeCPU.now() : 0
+        let timed = MergeCPU.enabled && hashedByMergingThread
+        let t0 = timed ? MergeCPU.now() : 0
         if zstdLevel == nil { sha.update(UnsafeRawBufferPointer(bytes)) }
-        if MergeCPU.enabled { MergeCPU.hashNanos &+= MergeCPU.now() &- t0 }
+        if timed { MergeCPU.hashNanos &+= MergeCPU.now() &- t0 }
         bytesUncompressed += bytes.count
     }
 

@@ -214,9 +214,11 @@ package func writeReports(_ reports: [ReportSpool], into streams: (rejects: Outp
 package func createReports(publisher: Publisher) throws -> (rejects: OutputStream, warnings: OutputStream) {
     let header = Array("file,line,record_id,field,code,message\r\n".utf8)
     let rejects = try publisher.create(relative: "rejects.csv", zstdLevel: nil, stagingSize: 1 << 20)
-    try rejects.write(header)
     let warnings = try publisher.create(relative: "warnings.csv", zstdLevel: nil, stagingSize: 1 << 20)
-    try warnings.write(header)
+    for s in [rejects, warnings] {
+        s.hashedByMergingThread = false
+        try s.write(header)
+    }
     return (rejects, warnings)
 }
 
