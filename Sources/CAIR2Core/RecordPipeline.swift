@@ -16,12 +16,39 @@ public struct IDKey: Hashable, Sendable {
     /// The empty key: no identifier.
     public init() {}
     /// Packs up to 32 bytes (identifiers never hold a NUL, so zero padding is unambiguous).
+    ///
+    /// Word loads, reading only `p[0..<count]`: the keys are built per code cell (the code memo) and per record
+    /// id, and a copy into zeroed words read back as words cost a call and a failed store-to-load forward each
+    /// (docs/PERFORMANCE.md, session 8).
     @inlinable public init(_ p: UnsafePointer<UInt8>, count: Int) {
-        var words = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        withUnsafeMutableBytes(of: &words) { w in
-            w.baseAddress!.copyMemory(from: p, byteCount: min(count, 32))
+        let n = min(count, 32)
+        let r = UnsafeRawPointer(p)
+        @inline(__always) func word(_ o: Int) -> UInt64 { r.loadUnaligned(fromByteOffset: o, as: UInt64.self) }
+        if n < 8 {
+            a = IDKey.short(p, n)
+            return
         }
-        a = words.0; b = words.1; c = words.2; d = words.3
+        // Whole words, then the last partial word from the 8 bytes that end the key, shifted down.
+        @inline(__always) func at(_ i: Int) -> UInt64 {
+            let end = i * 8 + 8
+            if end <= n { return word(i * 8) }
+            let k = n - i * 8
+            return k <= 0 ? 0 : word(n - 8) >> UInt64(8 * (8 - k))
+        }
+        a = word(0); b = at(1); c = at(2); d = at(3)
+    }
+
+    /// Fewer than 8 bytes as a word, reading only `p[0..<n]`: two overlapping 4-byte loads, or three single bytes.
+    @inlinable @inline(__always) static func short(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        if n >= 4 {
+            let r = UnsafeRawPointer(p)
+            let lo = UInt64(r.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            let hi = UInt64(r.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+            return lo | hi << UInt64(8 * (n - 4))
+        }
+        if n <= 0 { return 0 }
+        let m = n >> 1
+        return UInt64(p[0]) | UInt64(p[m]) << UInt64(8 * m) | UInt64(p[n - 1]) << UInt64(8 * (n - 1))
     }
     /// True for the empty key (no identifier).
     public var isEmpty: Bool { a == 0 }

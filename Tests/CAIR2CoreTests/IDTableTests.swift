@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import CAIR2Core
 
@@ -5,6 +6,35 @@ import Testing
     func key(_ s: String) -> IDKey {
         let b = Array(s.utf8)
         return b.withUnsafeBufferPointer { IDKey($0.baseAddress!, count: $0.count) }
+    }
+
+    /// A key holds the identifier's bytes in order in its four words, zero-padded (the first 32 bytes of a longer
+    /// one), for every length, and reads no byte outside the identifier: the bytes sit right against a page the
+    /// process may not read, after them and then before them (a read past either end would crash the run).
+    @Test func aKeyIsTheBytesZeroPaddedAndReadsNothingElse() throws {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let region = try #require(mmap(nil, 3 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0))
+        defer { munmap(region, 3 * page) }
+        let base = region.assumingMemoryBound(to: UInt8.self)
+        #expect(mprotect(region, page, PROT_NONE) == 0)
+        #expect(mprotect(region + 2 * page, page, PROT_NONE) == 0)
+        var rng = SplitMix(seed: 11)
+        for n in 0...40 {
+            for placement in [base + 2 * page - n, base + page] {  // ending at the guard after, starting at the one before
+                for _ in 0..<20 {
+                    var bytes = [UInt8](repeating: 0, count: n)
+                    for i in 0..<n { bytes[i] = 0x21 + UInt8(rng.next() % 94) }
+                    placement.update(from: bytes, count: n)
+                    let key = IDKey(placement, count: n)
+                    var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+                    withUnsafeMutableBytes(of: &words) { w in
+                        for i in 0..<min(n, 32) { w[i] = bytes[i] }
+                    }
+                    #expect(key.a == words.0 && key.b == words.1 && key.c == words.2 && key.d == words.3, "length \(n)")
+                    #expect(key.count == min(n, 32))
+                }
+            }
+        }
     }
 
     /// Agrees with a Set/Dictionary on short and long identifiers through many growths.
