@@ -74,6 +74,24 @@ import Testing
         }
     }
 
+    /// One byte that is not plain printable ASCII (each boundary value of each class) at every position of plain
+    /// runs of every length up to 100, against the byte-by-byte rule; the plain runs themselves are plain.
+    @Test func plainASCIIFindsEveryBadByteAnywhere() {
+        let bad: [UInt8] = [0x00, 0x09, 0x0A, 0x1F, 0x60, 0x7F, 0x80, 0xA0, 0xE0, 0xFF]
+        let good: [UInt8] = [0x20, 0x21, 0x2C, 0x5F, 0x61, 0x7A, 0x7E]
+        for n in 0...100 {
+            let plain = (0..<n).map { good[$0 % good.count] }
+            #expect(plain.withUnsafeBufferPointer { ByteScan.isPlainPrintableASCII($0) }, "length \(n)")
+            for at in 0..<n {
+                for b in bad {
+                    var bytes = plain
+                    bytes[at] = b
+                    #expect(!bytes.withUnsafeBufferPointer { ByteScan.isPlainPrintableASCII($0) }, "length \(n), \(b) at \(at)")
+                }
+            }
+        }
+    }
+
     /// Speculative starts: scanning from any record boundary the sequential scan reached gives the same records.
     @Test func resumingAtARecordBoundaryGivesTheSameRecords() {
         let text = Array("h1,h2\n\"a\nb\",c\nd,\"e,\"\"f\"\"\"\n\ng,h\r\n".utf8)
