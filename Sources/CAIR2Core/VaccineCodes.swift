@@ -385,9 +385,15 @@ public struct CodeTableLookup: @unchecked Sendable {
     let cptCount: UnsafeMutablePointer<Int32>
     let cptCVX: UnsafeMutablePointer<Int32>
     let cpts: Int
-    /// Placeholder names packed as (hi, lo) word pairs, sorted.
+    /// Placeholder names packed as (hi, lo) word pairs in an open-addressing table (linear probing, at most a
+    /// quarter full, an empty slot's hi word 0: a written name starts with a letter). It was a binary search:
+    /// about seven unpredictable branches for every written first and last name (docs/PERFORMANCE.md, session 8).
     let placeholders: UnsafeMutablePointer<UInt64>
-    let placeholderCount: Int
+    let placeholderMask: Int
+
+    @inline(__always) static func placeholderSlot(_ hi: UInt64, _ lo: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: (((hi &* 0x9E37_79B9_7F4A_7C15) ^ lo) &* 0xBF58_476D_1CE4_E5B9) >> 32) & mask
+    }
 
     /// True when the written name in `slot` (`width` bytes, blank-padded, left-justified) is a placeholder.
     @inline(__always) public func isPlaceholder(_ slot: UnsafePointer<UInt8>, width: Int) -> Bool {
@@ -396,20 +402,30 @@ public struct CodeTableLookup: @unchecked Sendable {
         let raw = UnsafeRawPointer(slot)
         let hi = UInt64(bigEndian: raw.loadUnaligned(as: UInt64.self))
         let lo = UInt64(bigEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-        var a = 0, b = placeholderCount
-        while a < b {
-            let mid = (a &+ b) >> 1
-            let mh = keys[2 &* mid], ml = keys[2 &* mid &+ 1]
-            if mh == hi && ml == lo { return true }
-            if mh < hi || (mh == hi && ml < lo) { a = mid &+ 1 } else { b = mid }
+        var i = CodeTableLookup.placeholderSlot(hi, lo, placeholderMask)
+        while true {
+            let mh = keys[2 &* i]
+            if mh == 0 { return false }
+            if mh == hi && keys[2 &* i &+ 1] == lo { return true }
+            i = (i &+ 1) & placeholderMask
         }
-        return false
     }
 
     init(cvxKnown: [Bool], cptCodes: [UInt32], ranges: [(Int32, Int32)], cvx: [Int32], placeholders keys: [(UInt64, UInt64)]) {
-        placeholders = .allocate(capacity: max(2, keys.count * 2))
-        for (i, k) in keys.enumerated() { placeholders[2 * i] = k.0; placeholders[2 * i + 1] = k.1 }
-        placeholderCount = keys.count
+        var size = 16
+        while size < keys.count * 4 { size *= 2 }
+        placeholderMask = size - 1
+        placeholders = .allocate(capacity: 2 * size)
+        placeholders.initialize(repeating: 0, count: 2 * size)
+        for k in keys {
+            precondition(k.0 != 0, "a placeholder name starts with a letter")
+            var i = CodeTableLookup.placeholderSlot(k.0, k.1, placeholderMask)
+            while placeholders[2 * i] != 0 && !(placeholders[2 * i] == k.0 && placeholders[2 * i + 1] == k.1) {
+                i = (i + 1) & placeholderMask
+            }
+            placeholders[2 * i] = k.0
+            placeholders[2 * i + 1] = k.1
+        }
         self.cvxKnown = .allocate(capacity: 1000)
         for i in 0..<1000 { self.cvxKnown[i] = cvxKnown[i] ? 1 : 0 }
         cpts = cptCodes.count

@@ -45,6 +45,34 @@ import Testing
         #expect(lookup("Sanofi") == nil && lookup("ZZZ") == nil)
     }
 
+    /// No name that is not on the list is taken for a placeholder: every listed name with one letter changed,
+    /// one letter added or the last letter dropped is a placeholder exactly when the changed name is itself on
+    /// the list (as normalized), and so is each of 20,000 random names.
+    @Test func onlyListedNamesArePlaceholders() {
+        let t = VaccineCodeTables.bundled
+        let listed = Set(t.placeholderNames.compactMap { VaccineCodeTables.normalizedName($0) }.map { [$0.hi, $0.lo] })
+        func listedName(_ n: String) -> Bool {
+            VaccineCodeTables.normalizedName(n).map { listed.contains([$0.hi, $0.lo]) } ?? false
+        }
+        var candidates: [String] = []
+        for n in t.placeholderNames {
+            let u = Array(n.utf8)
+            for i in u.indices {
+                var v = u
+                v[i] = v[i] == 0x5A ? 0x41 : v[i] &+ 1
+                candidates.append(String(decoding: v, as: UTF8.self))
+            }
+            candidates.append(n + "X")
+            candidates.append(String(n.dropLast()))
+        }
+        var rng = SplitMix(seed: 5)
+        for _ in 0..<20_000 {
+            let len = 1 + Int(rng.next() % 16)
+            candidates.append(String(decoding: (0..<len).map { _ in UInt8(0x41 + rng.next() % 26) }, as: UTF8.self))
+        }
+        for n in candidates { #expect(t.isPlaceholder(name: n) == listedName(n), "\(n)") }
+    }
+
     @Test func placeholderNamesNormalizeBothSides() {
         for n in ["Baby Boy", "BABY  BOY", "baby-girl", "B.G.", "unknown", "No First Name", "NEWBORN"] {
             #expect(t.isPlaceholder(name: n), "\(n)")
