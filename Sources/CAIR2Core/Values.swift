@@ -119,10 +119,49 @@ public enum Values {
         }
     }
 
+    /// What `text` writes for each byte when nothing else is in the way: the byte (upper-cased for an address),
+    /// a blank for a blank, 0 for a byte it removes. Built once, never written again, never freed.
+    nonisolated(unsafe) static let textBytes: (address: UnsafePointer<UInt8>, freeText: UnsafePointer<UInt8>) = {
+        func table(upper: Bool) -> UnsafePointer<UInt8> {
+            let m = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+            for v in 0..<256 {
+                let b = UInt8(v)
+                if isUpper(b) || isDigit(b) || isAddressPunct(b) || b == 0x20 {
+                    m[v] = b
+                } else if isLower(b) {
+                    m[v] = upper ? b &- 0x20 : b
+                } else {
+                    m[v] = 0
+                }
+            }
+            return UnsafePointer(m)
+        }
+        return (table(upper: true), table(upper: false))
+    }()
+
     /// Address class (`upper: true`) and free text (`upper: false`, case kept): keep letters, digits, blank and
     /// `# & ' ( ) , - . /`, remove the rest, collapse blanks, trim, cut at the width.
     public static func text(_ t: UnsafeBufferPointer<UInt8>, upperCase: Bool, width: Int,
                             out: UnsafeMutablePointer<UInt8>) -> TextOutcome {
+        // Most values fit and need nothing but upper-casing: kept characters, single blanks between words. Those
+        // are written through a byte table, one load a byte; anything else goes the general way below, which
+        // writes the same bytes over the ones this loop wrote (up to the first byte it stopped at) and no others
+        // but blanks (the slot is blank-filled).
+        let n = t.count
+        if n > 0 && n <= width && t[0] != 0x20 && t[n - 1] != 0x20 {
+            let map = upperCase ? textBytes.address : textBytes.freeText
+            var i = 0
+            var previousBlank = false
+            while i < n {
+                let b = t[i]
+                let m = map[Int(b)]
+                if m == 0 || (previousBlank && b == 0x20) { break }
+                previousBlank = b == 0x20
+                out[i] = m
+                i += 1
+            }
+            if i == n { return TextOutcome() }
+        }
         var w = CollapsingWriter(out: out, width: width)
         var o = TextOutcome()
         for b in t {
@@ -136,9 +175,9 @@ public enum Values {
                 o.charsRemoved = true
             }
         }
-        let (n, cut) = w.finish()
+        let (written, cut) = w.finish()
         o.truncated = cut
-        o.empty = n == 0
+        o.empty = written == 0
         return o
     }
 

@@ -105,6 +105,46 @@ func apply<R>(_ s: String, width: Int, _ f: (UnsafeBufferPointer<UInt8>, UnsafeM
         #expect(cut.0 == "1234 LONG" && cut.1.truncated)
     }
 
+    /// Address and free text against the rule written out plainly, on random values of kept characters,
+    /// blanks (leading, trailing, doubled) and removed ones, every width from 1 to 24: the whole slot (a fast
+    /// path must leave no byte of its own behind) and every flag.
+    @Test func addressAndFreeTextAgreeWithTheRule() {
+        let alphabet = Array("aZ09 #&'(),-./ @;~_`\u{7F}x  ".utf8) + [0x01, 0x09, 0xC3]
+        var rng = SplitMix(seed: 21)
+        for _ in 0..<20_000 {
+            let t = (0..<Int(rng.next() % 20)).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
+            let width = 1 + Int(rng.next() % 24)
+            for upperCase in [true, false] {
+                // The rule: keep letters (upper-cased for an address), digits and # & ' ( ) , - . /; blanks
+                // separate words (collapsed, trimmed); anything else is removed; cut at the width, then trimmed.
+                var words: [[UInt8]] = [[]]
+                var removed = false
+                for b in t {
+                    switch b {
+                    case 0x41...0x5A, 0x30...0x39, 0x23, 0x26, 0x27, 0x28, 0x29, 0x2C, 0x2D, 0x2E, 0x2F: words[words.count - 1].append(b)
+                    case 0x61...0x7A: words[words.count - 1].append(upperCase ? b - 0x20 : b)
+                    case 0x20: words.append([])
+                    default: removed = true
+                    }
+                }
+                let whole = Array(words.filter { !$0.isEmpty }.joined(separator: [0x20]))
+                var kept = Array(whole.prefix(width))
+                while kept.last == 0x20 { kept.removeLast() }
+                var want = TextOutcome()
+                want.charsRemoved = removed
+                want.truncated = whole.count > width
+                want.empty = kept.isEmpty
+                let slot = UnsafeMutablePointer<UInt8>.allocate(capacity: width)
+                defer { slot.deallocate() }
+                slot.initialize(repeating: 0x20, count: width)
+                let got = t.withUnsafeBufferPointer { Values.text($0, upperCase: upperCase, width: width, out: slot) }
+                let written = Array(UnsafeBufferPointer(start: slot, count: width))
+                #expect(written == kept + [UInt8](repeating: 0x20, count: width - kept.count), "\(t) width \(width)")
+                #expect(got == want, "\(t) width \(width)")
+            }
+        }
+    }
+
     @Test func identifiers() {
         #expect(apply(" R001 ", width: 32) { Values.identifier($0, width: 32, out: $1) } == ("R001", true))
         #expect(apply("R 001", width: 32) { Values.identifier($0, width: 32, out: $1) }.1 == false)
