@@ -268,14 +268,15 @@ public final class RecordWorker {
     @exclusivity(unchecked) var recordIsPlain = false
     /// Folded text of the current field.
     @exclusivity(unchecked) var scratch = ByteBuffer(capacity: 4096)
-    /// Per field, the code lookups of the 16 texts seen last (direct-mapped by a hash of the text): an extract
-    /// repeats a handful of values per code field (sex, state, status, county), so most lookups end here.
+    /// Per field, the code lookups of the 128 texts seen last (direct-mapped by a hash of the text): an extract
+    /// repeats a handful of values per code field (sex, state, status), or a few dozen (California's 58
+    /// counties: with 16 entries most county lookups missed and went to the index's binary search).
     struct MemoEntry {
         var key = IDKey()
         var length = -1
         var code = -1  // the code's index, or -1: not a code of the set
     }
-    static let memoWays = 16
+    static let memoWays = 128
     let memo: UnsafeMutablePointer<MemoEntry>
 
     /// A worker for the layout of `rules.plan` (one per thread; it is not `Sendable`).
@@ -853,7 +854,7 @@ public final class RecordWorker {
         guard t.count <= 32, let base = t.baseAddress else { return idx.lookup(t) }
         let key = IDKey(base, count: t.count)
         let h = (key.a ^ key.b &* 0x9E37_79B9_7F4A_7C15 ^ key.c ^ key.d) &* 0xBF58_476D_1CE4_E5B9
-        let e = memo + fi * RecordWorker.memoWays + Int(truncatingIfNeeded: h >> 60)
+        let e = memo + fi * RecordWorker.memoWays + Int(truncatingIfNeeded: h >> 57)
         if e.pointee.length == t.count && e.pointee.key == key {
             return e.pointee.code >= 0 ? e.pointee.code : nil
         }
