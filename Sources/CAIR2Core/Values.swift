@@ -187,10 +187,42 @@ public enum Values {
     /// `t` is the unfolded preparation (non-ASCII is the marker). Returns false when invalid.
     public static func identifier(_ t: UnsafeBufferPointer<UInt8>, width: Int, out: UnsafeMutablePointer<UInt8>) -> Bool {
         let v = trimBlanks(t)
-        if v.count > width { return false }
-        for b in v where b < 0x21 || b > 0x7E { return false }
-        for i in 0..<v.count { out[i] = v[i] }
+        let n = v.count
+        if n > width { return false }
+        guard n >= 8, let src = v.baseAddress else {
+            for b in v where b < 0x21 || b > 0x7E { return false }
+            for i in 0..<n { out[i] = v[i] }
+            return true
+        }
+        // Eight bytes a step (three identifiers a record): the words checked first, then copied; the last word
+        // is the one that ends the value (it overlaps the one before), so nothing outside `v` is read or written.
+        let r = UnsafeRawPointer(src)
+        var flags: UInt64 = 0
+        var i = 0
+        while i + 8 <= n {
+            flags |= notIdentifierBytes(r.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            i += 8
+        }
+        if i < n { flags |= notIdentifierBytes(r.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) }
+        if flags != 0 { return false }
+        let o = UnsafeMutableRawPointer(out)
+        i = 0
+        while i + 8 <= n {
+            o.storeBytes(of: r.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        if i < n {
+            o.storeBytes(of: r.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), toByteOffset: n - 8, as: UInt64.self)
+        }
         return true
+    }
+
+    /// Bit 7 of each byte of `w` outside 0x21...0x7E. Exact for every byte: no sum carries out of a byte.
+    @inline(__always) static func notIdentifierBytes(_ w: UInt64) -> UInt64 {
+        let t = w & 0x7F7F_7F7F_7F7F_7F7F
+        let below21 = ~(t &+ 0x5F5F_5F5F_5F5F_5F5F)  // bit 7 clear in the sum: t < 0x21
+        let is7F = t &+ 0x0101_0101_0101_0101  // bit 7 set: t == 0x7F
+        return (w | below21 | is7F) & 0x8080_8080_8080_8080
     }
 
     // MARK: phone and zip

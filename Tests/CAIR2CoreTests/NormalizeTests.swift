@@ -145,6 +145,37 @@ func apply<R>(_ s: String, width: Int, _ f: (UnsafeBufferPointer<UInt8>, UnsafeM
         }
     }
 
+    /// Identifiers against the rule written out (trimmed; printable ASCII without blanks; at most the width, never
+    /// cut), on random values of every length to 40 with blanks around and inside and every kind of bad byte,
+    /// written into a slot with bytes on both sides that must stay as they are.
+    @Test func identifiersAgreeWithTheRule() {
+        let alphabet: [UInt8] = Array("AZaz09-_.=~!".utf8) + [0x21, 0x7E, 0x20, 0x7F, 0x1F, 0x00, 0x80, 0xFF]
+        var rng = SplitMix(seed: 33)
+        for _ in 0..<30_000 {
+            let n = Int(rng.next() % 41)
+            let rare = rng.next() % 3 == 0
+            let t: [UInt8] = (0..<n).map { i in
+                if (i == 0 || i == n - 1) && rng.next() % 4 == 0 { return 0x20 }
+                let k = rare ? Int(rng.next() % UInt64(alphabet.count)) : Int(rng.next() % 12)
+                return alphabet[k]
+            }
+            let width = 1 + Int(rng.next() % 32)
+            var v = t[...]
+            while v.first == 0x20 { v = v.dropFirst() }
+            while v.last == 0x20 { v = v.dropLast() }
+            let valid = v.count <= width && v.allSatisfy { $0 >= 0x21 && $0 <= 0x7E }
+            var slot = [UInt8](repeating: 0x2A, count: width + 16)
+            let ok = t.withUnsafeBufferPointer { tb in
+                slot.withUnsafeMutableBufferPointer { Values.identifier(tb, width: width, out: $0.baseAddress! + 8) }
+            }
+            #expect(ok == valid, "\(t) width \(width)")
+            let expected = [UInt8](repeating: 0x2A, count: 8) + (valid ? Array(v) : [])
+                + [UInt8](repeating: 0x2A, count: width + 8 - (valid ? v.count : 0))
+            #expect(slot == expected, "\(t) width \(width)")
+            #expect(slot.prefix(8).allSatisfy { $0 == 0x2A } && slot.suffix(8).allSatisfy { $0 == 0x2A })
+        }
+    }
+
     @Test func identifiers() {
         #expect(apply(" R001 ", width: 32) { Values.identifier($0, width: 32, out: $1) } == ("R001", true))
         #expect(apply("R 001", width: 32) { Values.identifier($0, width: 32, out: $1) }.1 == false)
