@@ -25,11 +25,17 @@ public struct DateValue: Comparable, Hashable, Sendable {
 
     /// Writes MMDDYYYY into 8 bytes.
     @inlinable public func writeMMDDYYYY(_ out: UnsafeMutablePointer<UInt8>) {
-        let m = month, d = day, y = year
-        out[0] = UInt8(48 + m / 10); out[1] = UInt8(48 + m % 10)
-        out[2] = UInt8(48 + d / 10); out[3] = UInt8(48 + d % 10)
-        out[4] = UInt8(48 + y / 1000); out[5] = UInt8(48 + y / 100 % 10)
-        out[6] = UInt8(48 + y / 10 % 10); out[7] = UInt8(48 + y % 10)
+        // Pairs of digits: seven divisions by constants instead of twelve.
+        let v = Int(ymd)
+        let y = v / 10000, md = v - y * 10000
+        let m = md / 100, d = md - m * 100
+        let yh = y / 100, yl = y - yh * 100
+        @inline(__always) func pair(_ x: Int, _ at: Int) {
+            let t = x / 10
+            out[at] = UInt8(truncatingIfNeeded: 48 + t)
+            out[at + 1] = UInt8(truncatingIfNeeded: 48 + x - t * 10)
+        }
+        pair(m, 0); pair(d, 2); pair(yh, 4); pair(yl, 6)
     }
 
     /// The date as `YYYY-MM-DD`.
@@ -87,6 +93,20 @@ public struct DateValue: Comparable, Hashable, Sendable {
     /// Every form may be followed by a time part that starts with `T` or a blank (§3c: `06/11/2024 00:00:00`,
     /// `2024-06-11 00:00:00.000`, `20240611 0000`); it is ignored.
     public static func parse(_ whole: UnsafeBufferPointer<UInt8>) -> DateValue? {
+        // The usual cell, `YYYY-MM-DD` alone: its eight digits and two dashes checked in one word and two bytes.
+        // Anything else (and anything this finds wrong) goes the general way below, which decides it.
+        if whole.count == 10, let p = whole.baseAddress {
+            // Bytes 0...7, `YYYY-MM-` less "0000-00-": the digits become 0...9 and the dashes 0.
+            let x = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self) ^ 0x2D30_302D_3030_3030
+            let d8 = p[8] &- 0x30, d9 = p[9] &- 0x30
+            if (x | (x &+ 0x7676_7676_7676_7676)) & 0x8080_8080_8080_8080 == 0 && x & 0xFF00_00FF_0000_0000 == 0
+                && d8 <= 9 && d9 <= 9 {
+                let y = Int(x & 0xFF) * 1000 + Int(x >> 8 & 0xFF) * 100 + Int(x >> 16 & 0xFF) * 10 + Int(x >> 24 & 0xFF)
+                guard y >= 1900, let r = make(y, Int(x >> 40 & 0xFF) * 10 + Int(x >> 48 & 0xFF), Int(d8) * 10 + Int(d9))
+                else { return nil }
+                return r
+            }
+        }
         // No form is shorter than 8 characters, so a time part starts at index 8 or later (a `T` or blank before
         // it leaves the date invalid either way).
         var n = whole.count
