@@ -25,15 +25,16 @@ public struct DateValue: Comparable, Hashable, Sendable {
 
     /// Writes MMDDYYYY into 8 bytes.
     @inlinable public func writeMMDDYYYY(_ out: UnsafeMutablePointer<UInt8>) {
-        // Pairs of digits: seven divisions by constants instead of twelve.
-        let v = Int(ymd)
-        let y = v / 10000, md = v - y * 10000
-        let m = md / 100, d = md - m * 100
-        let yh = y / 100, yl = y - yh * 100
-        @inline(__always) func pair(_ x: Int, _ at: Int) {
+        // Pairs of digits, unsigned (a real date's YYYYMMDD is positive): seven divisions by constants instead of
+        // twelve, without a signed division's corrections.
+        let v = UInt32(bitPattern: ymd)
+        let y = v / 10000, md = v &- y &* 10000
+        let m = md / 100, d = md &- m &* 100
+        let yh = y / 100, yl = y &- yh &* 100
+        @inline(__always) func pair(_ x: UInt32, _ at: Int) {
             let t = x / 10
-            out[at] = UInt8(truncatingIfNeeded: 48 + t)
-            out[at + 1] = UInt8(truncatingIfNeeded: 48 + x - t * 10)
+            out[at] = UInt8(truncatingIfNeeded: 48 &+ t)
+            out[at + 1] = UInt8(truncatingIfNeeded: 48 &+ x &- t &* 10)
         }
         pair(m, 0); pair(d, 2); pair(yh, 4); pair(yl, 6)
     }
