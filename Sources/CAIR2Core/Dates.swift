@@ -86,7 +86,8 @@ public struct DateValue: Comparable, Hashable, Sendable {
 
     /// A real calendar date (any year 1...9999); the year >= 1900 rule is applied by `parse`.
     public static func make(_ y: Int, _ m: Int, _ d: Int) -> DateValue? {
-        guard y >= 1, y <= 9999, m >= 1, m <= 12, d >= 1, d <= daysIn(month: m, year: y) else { return nil }
+        // Every month has 28 days: the month's length is looked up only past them.
+        guard y >= 1, y <= 9999, m >= 1, m <= 12, d >= 1, d <= 28 || d <= daysIn(month: m, year: y) else { return nil }
         return DateValue(year: y, month: m, day: d)
     }
 
