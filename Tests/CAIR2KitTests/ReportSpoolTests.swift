@@ -124,6 +124,37 @@ import Testing
         }
     }
 
+    /// A direct spool's spills are all in its report once the spool is gone (a failed run discards the reports
+    /// right after its spools go, and a spill still queued must not write after that): with 64-byte buffers,
+    /// dropped right after its last row, the report holds the header and every row of every full buffer.
+    @Test func aDirectSpoolsSpillsAreDoneWhenItGoes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cair2-spool-g-\(getpid())").path
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for round in 0..<20 {
+            let sub = dir + "/\(round)"
+            try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: false)
+            let publisher = try Publisher(outDir: sub)
+            let streams = try createReports(publisher: publisher)
+            var spool: ReportSpool? = ReportSpool(path: "p.csv", directory: sub, bufferBytes: 64, direct: streams)
+            var spilled: [UInt8] = [], pending: [UInt8] = []
+            for i in 0..<(2000 + round) {
+                let id = Array("r\(i)".utf8)
+                try spool!.add(line: i + 2, recordID: id, field: "f", code: Self.warning, message: "m")
+                pending += Array("p.csv,\(i + 2),".utf8) + id + Array(",f,\(Self.warning.name),m\r\n".utf8)
+                if pending.count >= 64 { spilled += pending; pending = [] }
+            }
+            spool = nil
+            try streams.warnings.finish()
+            try streams.rejects.finish()
+            try publisher.publishAll()
+            let got = try Array(Data(contentsOf: URL(fileURLWithPath: sub + "/warnings.csv")))
+            let want = Array("file,line,record_id,field,code,message\r\n".utf8) + spilled
+            #expect(got.count == want.count && got == want, "round \(round): \(got.count) bytes, \(want.count) expected")
+        }
+    }
+
     /// A spill that cannot be written (here: its scratch file cannot be created) fails the run with the scratch
     /// file's error, from a later add or from the copy, instead of losing rows.
     @Test func aSpillThatFailsIsThrown() throws {

@@ -58,6 +58,13 @@ package final class ReportSpool {
         warnings = Rows(capacity: min(self.bufferBytes, 1 << 16) + 256, out: direct?.warnings)
     }
 
+    /// A spill still queued finishes before the spool goes. A failed run discards its outputs once the spools
+    /// (locals of its `do` block) are gone: a direct spool's last spill must not write to a report whose
+    /// descriptor `Publisher.discardAll` has closed (the number could already name another file).
+    deinit {
+        spiller.sync {}
+    }
+
     @inline(__always) private func report(_ code: ProblemCode) -> Rows {
         code.severity == .warning ? warnings : rejects
     }
