@@ -162,8 +162,8 @@ final class BlockCache {
 /// The patient index for an input of `input`'s size (in memory within `options.idTableBudget`, spilling to a
 /// scratch file in the output directory past it), built on another thread while the workers parse the first
 /// chunks. Its table is tens of MiB, all written at creation: the first touch of those pages, a fault per huge
-/// page zeroed by the kernel, took 30 to 100 ms here (docs/PERFORMANCE.md, session 8), and on the merging
-/// thread that came before any chunk was started.
+/// page zeroed by the kernel, took up to 80 ms here (docs/PERFORMANCE.md, session 8), and on the merging thread
+/// that came before any chunk was merged.
 final class PendingIndex: @unchecked Sendable {
     /// Written once by the build, before `built` is signalled; read after waiting for it.
     private var index: PatientIndex?
