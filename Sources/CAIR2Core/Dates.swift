@@ -109,6 +109,12 @@ public struct DateValue: Comparable, Hashable, Sendable {
                 return r
             }
         }
+        return parseGeneral(whole)
+    }
+
+    /// `parse` for every form (the fast path above decides only a bare, well-formed `YYYY-MM-DD`; tests compare
+    /// the two).
+    static func parseGeneral(_ whole: UnsafeBufferPointer<UInt8>) -> DateValue? {
         // No form is shorter than 8 characters, so a time part starts at index 8 or later (a `T` or blank before
         // it leaves the date invalid either way).
         var n = whole.count

@@ -1,5 +1,5 @@
-import CAIR2Core
 import Testing
+@testable import CAIR2Core
 
 /// `DateValue.daysSince1970` and `init(daysSince1970:)`, the package's one calendar, checked by a second route:
 /// walking the calendar one day at a time with `daysIn(month:year:)` from a fixed point, and fixed points taken
@@ -32,81 +32,17 @@ import Testing
     }
 }
 
-/// `DateValue.parse`'s fast path for a bare `YYYY-MM-DD` against the general parser as it was before it (kept here
-/// verbatim as the oracle), on every form of ten-character cell: real and unreal dates around 1900, leap days,
-/// month and day 00 and past the end, any byte in any position, other dashes and separators; and the old MMDDYYYY
-/// writer against the new one for every day from 1900 to 2199.
+/// `DateValue.parse`'s fast path for a bare `YYYY-MM-DD` against the general parser (`parseGeneral`, which every
+/// cell went through before the fast path), on every form of ten-character cell: real and unreal dates around
+/// 1900, leap days, month and day 00 and past the end, any byte in any position, other dashes and separators; and
+/// MMDDYYYY written for every day from 1900 to 2199, against the date's parts formatted as text.
 @Suite struct DateFastPathTests {
-    static func referenceParse(_ whole: UnsafeBufferPointer<UInt8>) -> DateValue? {
-        // No form is shorter than 8 characters, so a time part starts at index 8 or later (a `T` or blank before
-        // it leaves the date invalid either way).
-        var n = whole.count
-        var i = 8
-        while i < n {
-            let b = whole[i]
-            if b == 0x54 || b == 0x20 { n = i; break }
-            i &+= 1
-        }
-        let v = UnsafeBufferPointer(rebasing: whole[0..<n])
-        @inline(__always) func dig(_ i: Int) -> Int? {
-            let b = v[i]
-            return (b >= 0x30 && b <= 0x39) ? Int(b - 0x30) : nil
-        }
-        @inline(__always) func num(_ s: Int, _ e: Int) -> Int? {
-            var r = 0
-            for i in s..<e { guard let d = dig(i) else { return nil }; r = r * 10 + d }
-            return r
-        }
-        var result: DateValue?
-        if n >= 10, v[4] == 0x2D, v[7] == 0x2D {
-            // YYYY-MM-DD
-            guard n == 10, let y = num(0, 4), let m = num(5, 7), let d = num(8, 10) else { return nil }
-            result = DateValue.make(y, m, d)
-        } else if n == 8, let all = num(0, 8) {
-            let first4 = all / 10000
-            if first4 >= 1800 && first4 <= 2199, let ymd = DateValue.make(first4, all / 100 % 100, all % 100) {
-                result = ymd
-            } else {
-                result = DateValue.make(all % 10000, all / 1000000, all / 10000 % 100)
-            }
-        } else {
-            // M/D/YYYY
-            var parts = (0, 0, 0)
-            var idx = 0, digits = 0, cur = 0
-            for i in 0..<n {
-                let b = v[i]
-                if b == 0x2F {
-                    guard digits > 0, idx < 2 else { return nil }
-                    if idx == 0 { parts.0 = cur } else { parts.1 = cur }
-                    idx += 1; digits = 0; cur = 0
-                } else if let d = dig(i) {
-                    digits += 1
-                    // No part has more than 4 digits; stopping here also keeps a long digit run from overflowing.
-                    guard digits <= 4 else { return nil }
-                    cur = cur * 10 + d
-                } else {
-                    return nil
-                }
-            }
-            guard idx == 2, digits == 4 else { return nil }
-            parts.2 = cur
-            // month and day take one or two digits
-            guard let firstSlash = (0..<n).first(where: { v[$0] == 0x2F }),
-                  let secondSlash = ((firstSlash + 1)..<n).first(where: { v[$0] == 0x2F }),
-                  firstSlash <= 2, secondSlash - firstSlash - 1 <= 2 else { return nil }
-            result = DateValue.make(parts.2, parts.0, parts.1)
-        }
-        guard let r = result, r.year >= 1900 else { return nil }
-        return r
-    }
-
-
     @Test func isoFastPathAgreesWithTheGeneralParser() {
         var rng = SplitMix(seed: 77)
         let bytes: [UInt8] = Array("0123456789-/T :,.".utf8) + [0x00, 0x2F, 0x3A, 0x80, 0xFF, 0x1D, 0x2C]
         func check(_ s: [UInt8]) {
             let got = s.withUnsafeBufferPointer { DateValue.parse($0) }
-            let want = s.withUnsafeBufferPointer { DateFastPathTests.referenceParse($0) }
+            let want = s.withUnsafeBufferPointer { DateValue.parseGeneral($0) }
             #expect(got == want, "\(s)")
         }
         for _ in 0..<200_000 {
