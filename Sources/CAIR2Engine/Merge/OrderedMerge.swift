@@ -102,11 +102,16 @@ struct OrderedMerge {
 
     /// The patient index, complete once the last chunk is merged (built now if no chunk was).
     mutating func takeIndex() -> PatientIndex {
+        awaitIndex()
+        return index
+    }
+
+    /// Takes the index from its build on another thread, once (waits for the build).
+    private mutating func awaitIndex() {
         if let pending = pendingIndex {
             index = pending.take()
             pendingIndex = nil
         }
-        return index
     }
 
     /// The counts, complete (the last run of defaulted fields counted).
@@ -164,10 +169,7 @@ struct OrderedMerge {
     /// counts, reports, and the lines to the outputs.
     mutating func merge(_ c: Int, _ speculative: ChunkOutput) throws -> (ChunkOutput, [WriteJob]) {
         if options.cancellation?.isCancelled == true { throw CAIR2Error.cancelled }
-        if let pending = pendingIndex {
-            index = pending.take()
-            pendingIndex = nil
-        }
+        awaitIndex()
         var chunk = speculative
         var jobs: [WriteJob] = []
         if chunk.start != trueEnd {
