@@ -166,9 +166,36 @@ public struct CSVScanner {
                 }
                 tailStart = pos
             }
-            // Unquoted bytes (or the tail after a closing quote) up to the delimiter or row end, eight bytes at
-            // a time: one word's exact mask of delimiters and LFs ends every field that ends inside it, so a
-            // run of short unquoted fields costs a few operations per word, not a loop per field.
+            // Unquoted bytes (or the tail after a closing quote) up to the delimiter or row end, 64 bytes at a
+            // time: one block's exact bit mask of delimiters and LFs ends every field that ends inside it, so a
+            // run of short unquoted fields costs a few operations per field and one unpredictable branch (the
+            // loop's exit) per block, not per field or per word.
+            while pos + 64 <= n {
+                let block = pos
+                var m = CSVScanner.stops64(UnsafeRawPointer(p + block), delimWord)
+                while m != 0 {
+                    let e = block + m.trailingZeroBitCount
+                    if p[e] != delim {
+                        let end = e > tailStart && p[e - 1] == 0x0D ? e - 1 : e
+                        field.end = end
+                        fields.append(field)
+                        rec.end = end
+                        rec.next = e + 1
+                        position = e + 1
+                        self.line = line + 1
+                        return true
+                    }
+                    field.end = e
+                    fields.append(field)
+                    pos = e + 1
+                    if pos < n && p[pos] == 0x22 { continue fieldLoop }
+                    field = CSVField(start: pos, end: pos, closeQuote: -1, quoted: false)
+                    tailStart = pos
+                    m &= m &- 1
+                }
+                pos = block + 64
+            }
+            // The last 8 to 63 bytes of the input, a word at a time.
             while pos + 8 <= n {
                 let word = pos
                 var m = CSVScanner.stops(UnsafeRawPointer(p).loadUnaligned(fromByteOffset: word, as: UInt64.self),
@@ -236,6 +263,17 @@ public struct CSVScanner {
         let nonzeroD = ((xd & low) &+ low) | xd
         let nonzeroL = ((xl & low) &+ low) | xl
         return ~(nonzeroD & nonzeroL) & ~low
+    }
+
+    /// The bytes of `p[0..<64]` that are the delimiter or LF, one bit each (bit i for byte i): eight words'
+    /// `stops` masks, each gathered into a byte by one multiply (bit 7 of byte k lands on bit 56 + k; no two
+    /// partial products meet below bit 64, so nothing carries into the result).
+    @inline(__always) static func stops64(_ p: UnsafeRawPointer, _ delimWord: UInt64) -> UInt64 {
+        @inline(__always) func byte(_ i: Int) -> UInt64 {
+            ((stops(p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self), delimWord) >> 7) &* 0x0102_0408_1020_4080) >> 56
+        }
+        return byte(0) | byte(1) << 8 | byte(2) << 16 | byte(3) << 24 | byte(4) << 32 | byte(5) << 40 | byte(6) << 48
+            | byte(7) << 56
     }
 
     /// Appends a field's value to `out`: quoted content with `""` unescaped, then any tail after the closing quote.

@@ -50,6 +50,34 @@ import Testing
         }
     }
 
+    /// The 64-byte block scan agrees with the reference whichever byte of a block a field or row ends on: a
+    /// delimiter, an LF, a CR LF, a delimiter followed by a quoted field, or two delimiters at once, at every offset
+    /// of inputs just shorter than, equal to and just longer than one to three blocks, scanned from offsets 0 and 5
+    /// (the blocks start at the record), every delimiter.
+    @Test func blockScanAgreesWhereverAFieldEnds() {
+        let lengths = [63, 64, 65, 71, 72, 127, 128, 129, 191, 192, 193]
+        for delim: UInt8 in [0x2C, 0x7C, 0x09] {
+            let patterns: [[UInt8]] = [[delim], [0x0A], [0x0D, 0x0A], [delim, 0x22, 0x61, delim, 0x22], [delim, delim]]
+            for n in lengths {
+                for pattern in patterns {
+                    for at in 0..<n {
+                        var bytes = (0..<n).map { UInt8(0x61 + $0 % 7) }
+                        for (k, b) in pattern.enumerated() where at + k < n { bytes[at + k] = b }
+                        // A second break 64 bytes on, so a block also holds a field that ends after the first.
+                        if at + 64 < n { bytes[at + 64] = delim }
+                        for skip in [0, 5] where skip <= n {
+                            let tail = Array(bytes[skip...])
+                            let got = scanAll(tail, delimiter: delim)
+                            let want = ReferenceCSV.parse(tail, delimiter: delim)
+                            #expect(got == want, "delimiter \(delim), length \(n), \(pattern) at \(at), from \(skip)")
+                            if got != want { return }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The word-at-a-time scan agrees with the reference on long random lines, every delimiter.
     @Test func wordScanAgreesOnLongLines() {
         var rng = SplitMix(seed: 7)
