@@ -61,6 +61,9 @@ public struct ConvertOptions: Sendable {
     public var cancellation: ConvertCancellation?
     /// Called on the merging thread after each merged chunk (never with a field value).
     public var progress: (@Sendable (ConvertProgress) -> Void)?
+    /// Runs on the patient index's build thread before the build (tests hold the build back with it, so the
+    /// merging thread's work while it waits is exercised; see `PendingIndex`).
+    package var indexBuildGate: (@Sendable () -> Void)?
 
     /// Options for a run into `outDir` with as-of date `asOf`, no inputs yet, and the command line's defaults.
     public init(outDir: String, asOf: DateValue) {

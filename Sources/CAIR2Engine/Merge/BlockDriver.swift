@@ -29,13 +29,26 @@ struct BlockDriver {
         return try runParallel(block, from: from, merge: &merge)
     }
 
-    /// Sequential: each chunk starts where the previous one really ended.
+    /// Sequential: each chunk starts where the previous one really ended (but for the chunks processed ahead while
+    /// the patient index is built).
     private func runSequential(_ block: UnsafeBufferPointer<UInt8>, from: Int, merge: inout OrderedMerge) throws -> Int {
         var cuts = ChunkCuts(block, from: from, size: chunkSize)
         var c = 0
+        // Chunks c, c + 1, ... processed before their merge: while the patient index is being built on another
+        // thread, this one processes the next chunks (from their speculative starts; the merge redoes a wrong
+        // one) instead of waiting for it, at most `window` of them.
+        var ahead: [ChunkOutput] = []
         while cuts.has(c) {
-            let chunk = processChunk(block, start: merge.trueEnd, stopAt: max(cuts.starts[c + 1], merge.trueEnd),
-                                     delimiter: delimiter, worker: merger, lineWidth: lineWidth, into: spare.take())
+            while !merge.indexReady && ahead.count < window && cuts.has(c + ahead.count) {
+                let k = c + ahead.count
+                let start = ahead.isEmpty ? merge.trueEnd : cuts.starts[k]
+                ahead.append(processChunk(block, start: start, stopAt: max(cuts.starts[k + 1], start),
+                                          delimiter: delimiter, worker: merger, lineWidth: lineWidth, into: spare.take()))
+            }
+            let chunk = ahead.isEmpty
+                ? processChunk(block, start: merge.trueEnd, stopAt: max(cuts.starts[c + 1], merge.trueEnd),
+                               delimiter: delimiter, worker: merger, lineWidth: lineWidth, into: spare.take())
+                : ahead.removeFirst()
             let t0 = MergeCPU.enabled ? MergeCPU.now() : 0
             let h0 = MergeCPU.hashNanos
             let (merged, jobs) = try merge.merge(c, chunk)
@@ -95,7 +108,7 @@ struct BlockDriver {
         let compressor = try zstdLevel.map { try ZstdFrameCompressor(level: Int($0)) }
         var c = 0
         while true {
-            switch pipe.nextTask(merge: c) {
+            switch pipe.nextTask(merge: c, processFirst: !merge.indexReady) {
             case .finished:
                 return merge.trueEnd
             case .process(let k, let start, let stop):

@@ -63,13 +63,16 @@ final class ChunkPipeline: @unchecked Sendable {
 
     /// For the merging thread: chunk `c` when it is ready (merging comes first), else a chunk to process, else
     /// waits for one of the two; `finished` once every chunk is merged.
-    func nextTask(merge c: Int) -> Task {
+    /// With `processFirst` (the merge would wait for something else, the patient index) a chunk to process
+    /// comes before the merge, which then runs when none can be claimed.
+    func nextTask(merge c: Int, processFirst: Bool = false) -> Task {
         cond.lock()
         defer { cond.unlock() }
         while true {
-            if let out = ready.removeValue(forKey: c) { return .merge(out) }
+            if !processFirst, let out = ready.removeValue(forKey: c) { return .merge(out) }
             if !cuts.has(c) { return .finished }
             if let (k, start, stop) = claimLocked() { return .process(k, start, stop) }
+            if processFirst, let out = ready.removeValue(forKey: c) { return .merge(out) }
             cond.wait()
         }
     }

@@ -106,6 +106,10 @@ struct OrderedMerge {
         return index
     }
 
+    /// Whether a merge would start without waiting for the patient index's build: until then the merging thread
+    /// processes chunks rather than wait (the build is tens of milliseconds at the start of a run).
+    var indexReady: Bool { pendingIndex?.isBuilt ?? true }
+
     /// Takes the index from its build on another thread, once (waits for the build).
     private mutating func awaitIndex() {
         if let pending = pendingIndex {

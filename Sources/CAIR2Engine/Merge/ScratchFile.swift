@@ -168,14 +168,22 @@ final class PendingIndex: @unchecked Sendable {
     /// Written once by the build, before `built` is signalled; read after waiting for it.
     private var index: PatientIndex?
     private let built = DispatchSemaphore(value: 0)
+    /// Set once `index` is written (before `built` is signalled): the merging thread looks without waiting.
+    private let done = Atomic<Bool>(false)
 
     init(input: InputFile, options: ConvertOptions) {
         let expected = max(1024, input.sizeHint / 200), budget = options.idTableBudget, outDir = options.outDir
+        let gate = options.indexBuildGate
         DispatchQueue.global().async { [self] in
+            gate?()
             index = PatientIndex(expected: expected, budgetBytes: budget, storage: ScratchFile(directory: outDir))
+            done.store(true, ordering: .releasing)
             built.signal()
         }
     }
+
+    /// Whether the build is done (`take` would not wait).
+    var isBuilt: Bool { done.load(ordering: .acquiring) }
 
     /// The index, once built (waits for the build); call once.
     func take() -> PatientIndex {
