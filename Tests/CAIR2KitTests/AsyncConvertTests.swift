@@ -17,6 +17,7 @@ import Testing
 
     @Test func asyncConvertMatchesTheBlockingOne() async throws {
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         var o = try Self.options(dir, members: 500)
         let a = try await convert(o)
         let first = try Data(contentsOf: dir.appendingPathComponent("out/patient.txt"))
@@ -29,6 +30,7 @@ import Testing
 
     @Test func aCancelledRunPublishesNothing() async throws {
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         var o = try Self.options(dir, members: 2000)
         let token = ConvertCancellation()
         token.cancel()

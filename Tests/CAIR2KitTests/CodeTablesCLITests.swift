@@ -35,6 +35,7 @@ import Testing
 
     @Test func codeTablesFolderReplacesTheSnapshot() throws {
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try Self.batch(dir, imms: ["R1,600,,2020-01-01,PMC", "R1,3,,2020-01-01,zzz"])
         // A newer CVX table that knows 600 (and not 3), a newer MVX table that knows NEWCO's code.
         let tables = dir.appendingPathComponent("tables")
@@ -65,6 +66,7 @@ import Testing
 
     @Test func missingOrMalformedTableIsExit2NamingTheFile() throws {
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try Self.batch(dir, imms: ["R1,3,,2020-01-01,PMC"])
         let tables = dir.appendingPathComponent("t")
         try FileManager.default.createDirectory(at: tables, withIntermediateDirectories: true)

@@ -11,6 +11,7 @@ import Glibc
 @Suite struct OptionTests {
     @Test func bareZstdIsTheLevelTheHelpNames() throws {
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try UXTests.writeMembers(300, to: dir.appendingPathComponent("m.csv"))
         let help = try UXTests.run(["convert", "--help"])
         let level = ConvertArguments.defaultZstdLevel
@@ -28,6 +29,7 @@ import Glibc
 
     @Test func outOfRangeValuesAreUsageErrorsThatCreateNothing() throws {
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try UXTests.writeMembers(5, to: dir.appendingPathComponent("m.csv"))
         for bad in [["--zstd=23"], ["--zstd=0"], ["--zstd=30"], ["--max-records-per-file", "0"], ["--max-reject-rate", "5"]] {
             let r = try UXTests.run(["convert", "--patients", "m.csv", "--org", "ORG", "--out-dir", "new"] + bad, in: dir)
@@ -42,6 +44,7 @@ import Glibc
 @Suite struct EmptyZstdOutputTests {
     @Test func aPartWithoutLinesIsAnEmptyFrame() throws {
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try "record_id,first_name,last_name,birth_date,disclosed,disclosed_date\nR0,Ann,Li,2000-01-02,Y,2020-01-01\nR1,Bo,Li,2000-01-02,Y,2020-01-01\nR2,Cy,Li,2000-01-02,Y,2020-01-01\nR3,Di,Li,2000-01-02,Y,2020-01-01\n"
             .write(to: dir.appendingPathComponent("p.csv"), atomically: true, encoding: .utf8)
         try "record_id,cvx_code,vaccination_date,manufacturer\nR0,03,2020-01-01,MSD\n"
@@ -69,6 +72,7 @@ import Glibc
 @Suite struct HedisLockTests {
     @Test func aLockedFolderIsExitTwo() throws {
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let source = GoldenTests.root.appendingPathComponent("Corpus/hedis/cis-feb29")
         for f in ["members.csv", "patient-return.txt", "immunization-return.txt", "immunizations.csv"] {
             try FileManager.default.copyItem(at: source.appendingPathComponent(f), to: dir.appendingPathComponent(f))

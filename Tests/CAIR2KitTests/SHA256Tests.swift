@@ -38,6 +38,7 @@ import CAIR2Kit
     @Test func randomSplitsAgreeWithSha256sum() throws {
         var rng = SystemRandomNumberGenerator()
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         for length in [0, 1, 55, 56, 63, 64, 65, 1000, 65_537] {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &rng) }
             var h = SHA256()

@@ -15,6 +15,7 @@ import Testing
 
     @Test func defaultsAppliedAreCountedAndNamedOnce() throws {
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         // disclosed comes only from the mapping default: 2 of 3 cells blank, one absent-column field (disclosed_date).
         try Self.write("record_id,first_name,last_name,birth_date,disclosed\nR1,Ann,Smith,2000-01-02,\nR2,Bo,Li,2001-02-03,Y\nR3,Cy,Wu,2002-03-04,\n",
                        "p.csv", in: dir)
@@ -33,6 +34,7 @@ import Testing
 
     @Test func reportsNameTheRecordIDWheneverItIsValid() throws {
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         // R1: invalid UTF-8 in first_name (E_ENCODING); R2: too few fields; R 3: invalid id.
         var bytes = Array("record_id,first_name,last_name,birth_date,disclosed,disclosed_date\n".utf8)
         bytes += Array("R1,An".utf8) + [0xFF] + Array("n,Smith,2000-01-02,Y,2020-01-01\n".utf8)
@@ -50,6 +52,7 @@ import Testing
 
     @Test func maxRejectRateIsAFractionAndTheExitNamesIt() throws {
         let dir = try UXTests.workDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
         try Self.write("record_id,first_name,last_name,birth_date,disclosed,disclosed_date\nR1,Ann,Smith,2000-01-02,Y,2020-01-01\nR2,Bo,Li,bad,Y,2020-01-01\n",
                        "p.csv", in: dir)
         let base = ["convert", "--patients", "p.csv", "--org", "ORG", "--out-dir", "o", "-q"]
