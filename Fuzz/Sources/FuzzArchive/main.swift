@@ -38,6 +38,8 @@ func fixChecksums(_ b: inout [UInt8]) {
 }
 
 let path = "/tmp/cair2-fuzz-archive-\(getpid()).tar.zst"
+// libFuzzer ends a timed run with exit() from inside its driver, so the unlink after it is not reached then.
+atexit { unlink(path) }
 let compressor = try! ZstdFrameCompressor(level: 1)
 // Reused by every input (cleared, capacity kept).
 var bytes: [UInt8] = []
