@@ -1,4 +1,4 @@
-// Checks the fast CSV scanner (CSVScanner.next, word at a time) against the naive reference parser
+// Checks the fast CSV scanner (CSVScanner.next, 64-byte blocks and words) against the naive reference parser
 // (ReferenceCSV.swift, the same file the unit tests use) on every input: the same records, and in each the
 // same line, the same field values (appendValue), the same quoted flags and the same unterminated flag.
 // The first byte picks the delimiter; the rest is the CSV.
