@@ -19,7 +19,8 @@ import Testing
     static let warning = ProblemCode.allCases.first { $0.severity == .warning }!
     static let reject = ProblemCode.allCases.first { $0.severity == .reject }!
 
-    /// Identifiers of every length up to 32 bytes, and the ones that need quoting or neutralizing.
+    /// Identifiers of every length up to 32 bytes, and the ones that need quoting or neutralizing (a comma or a
+    /// quote at many positions of every length).
     static func identifier(_ i: Int) -> [UInt8] {
         switch i % 9 {
         case 0: return Array("=cmd\(i)".utf8)
@@ -27,6 +28,11 @@ import Testing
         case 2: return Array("q\"\(i)".utf8)
         case 3: return []
         case 4: return Array("-\(i)".utf8)
+        case 5:
+            let j = i / 9
+            var id = Array(Array(String(repeating: "7\(i)", count: 8).utf8).prefix(1 + j % 32))
+            id[(j / 32 + j) % id.count] = j % 2 == 0 ? 0x2C : 0x22
+            return id
         default:
             let digits = Array(String(repeating: "\(i)", count: 8).utf8)
             return Array(digits.prefix(1 + i % 32))
