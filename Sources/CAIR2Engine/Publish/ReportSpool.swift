@@ -92,7 +92,7 @@ package final class ReportSpool {
         // (a formula's first byte, a comma or a quote anywhere; the key's bytes past its length are zeros). The
         // comma and quote test is four words' exact "has this byte" masks, not a loop of 32 bytes: the merging
         // thread writes a row for most records of some extracts.
-        let first = UInt8(truncatingIfNeeded: id.a)
+        let first = withUnsafeBytes(of: &words) { $0[0] }
         @inline(__always) func has(_ w: UInt64, _ byte: UInt64) -> UInt64 {
             let x = w ^ (byte &* 0x0101_0101_0101_0101)
             return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
