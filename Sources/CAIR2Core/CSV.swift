@@ -167,41 +167,16 @@ public struct CSVScanner {
                 tailStart = pos
             }
             // Unquoted bytes (or the tail after a closing quote) up to the delimiter or row end, 64 bytes at a
-            // time: one block's exact bit mask of delimiters and LFs ends every field that ends inside it, so a
-            // run of short unquoted fields costs a few operations per field and one unpredictable branch (the
-            // loop's exit) per block, not per field or per word.
-            while pos + 64 <= n {
+            // time (8 near the end of the input): one block's exact bit mask of delimiters and LFs ends every
+            // field that ends inside it, so a run of short unquoted fields costs a few operations per field and
+            // one unpredictable branch (the loop's exit) per block, not per field or per word.
+            while pos + 8 <= n {
                 let block = pos
-                var m = CSVScanner.stops64(UnsafeRawPointer(p + block), delimWord)
+                let wide = pos + 64 <= n
+                var m = wide ? CSVScanner.stops64(UnsafeRawPointer(p + block), delimWord)
+                    : CSVScanner.gather(CSVScanner.stops(UnsafeRawPointer(p + block).loadUnaligned(as: UInt64.self), delimWord))
                 while m != 0 {
                     let e = block + m.trailingZeroBitCount
-                    if p[e] != delim {
-                        let end = e > tailStart && p[e - 1] == 0x0D ? e - 1 : e
-                        field.end = end
-                        fields.append(field)
-                        rec.end = end
-                        rec.next = e + 1
-                        position = e + 1
-                        self.line = line + 1
-                        return true
-                    }
-                    field.end = e
-                    fields.append(field)
-                    pos = e + 1
-                    if pos < n && p[pos] == 0x22 { continue fieldLoop }
-                    field = CSVField(start: pos, end: pos, closeQuote: -1, quoted: false)
-                    tailStart = pos
-                    m &= m &- 1
-                }
-                pos = block + 64
-            }
-            // The last 8 to 63 bytes of the input, a word at a time.
-            while pos + 8 <= n {
-                let word = pos
-                var m = CSVScanner.stops(UnsafeRawPointer(p).loadUnaligned(fromByteOffset: word, as: UInt64.self),
-                                         delimWord)
-                while m != 0 {
-                    let e = word + m.trailingZeroBitCount >> 3
                     if p[e] != delim {
                         // LF: the row ends (a CR right before it is part of the terminator).
                         let end = e > tailStart && p[e - 1] == 0x0D ? e - 1 : e
@@ -221,7 +196,7 @@ public struct CSVScanner {
                     tailStart = pos
                     m &= m &- 1
                 }
-                pos = word + 8
+                pos = block + (wide ? 64 : 8)
             }
             // The last few bytes of the input, one at a time.
             while pos < n {
@@ -265,12 +240,17 @@ public struct CSVScanner {
         return ~(nonzeroD & nonzeroL) & ~low
     }
 
+    /// A `stops` mask (bit 7 of each flagged byte) as one bit per byte, bit k for byte k.
+    @inline(__always) static func gather(_ stops: UInt64) -> UInt64 {
+        ((stops >> 7) &* 0x0102_0408_1020_4080) >> 56
+    }
+
     /// The bytes of `p[0..<64]` that are the delimiter or LF, one bit each (bit i for byte i): eight words'
     /// `stops` masks, each gathered into a byte by one multiply (bit 7 of byte k lands on bit 56 + k; no two
     /// partial products meet below bit 64, so nothing carries into the result).
     @inline(__always) static func stops64(_ p: UnsafeRawPointer, _ delimWord: UInt64) -> UInt64 {
         @inline(__always) func byte(_ i: Int) -> UInt64 {
-            ((stops(p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self), delimWord) >> 7) &* 0x0102_0408_1020_4080) >> 56
+            gather(stops(p.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self), delimWord))
         }
         return byte(0) | byte(1) << 8 | byte(2) << 16 | byte(3) << 24 | byte(4) << 32 | byte(5) << 40 | byte(6) << 48
             | byte(7) << 56
