@@ -935,36 +935,38 @@ public enum ByteScan {
         return true
     }
 
+    /// Bit 7 set in some byte of the result exactly when some byte of `w` is `b` (the zero-byte test on `w` xor
+    /// the byte: a borrow can also flag a byte above a match, so ask whether any is, not which).
+    @inlinable @inline(__always)
+    public static func anyByte(_ w: UInt64, is b: UInt8) -> UInt64 {
+        let x = w ^ (0x0101_0101_0101_0101 &* UInt64(b))
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    }
+
+    /// Non-zero exactly when some byte of `w` is not plain printable ASCII: >= 0x80, < 0x20 (exact given no
+    /// high byte), 0x7F or the grave accent 0x60.
+    @inlinable @inline(__always)
+    static func notPlain(_ w: UInt64) -> UInt64 {
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let below20 = (w &- 0x2020_2020_2020_2020) & ~w & high
+        return (w & high) | below20 | anyByte(w, is: 0x7F) | anyByte(w, is: 0x60)
+    }
+
     /// True when every byte is printable ASCII (0x20...0x7E) and none is the grave accent (0x60).
     @inlinable
     public static func isPlainPrintableASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = b.baseAddress else { return true }
         let n = b.count
         let raw = UnsafeRawPointer(base)
-        let high: UInt64 = 0x8080_8080_8080_8080
-        let ones: UInt64 = 0x0101_0101_0101_0101
         var i = 0
         while i + 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            // A byte >= 0x80, a byte < 0x20 (exact given no high bytes), 0x7F or 0x60.
-            let below20 = (w &- ones &* 0x20) & ~w & high
-            let x7f = w ^ (ones &* 0x7F)
-            let is7f = (x7f &- ones) & ~x7f & high
-            let x60 = w ^ (ones &* 0x60)
-            let is60 = (x60 &- ones) & ~x60 & high
-            if (w & high) | below20 | is7f | is60 != 0 { return false }
+            if notPlain(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) != 0 { return false }
             i += 8
         }
         if i < n && n >= 8 {
             // The last bytes as the word that ends the buffer (it overlaps bytes already checked): a record's
             // last few bytes one at a time were a third of this function's time.
-            let w = raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-            let below20 = (w &- ones &* 0x20) & ~w & high
-            let x7f = w ^ (ones &* 0x7F)
-            let is7f = (x7f &- ones) & ~x7f & high
-            let x60 = w ^ (ones &* 0x60)
-            let is60 = (x60 &- ones) & ~x60 & high
-            return (w & high) | below20 | is7f | is60 == 0
+            return notPlain(raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) == 0
         }
         while i < n {
             let c = base[i]

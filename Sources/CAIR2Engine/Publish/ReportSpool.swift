@@ -90,14 +90,12 @@ package final class ReportSpool {
         var words = (id.a, id.b, id.c, id.d)
         // An identifier is printable ASCII without blanks: as it is unless csvCell would quote or neutralize it
         // (a formula's first byte, a comma or a quote anywhere; the key's bytes past its length are zeros). The
-        // comma and quote test is four words' exact "has this byte" masks, not a loop of 32 bytes: the merging
-        // thread writes a row for most records of some extracts.
+        // comma and quote test is a word at a time, not a loop of 32 bytes: the merging thread writes a row for
+        // most records of some extracts.
         let first = withUnsafeBytes(of: &words) { $0[0] }
-        @inline(__always) func has(_ w: UInt64, _ byte: UInt64) -> UInt64 {
-            let x = w ^ (byte &* 0x0101_0101_0101_0101)
-            return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+        @inline(__always) func commaOrQuote(_ w: UInt64) -> UInt64 {
+            ByteScan.anyByte(w, is: 0x2C) | ByteScan.anyByte(w, is: 0x22)
         }
-        @inline(__always) func commaOrQuote(_ w: UInt64) -> UInt64 { has(w, 0x2C) | has(w, 0x22) }
         let plain = first != 0x3D && first != 0x2B && first != 0x2D && first != 0x40
             && commaOrQuote(id.a) | commaOrQuote(id.b) | commaOrQuote(id.c) | commaOrQuote(id.d) == 0
         guard plain else { return try add(line: line, cell: csvCell(id.bytes), tail: tail, into: r) }
