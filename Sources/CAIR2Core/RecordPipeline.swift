@@ -592,6 +592,12 @@ public final class RecordWorker {
         @inline(__always) func add(_ field: Int, _ code: ProblemCode) {
             problems.append(Problem(record: ordinal, field: Int16(field), code: code))
         }
+        if record.unterminated || record.fieldCount != headerCount {
+            // The report identifier below is prepared before this record's bytes were looked at: nothing of the
+            // record before may stand for them (a tab in the id was blanked or trimmed depending on whether the
+            // worker's previous record had been plain ASCII).
+            recordIsPlain = false
+        }
         if record.unterminated {
             add(-1, .unterminatedQuote)
             // Past 1 MiB a record is not read further (§4a), mapped or streamed alike: no identifier then.
