@@ -266,6 +266,12 @@ public final class RecordWorker {
     let defaultStorage: UnsafeMutablePointer<UInt8>
     /// The current record holds only printable ASCII other than the grave accent.
     @exclusivity(unchecked) var recordIsPlain = false
+    /// When it does not: where its bytes that are not (positions in the input, in order; a quarter of the
+    /// records of an extract have an accented name or two), so a field checks its range against a few
+    /// positions instead of reading its bytes again. More than `notPlainMax` of them: the field reads its bytes.
+    let notPlainAt: UnsafeMutablePointer<Int>
+    @exclusivity(unchecked) var notPlainCount = 0
+    static let notPlainMax = 8
     /// Folded text of the current field.
     @exclusivity(unchecked) var scratch = ByteBuffer(capacity: 4096)
     /// Per field, the code lookups of the 128 texts seen last (direct-mapped by a hash of the text): an extract
@@ -332,6 +338,7 @@ public final class RecordWorker {
         defaultTexts = texts
         defaultStorage = .allocate(capacity: max(1, packedDefaults.count))
         defaultStorage.initialize(from: packedDefaults, count: packedDefaults.count)
+        notPlainAt = .allocate(capacity: RecordWorker.notPlainMax)
         memo = .allocate(capacity: layout.fields.count * RecordWorker.memoWays)
         memo.initialize(repeating: MemoEntry(), count: layout.fields.count * RecordWorker.memoWays)
         specs = .allocate(capacity: layout.fields.count)
@@ -376,9 +383,22 @@ public final class RecordWorker {
         triage.deallocate()
         defaultStorage.deallocate()
         memo.deallocate()
+        notPlainAt.deallocate()
     }
 
     // MARK: field access
+
+    /// Whether the unquoted field `bytes[start..<end]` (`src`) of a record that is not plain is: from the
+    /// positions of the record's bytes that are not, or from the field's bytes when there were too many.
+    @inline(__always)
+    func fieldIsPlain(_ start: Int, _ end: Int, _ src: UnsafeBufferPointer<UInt8>) -> Bool {
+        if notPlainCount > RecordWorker.notPlainMax { return ByteScan.isPlainPrintableASCII(src) }
+        for k in 0..<notPlainCount {
+            let at = notPlainAt[k]
+            if at >= start && at < end { return false }
+        }
+        return true
+    }
 
     /// The prepared text of field `fi`: the cell's bytes as they are when they are printable ASCII, else their
     /// folding (into the worker's scratch, valid until the next call); the default when the cell is blank;
@@ -395,7 +415,7 @@ public final class RecordWorker {
                 // Fast path: printable ASCII needs no preparation (the grave accent folds to an apostrophe).
                 var simple = true
                 var nonBlank = false
-                if recordIsPlain || ByteScan.isPlainPrintableASCII(src) {
+                if recordIsPlain || fieldIsPlain(f.start, f.end, src) {
                     for c in src where c != 0x20 { nonBlank = true; break }
                 } else {
                     for c in src {
@@ -597,6 +617,7 @@ public final class RecordWorker {
             // record before may stand for them (a tab in the id was blanked or trimmed depending on whether the
             // worker's previous record had been plain ASCII).
             recordIsPlain = false
+            notPlainCount = RecordWorker.notPlainMax + 1
         }
         if record.unterminated {
             add(-1, .unterminatedQuote)
@@ -609,8 +630,13 @@ public final class RecordWorker {
             result.id = reportIdentifier(record, bytes)
             return false
         }
-        // One pass over the whole record, 8 bytes at a time.
-        recordIsPlain = ByteScan.isPlainPrintableASCII(UnsafeBufferPointer(rebasing: bytes[record.start..<record.end]))
+        // One pass over the whole record, 64 bytes a step; when it is not plain, a second notes where (`fieldIsPlain`).
+        let whole = UnsafeBufferPointer(rebasing: bytes[record.start..<record.end])
+        recordIsPlain = ByteScan.isPlainPrintableASCII(whole)
+        if !recordIsPlain {
+            notPlainCount = ByteScan.notPlainOffsets(whole, into: notPlainAt, max: RecordWorker.notPlainMax)
+            for k in 0..<min(notPlainCount, RecordWorker.notPlainMax) { notPlainAt[k] += record.start }
+        }
         if recordIsPlain || encoding == .latin1 { return true }
         // A record that decodes as a whole has every field decodable (its delimiters and quotes are ASCII, so a
         // sequence that spans two fields, or a quote, is invalid in both): one pass for the usual record with a
@@ -958,6 +984,52 @@ public enum ByteScan {
         return (w & high) | below20 | anyByte(w, is: 0x7F) | anyByte(w, is: 0x60)
     }
 
+    /// Not zero in each of the 16 bytes at `p` that is not plain printable ASCII (as `notPlain`): less 0x20,
+    /// wrapping, a plain byte is below 0x5F and not 0x40 (the grave accent). The standard library's `SIMD16`,
+    /// which the compiler turns into the target's vector compares.
+    @inlinable @inline(__always)
+    static func notPlain16(_ p: UnsafeRawPointer) -> SIMD16<UInt8> {
+        let v = p.loadUnaligned(as: SIMD16<UInt8>.self) &- SIMD16<UInt8>(repeating: 0x20)
+        let bad = (v .>= SIMD16<UInt8>(repeating: 0x5F)) .| (v .== SIMD16<UInt8>(repeating: 0x40))
+        return SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: bad)
+    }
+
+    /// Writes the offsets of the bytes of `b` that are not plain printable ASCII (as `isPlainPrintableASCII`)
+    /// to `out`, in order, up to `max` of them; returns how many there are, or `max + 1` when there are more.
+    @inlinable
+    public static func notPlainOffsets(_ b: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<Int>,
+                                       max: Int) -> Int {
+        guard let base = b.baseAddress else { return 0 }
+        let n = b.count
+        var found = 0
+        var i = 0
+        @inline(__always) func bytes(_ from: Int, _ to: Int) -> Bool {
+            for k in from..<to {
+                let c = base[k]
+                if c < 0x20 || c >= 0x7F || c == 0x60 {
+                    if found == max { found += 1; return false }
+                    out[found] = k
+                    found += 1
+                }
+            }
+            return true
+        }
+        // 16 bytes a step; only a step with such a byte looks at its bytes one at a time.
+        while i + 16 <= n {
+            if anyLane(notPlain16(UnsafeRawPointer(base + i))) && !bytes(i, i + 16) { return found }
+            i += 16
+        }
+        _ = bytes(i, n)
+        return found
+    }
+
+    /// True when some byte of `v` is not zero.
+    @inlinable @inline(__always)
+    static func anyLane(_ v: SIMD16<UInt8>) -> Bool {
+        let w = unsafeBitCast(v, to: SIMD2<UInt64>.self)
+        return w[0] | w[1] != 0
+    }
+
     /// True when every byte is printable ASCII (0x20...0x7E) and none is the grave accent (0x60).
     @inlinable
     public static func isPlainPrintableASCII(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -965,6 +1037,20 @@ public enum ByteScan {
         let n = b.count
         let raw = UnsafeRawPointer(base)
         var i = 0
+        if n >= 16 {
+            // 64 bytes a step, then 16, then the last 16 bytes as the vector that ends the buffer (it overlaps
+            // bytes already checked).
+            while i + 64 <= n {
+                let p = raw + i
+                if anyLane(notPlain16(p) | notPlain16(p + 16) | notPlain16(p + 32) | notPlain16(p + 48)) { return false }
+                i += 64
+            }
+            while i + 16 <= n {
+                if anyLane(notPlain16(raw + i)) { return false }
+                i += 16
+            }
+            return i == n || !anyLane(notPlain16(raw + (n - 16)))
+        }
         while i + 8 <= n {
             if notPlain(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) != 0 { return false }
             i += 8

@@ -1,8 +1,87 @@
 import Testing
 @testable import CAIR2Core
 
-/// Which bytes of a record are plain printable ASCII, as the fields of the record see it.
+/// A record that is not all plain printable ASCII: the worker notes where its other bytes are, once, and each
+/// field checks its range against those positions (docs/PERFORMANCE.md, session 10).
 @Suite struct PlainFieldTests {
+    static func isPlain(_ c: UInt8) -> Bool { c >= 0x20 && c < 0x7F && c != 0x60 }
+
+    /// `ByteScan.notPlainOffsets` lists exactly the bytes the byte-by-byte rule refuses, in order, up to its
+    /// maximum, and says "more" past it: random buffers of every length to 200 with such bytes anywhere.
+    @Test func offsetsAreTheBytesThatAreNotPlain() {
+        var rng = SplitMix(seed: 31)
+        let bad: [UInt8] = [0x00, 0x09, 0x0A, 0x1F, 0x60, 0x7F, 0x80, 0xC3, 0xFF]
+        let out = UnsafeMutablePointer<Int>.allocate(capacity: 8)
+        defer { out.deallocate() }
+        for round in 0..<6000 {
+            let n = round % 201
+            var bytes = (0..<n).map { _ in UInt8(0x20 + rng.next() % 0x5F) }
+            for _ in 0..<Int(rng.next() % 11) where n > 0 {
+                bytes[Int(rng.next() % UInt64(n))] = bad[Int(rng.next() % UInt64(bad.count))]
+            }
+            let want = bytes.indices.filter { !PlainFieldTests.isPlain(bytes[$0]) }
+            for max in [1, 3, 8] {
+                let count = bytes.withUnsafeBufferPointer { ByteScan.notPlainOffsets($0, into: out, max: max) }
+                #expect(count == (want.count > max ? max + 1 : want.count), "length \(n) max \(max)")
+                let listed = Array(UnsafeBufferPointer(start: out, count: Swift.min(count, max)))
+                #expect(listed == Array(want.prefix(max)), "length \(n) max \(max)")
+            }
+        }
+    }
+
+    /// Every field of records with accents, grave accents, tabs and control bytes in any cell (up to a dozen
+    /// such bytes, so past the positions the worker keeps) is written and reported as it is when every cell
+    /// is quoted: a quoted cell is unescaped and folded, never looked up by position, so it is a second route.
+    @Test func unquotedCellsOfRecordsThatAreNotPlainMatchTheQuotedRoute() throws {
+        let layout = LayoutKind.patient.layout
+        let header = ["record_id", "first_name", "middle_name", "last_name", "birth_date", "disclosed", "disclosed_date",
+                      "effective_date", "sex", "street_address", "city", "state", "zip", "county", "phone"]
+        let plan = try ColumnPlan(layout: layout, header: header, org: "ACMEHP")
+        let rules = RecordRules(plan: plan, encoding: .utf8, asOf: DateValue(year: 2026, month: 1, day: 15), patients: nil)
+        let plainWorker = RecordWorker(rules: rules), quotedWorker = RecordWorker(rules: rules)
+        let pieces = ["é", "Ñ", "`", "\t", "\u{1F}", "\u{7F}", "’", "ü", "  "]
+        let cells = [["M1", "M22", "A-9"], ["Ana", "José", "O'Brien"], ["", "Lee", "Mª"], ["Smith", "Peña", "Ng"],
+                     ["01/02/2000", "2000-01-02"], ["Y", "N", "y"], ["01/02/2020", ""], ["", "03/04/2021"],
+                     ["F", "Male", "female"], ["12 Main St", "4 Ávila Ct #2"], ["Fresno", "San José"], ["CA", "Calif"],
+                     ["93701", "9370"], ["CA019", "Fresno", "Los Ángeles"], ["555-123-4567", "5551234567"]]
+        var rng = SplitMix(seed: 32)
+        func pick<T>(_ a: [T]) -> T { a[Int(rng.next() % UInt64(a.count))] }
+        func run(_ worker: RecordWorker, _ line: String) -> (String, [Problem], RecordResult) {
+            let bytes = Array(line.utf8)
+            var out = [UInt8](repeating: 0x20, count: layout.dataWidth)
+            var problems: [Problem] = []
+            var result = RecordResult()
+            bytes.withUnsafeBufferPointer { buf in
+                var scanner = CSVScanner(bytes: buf, delimiter: 0x2C)
+                var rec = CSVRecord()
+                let scanned = scanner.next(&rec)
+                #expect(scanned)
+                out.withUnsafeMutableBufferPointer { o in
+                    result = worker.process(rec, buf, ordinal: 0, out: o.baseAddress!, problems: &problems)
+                }
+            }
+            return (String(decoding: out, as: UTF8.self), problems, result)
+        }
+        var notPlain = 0
+        for round in 0..<4000 {
+            var row = cells.map { pick($0) }
+            for _ in 0..<Int(rng.next() % 13) {
+                let c = Int(rng.next() % UInt64(row.count))
+                var s = Array(row[c])
+                s.insert(contentsOf: Array(pick(pieces)), at: s.isEmpty ? 0 : Int(rng.next() % UInt64(s.count + 1)))
+                row[c] = String(s)
+            }
+            if row.joined().utf8.contains(where: { !PlainFieldTests.isPlain($0) }) { notPlain += 1 }
+            let plain = run(plainWorker, row.joined(separator: ",") + "\n")
+            let quoted = run(quotedWorker, row.map { "\"\($0)\"" }.joined(separator: ",") + "\n")
+            #expect(plain.0 == quoted.0, "round \(round): \(row.map(\.debugDescription))")
+            #expect(plain.1.map(\.code) == quoted.1.map(\.code) && plain.1.map(\.field) == quoted.1.map(\.field),
+                    "round \(round)")
+            #expect(plain.2.id == quoted.2.id && plain.2.status == quoted.2.status, "round \(round)")
+        }
+        #expect(notPlain > 2500)
+    }
+
     /// The report identifier of a record with the wrong field count is read with no knowledge of the record's
     /// bytes carried over from the record before it: a tab in the id is a blank (trimmed) whether the worker's
     /// previous record was plain ASCII or not. It was dropped after a plain record, so the report's record_id
