@@ -630,19 +630,36 @@ public final class RecordWorker {
             result.id = reportIdentifier(record, bytes)
             return false
         }
-        // One pass over the whole record, 64 bytes a step; when it is not plain, a second notes where (`fieldIsPlain`).
+        // One pass over the whole record, 64 bytes a step, that also notes where it is not plain (`fieldIsPlain`).
         let whole = UnsafeBufferPointer(rebasing: bytes[record.start..<record.end])
-        recordIsPlain = ByteScan.isPlainPrintableASCII(whole)
-        if !recordIsPlain {
-            notPlainCount = ByteScan.notPlainOffsets(whole, into: notPlainAt, max: RecordWorker.notPlainMax)
-            for k in 0..<min(notPlainCount, RecordWorker.notPlainMax) { notPlainAt[k] += record.start }
-        }
+        notPlainCount = ByteScan.notPlainOffsets(whole, into: notPlainAt, max: RecordWorker.notPlainMax)
+        recordIsPlain = notPlainCount == 0
+        for k in 0..<min(notPlainCount, RecordWorker.notPlainMax) { notPlainAt[k] += record.start }
         if recordIsPlain || encoding == .latin1 { return true }
         // A record that decodes as a whole has every field decodable (its delimiters and quotes are ASCII, so a
         // sequence that spans two fields, or a quote, is invalid in both): one pass for the usual record with a
         // few accented letters; the field-by-field check runs only to name the bad fields.
-        if ByteScan.isDecodable(UnsafeBufferPointer(rebasing: bytes[record.start..<record.end]), encoding) { return true }
+        if notPlainCount <= RecordWorker.notPlainMax && encoding == .utf8 {
+            // Every byte >= 0x80 of the record is among the positions noted: decode the sequences they start.
+            if notedSequencesDecode(whole, record.start) { return true }
+        } else if ByteScan.isDecodable(whole, encoding) {
+            return true
+        }
         return encodingIsValid(record, bytes, &result, &problems, firstProblem: firstProblem, ordinal: ordinal)
+    }
+
+    /// Whether the UTF-8 sequences of `record` (the record's bytes, from input position `start`) that begin at
+    /// the noted positions decode; when every byte >= 0x80 was noted, whether the record decodes.
+    @inline(__always)
+    func notedSequencesDecode(_ record: UnsafeBufferPointer<UInt8>, _ start: Int) -> Bool {
+        var next = 0  // the first offset past the last sequence decoded
+        for k in 0..<notPlainCount {
+            let at = notPlainAt[k] - start
+            if at < next || record[at] < 0x80 { continue }
+            guard let (_, length) = Folding.decodeUTF8(record, at: at) else { return false }
+            next = at + length
+        }
+        return true
     }
 
     /// The encoding check of a record that is not plain ASCII, field by field (cold).
@@ -995,31 +1012,54 @@ public enum ByteScan {
     }
 
     /// Writes the offsets of the bytes of `b` that are not plain printable ASCII (as `isPlainPrintableASCII`)
-    /// to `out`, in order, up to `max` of them; returns how many there are, or `max + 1` when there are more.
-    @inlinable
-    public static func notPlainOffsets(_ b: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<Int>,
-                                       max: Int) -> Int {
+    /// to `out`, in order, up to `max` of them; returns how many there are (0: the bytes are plain), or
+    /// `max + 1` when there are more. 64 bytes a step, like `isPlainPrintableASCII`; a 16-byte vector with
+    /// such bytes gives their offsets from its lanes' bits.
+    static func notPlainOffsets(_ b: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<Int>, max: Int) -> Int {
         guard let base = b.baseAddress else { return 0 }
         let n = b.count
+        let raw = UnsafeRawPointer(base)
         var found = 0
-        var i = 0
-        @inline(__always) func bytes(_ from: Int, _ to: Int) -> Bool {
-            for k in from..<to {
-                let c = base[k]
-                if c < 0x20 || c >= 0x7F || c == 0x60 {
-                    if found == max { found += 1; return false }
-                    out[found] = k
-                    found += 1
-                }
+        // The offsets of the lanes flagged in `v`, from `at` (lanes below `skip` were looked at already).
+        @inline(__always) func note(_ v: SIMD16<UInt8>, _ at: Int, skip: Int = 0) -> Bool {
+            let halves = unsafeBitCast(v & SIMD16<UInt8>(repeating: 0x80), to: SIMD2<UInt64>.self)
+            var m = (CSVScanner.gather(halves[0]) | CSVScanner.gather(halves[1]) << 8) >> UInt64(skip)
+            while m != 0 {
+                if found == max { found += 1; return false }
+                out[found] = at + m.trailingZeroBitCount
+                found += 1
+                m &= m &- 1
             }
             return true
         }
-        // 16 bytes a step; only a step with such a byte looks at its bytes one at a time.
+        var i = 0
+        while i + 64 <= n {
+            let p = raw + i
+            let a = notPlain16(p), b = notPlain16(p + 16), c = notPlain16(p + 32), d = notPlain16(p + 48)
+            if anyLane(a | b | c | d) {
+                if !note(a, i) || !note(b, i + 16) || !note(c, i + 32) || !note(d, i + 48) { return found }
+            }
+            i += 64
+        }
         while i + 16 <= n {
-            if anyLane(notPlain16(UnsafeRawPointer(base + i))) && !bytes(i, i + 16) { return found }
+            let a = notPlain16(raw + i)
+            if anyLane(a) && !note(a, i) { return found }
             i += 16
         }
-        _ = bytes(i, n)
+        if i < n && n >= 16 {
+            // The last bytes as the vector that ends the buffer; its lanes before `i` were looked at.
+            _ = note(notPlain16(raw + (n - 16)), i, skip: 16 - (n - i))
+            return found
+        }
+        while i < n {
+            let c = base[i]
+            if c < 0x20 || c >= 0x7F || c == 0x60 {
+                if found == max { return found + 1 }
+                out[found] = i
+                found += 1
+            }
+            i += 1
+        }
         return found
     }
 

@@ -82,6 +82,48 @@ import Testing
         #expect(notPlain > 2500)
     }
 
+    /// A record with few bytes >= 0x80 is checked for UTF-8 at the positions noted; one with more, byte by
+    /// byte. Either way a record gets E_ENCODING exactly when its bytes are not UTF-8 (`Folding.isDecodable` of
+    /// the whole record is the oracle): valid and broken sequences, C1 bytes and stray continuation bytes at
+    /// random places of records with one to a dozen of them.
+    @Test func encodingCheckFromThePositionsAgreesWithTheWholeRecord() throws {
+        let layout = LayoutKind.patient.layout
+        let header = ["record_id", "first_name", "last_name", "birth_date", "disclosed", "disclosed_date", "city"]
+        let plan = try ColumnPlan(layout: layout, header: header, org: "ACMEHP")
+        let worker = RecordWorker(rules: RecordRules(plan: plan, encoding: .utf8,
+                                                     asOf: DateValue(year: 2026, month: 1, day: 15), patients: nil))
+        let valid: [[UInt8]] = [Array("é".utf8), Array("Trần".utf8), Array("😀".utf8), Array("€".utf8), Array("`".utf8), [0x09]]
+        let broken: [[UInt8]] = [[0xC3], [0xA9], [0xE2, 0x82], [0xF0, 0x9F, 0x98], [0xED, 0xA0, 0x80], [0xC0, 0x80], [0x81], [0xFF]]
+        var rng = SplitMix(seed: 33)
+        var counts = (valid: 0, invalid: 0, many: 0)
+        for round in 0..<5000 {
+            var cells = ["M\(round)", "Ana", "Lee", "01/02/2000", "Y", "01/02/2020", "Fresno"].map { Array($0.utf8) }
+            for _ in 0..<Int(1 + rng.next() % 6) {
+                let c = 1 + Int(rng.next() % 6)
+                let at = Int(rng.next() % UInt64(cells[c].count + 1))
+                let pieces = rng.next() % 8 == 0 ? broken : valid
+                cells[c].insert(contentsOf: pieces[Int(rng.next() % UInt64(pieces.count))], at: at)
+            }
+            var line = Array(cells.joined(separator: [0x2C]))
+            let decodes = line.withUnsafeBufferPointer { Folding.isDecodable($0, .utf8) }
+            if line.filter({ $0 >= 0x80 }).count > 8 { counts.many += 1 }
+            if decodes { counts.valid += 1 } else { counts.invalid += 1 }
+            line.append(0x0A)
+            var problems: [Problem] = []
+            var out = [UInt8](repeating: 0x20, count: layout.dataWidth)
+            line.withUnsafeBufferPointer { buf in
+                var scanner = CSVScanner(bytes: buf, delimiter: 0x2C)
+                var rec = CSVRecord()
+                _ = scanner.next(&rec)
+                out.withUnsafeMutableBufferPointer { o in
+                    _ = worker.process(rec, buf, ordinal: 0, out: o.baseAddress!, problems: &problems)
+                }
+            }
+            #expect(problems.contains { $0.code == .encoding } == !decodes, "round \(round): \(line)")
+        }
+        #expect(counts.valid > 1000 && counts.invalid > 1000 && counts.many > 200, "\(counts)")
+    }
+
     /// The report identifier of a record with the wrong field count is read with no knowledge of the record's
     /// bytes carried over from the record before it: a tab in the id is a blank (trimmed) whether the worker's
     /// previous record was plain ASCII or not. It was dropped after a plain record, so the report's record_id
