@@ -126,6 +126,14 @@ public struct PatientIndex: Sendable {
     /// `prefetchAddress` from the id's hash (`RecordResult.idHash`).
     @inline(__always) public func prefetchAddress(hash: UInt64) -> UInt { table.homeAddress(hash: hash) }
 
+    /// Moves every id of `other`, an index held all in memory, into this one with its entry, as if `insert`ed
+    /// here (the ids this index has already are kept as they are). For the index that takes over from a small
+    /// one the merge filled while it was being built.
+    public mutating func absorb(_ other: PatientIndex) {
+        precondition(other.table.runs.isEmpty, "absorb: an index that spilled")
+        other.table.table.forEachInHashOrder { key, hash, value in _ = table.insert(key, hash: hash, value: value) }
+    }
+
     /// The entry of a written patient; nil when the id was never seen or its record was not written.
     /// Safe from several threads at once on an index no longer inserted into.
     public func lookup(_ id: IDKey) -> Entry? {

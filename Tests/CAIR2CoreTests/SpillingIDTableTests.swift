@@ -178,6 +178,38 @@ final class MemorySpillStorage: SpillStorage, @unchecked Sendable {
         #expect(mismatches == 0)
     }
 
+    /// An index that absorbs a stand-in the merge filled first ends as one index that took every insert in
+    /// order: the stand-in's ids with their entries (not-written ones too), then the later inserts, whose
+    /// duplicates of the stand-in's ids are refused; also when the absorbing index spills (tiny budget).
+    @Test(arguments: [0, 40_000])
+    func absorbingAStandInIsInsertingItsIdsFirst(budget: Int) {
+        var rng = SplitMix(seed: 41 &+ UInt64(budget))
+        let inserts: [(String, PatientIndex.Entry?)] = (0..<12_000).map { i in
+            let id = i % 2 == 0 ? "M\(rng.next() % 9_000)" : "PATIENT-\(rng.next() % 9_000)-LONGER-THAN-15"
+            let entry: PatientIndex.Entry? = i % 7 == 0 ? nil
+                : .init(birth: DateValue(year: 1950 + i % 70, month: 1 + i % 12, day: 1 + i % 28), part: Int32(i % 3))
+            return (id, entry)
+        }
+        var reference = PatientIndex(capacity: 16)
+        var standIn = PatientIndex(capacity: 16)
+        var real = budget == 0 ? PatientIndex(capacity: 16)
+            : PatientIndex(expected: 100, budgetBytes: budget, storage: MemorySpillStorage())
+        let split = 5_000
+        for (n, (id, entry)) in inserts.enumerated() {
+            let want = reference.insert(key(id), entry)
+            if n == split { real.absorb(standIn) }
+            let got = n < split ? standIn.insert(key(id), entry) : real.insert(key(id), entry)
+            #expect(got == want, "insert \(n)")
+        }
+        if budget > 0 { #expect(real.spilledRuns > 0) }
+        real.compact()
+        #expect(real.count == reference.count)
+        for (id, _) in inserts + (0..<500).map({ ("ABSENT-\($0)", nil) }) {
+            let a = real.lookup(key(id)), b = reference.lookup(key(id))
+            #expect(a?.birth == b?.birth && a?.part == b?.part, "\(id)")
+        }
+    }
+
     /// A storage that cannot take a run marks the table failed (the caller reports the storage's error).
     @Test func failedSpillIsReported() {
         var table = SpillingIDTable(expected: 10, budgetBytes: 0, storage: MemorySpillStorage(failAppends: true))

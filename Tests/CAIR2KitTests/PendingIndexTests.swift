@@ -3,10 +3,12 @@ import CAIR2Kit
 import Foundation
 import Testing
 
-/// While the patient index is still being built on another thread, the merging thread processes the next chunks
-/// instead of waiting for it (`BlockDriver`), from their speculative starts, which the merge redoes when a quoted
-/// newline crossed the cut. A build held back by the test puts every run on that path; the outputs must be those
-/// of a plain run, byte for byte, at one and two threads and with chunks smaller than a record.
+/// While the patient index is still being built on another thread, the merge fills a small stand-in index that
+/// the built one absorbs (`OrderedMerge.adoptIndex`), and the merging thread processes the next chunks from
+/// their speculative starts, which the merge redoes when a quoted newline crossed the cut. A build held back by
+/// the test puts every run on those paths; the outputs must be those of a plain run, byte for byte, at one and
+/// two threads and with chunks smaller than a record, including the immunizations, which read the absorbed
+/// index (their patient's part and birth date, orphans).
 @Suite struct PendingIndexTests {
     @Test func chunksProcessedWhileTheIndexIsBuiltChangeNothing() throws {
         let dir = try UXTests.workDir()
@@ -22,6 +24,13 @@ import Testing
         }
         let members = dir.appendingPathComponent("m.csv")
         try csv.write(to: members, atomically: true, encoding: .utf8)
+        // Doses for every seventh member (some given before the birth date), and for ids no member has.
+        var doses = "record_id,cvx_code,vaccination_date,manufacturer\n"
+        for i in stride(from: 0, to: 640, by: 7) {
+            doses += "R\(i),03,\(i % 3 == 0 ? "1990-02-01" : "2001-05-06"),MSD\n"
+        }
+        let immunizations = dir.appendingPathComponent("i.csv")
+        try doses.write(to: immunizations, atomically: true, encoding: .utf8)
 
         final class Gate: @unchecked Sendable {
             // Counted on the build thread, read by the test after the run (the run's end orders the two).
@@ -31,6 +40,8 @@ import Testing
             let out = dir.appendingPathComponent(name).path
             var o = ConvertOptions(outDir: out, asOf: DateValue(year: 2026, month: 1, day: 15))
             o.patients = members.path
+            o.immunizations = immunizations.path
+            o.maxRecordsPerFile = 250
             o.org = "ACMEHP"
             o.threads = threads
             o.chunkSize = chunk
@@ -44,8 +55,11 @@ import Testing
             return BoundedMemoryTests.files(out)
         }
         let want = try run("ref", threads: 1, chunk: 1 << 20, gate: nil)
-        #expect(want["patient.txt"].map { $0.count > 500 * 878 } == true)
-        #expect(want["rejects.csv"].map { String(decoding: $0, as: UTF8.self).contains("E_DUPLICATE_ID") } == true)
+        let patientBytes = want.filter { $0.key.contains("patient") }.values.reduce(0) { $0 + $1.count }
+        #expect(patientBytes > 500 * 878, "\(want.keys.sorted())")
+        let rejects = want["rejects.csv"].map { String(decoding: $0, as: UTF8.self) } ?? ""
+        for code in ["E_DUPLICATE_ID", "E_ORPHAN", "E_BEFORE_BIRTH"] { #expect(rejects.contains(code), "\(code)") }
+        #expect(want.keys.filter { $0.contains("immunization") }.count >= 2, "\(want.keys.sorted())")
         for threads in [1, 2] {
             for chunk in [64, 700] {
                 let gate = Gate()

@@ -34,9 +34,9 @@ struct BlockDriver {
     private func runSequential(_ block: UnsafeBufferPointer<UInt8>, from: Int, merge: inout OrderedMerge) throws -> Int {
         var cuts = ChunkCuts(block, from: from, size: chunkSize)
         var c = 0
-        // Chunks c, c + 1, ... processed before their merge: while the patient index is being built on another
-        // thread, this one processes the next chunks (from their speculative starts; the merge redoes a wrong
-        // one) instead of waiting for it, at most `window` of them.
+        // Chunks c, c + 1, ... processed before their merge: while a merge would wait for the patient index's
+        // build on another thread (its stand-in full, `OrderedMerge.indexReady`), this one processes the next
+        // chunks (from their speculative starts; the merge redoes a wrong one) instead, at most `window` of them.
         var ahead: [ChunkOutput] = []
         while cuts.has(c) {
             while !merge.indexReady && ahead.count < window && cuts.has(c + ahead.count) {

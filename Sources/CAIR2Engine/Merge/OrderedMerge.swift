@@ -31,11 +31,15 @@ struct OrderedMerge {
     let splitEvery: Int
     let dupField: Int16
     /// Patients: every structurally valid id (the duplicate rule), with birth date and part of the written ones.
-    /// Read it through `takeIndex()` once merging is done; until the first chunk is merged it may still be
-    /// `pendingIndex`'s to build.
+    /// Read it through `takeIndex()` once merging is done. While `pendingIndex` is being built, a small index
+    /// in its place, which the built one absorbs (`adoptIndex`).
     private var index: PatientIndex
-    /// The patient index being built off the merging thread (see `PendingIndex`), until the first merge.
+    /// The patient index being built off the merging thread (see `PendingIndex`), until the merge adopts it.
     private var pendingIndex: PendingIndex?
+    /// The most ids the stand-in index takes before the merge waits for the build. The build is the first touch
+    /// of tens of MiB (36 MiB at a million members), which took from 5 to 130 ms on this machine depending on
+    /// the host; a merge that waited for it stopped the workers at the window's edge for most of that.
+    static let standInLimit = 1 << 18
     var summary: FileSummary
     var writtenCount = 0
     /// Lines before the current chunk's start.
@@ -79,7 +83,7 @@ struct OrderedMerge {
         self.isPatient = kind == .patient
         self.splitEvery = splitEvery
         self.dupField = Int16(layout.index(of: "record_id") ?? -1)
-        self.index = PatientIndex(capacity: 16)
+        self.index = PatientIndex(capacity: isPatient ? 1 << 14 : 16)
         self.pendingIndex = isPatient ? PendingIndex(input: input, options: options) : nil
         self.summary = summary
         self.rowTails = [[UInt8]](repeating: [], count: (layout.fields.count + 1) * ProblemCode.allCases.count)
@@ -102,20 +106,26 @@ struct OrderedMerge {
 
     /// The patient index, complete once the last chunk is merged (built now if no chunk was).
     mutating func takeIndex() -> PatientIndex {
-        awaitIndex()
+        adoptIndex(wait: true)
         return index
     }
 
     /// Whether a merge would start without waiting for the patient index's build: until then the merging thread
-    /// processes chunks rather than wait (the build is tens of milliseconds at the start of a run).
-    var indexReady: Bool { pendingIndex?.isBuilt ?? true }
+    /// processes chunks rather than wait.
+    var indexReady: Bool {
+        guard let pending = pendingIndex else { return true }
+        return pending.isBuilt || index.count < OrderedMerge.standInLimit
+    }
 
-    /// Takes the index from its build on another thread, once (waits for the build).
-    private mutating func awaitIndex() {
-        if let pending = pendingIndex {
-            index = pending.take()
-            pendingIndex = nil
-        }
+    /// Takes the index from its build on another thread once it is built (or, with `wait` or a full stand-in,
+    /// waits for it), moving the stand-in's ids into it.
+    private mutating func adoptIndex(wait: Bool) {
+        guard let pending = pendingIndex,
+              wait || pending.isBuilt || index.count >= OrderedMerge.standInLimit else { return }
+        var built = pending.take()
+        built.absorb(index)
+        index = built
+        pendingIndex = nil
     }
 
     /// The counts, complete (the last run of defaulted fields counted).
@@ -173,7 +183,7 @@ struct OrderedMerge {
     /// counts, reports, and the lines to the outputs.
     mutating func merge(_ c: Int, _ speculative: ChunkOutput) throws -> (ChunkOutput, [WriteJob]) {
         if options.cancellation?.isCancelled == true { throw CAIR2Error.cancelled }
-        awaitIndex()
+        adoptIndex(wait: false)
         var chunk = speculative
         var jobs: [WriteJob] = []
         if chunk.start != trueEnd {
