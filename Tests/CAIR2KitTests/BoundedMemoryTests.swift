@@ -85,23 +85,24 @@ import Testing
             bytes.append(0x0A)
         }
         /// The rule, byte by byte: after each nominal cut, the byte after the first LF at or after it; the next cut
-        /// is a chunk size past the later of the cut and that start.
+        /// is a chunk size past the later of the cut and that start, an eighth of one within the last eight.
         func reference(_ b: [UInt8], from: Int, size: Int) -> [Int] {
+            func step(_ at: Int) -> Int { b.count - at > 8 * size ? size : max(size / 8, 1) }
             var result = [from]
-            var cut = from + size
+            var cut = from + step(from)
             while cut < b.count {
                 var p = cut - 1
                 while p < b.count && b[p] != 0x0A { p += 1 }
                 let s = p + 1
                 if s >= b.count { break }
                 if s > result.last! { result.append(s) }
-                cut = max(s, cut) + size
+                cut = max(s, cut) + step(max(s, cut))
             }
             result.append(b.count)
             return result
         }
         for input in [bytes, Array(bytes.dropLast()), Array(bytes.prefix(1000))] {
-            for (from, chunk) in [(0, 1 << 20), (7, 100_000), (123, 3 << 20), (5, 4096), (0, 1), (999, 64)] {
+            for (from, chunk) in [(0, 1 << 20), (7, 100_000), (123, 3 << 20), (5, 4096), (0, 1), (999, 64), (3, 256_000)] {
                 let want = reference(input, from: min(from, input.count), size: chunk)
                 let got = input.withUnsafeBufferPointer {
                     ChunkPlanner.starts($0, from: min(from, input.count), chunkSize: chunk)
