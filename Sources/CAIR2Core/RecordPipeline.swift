@@ -560,24 +560,26 @@ public final class RecordWorker {
                     continue
                 }
             }
-            let f = specs[fi]
-            let slot = out + f.offset
-            switch f.valueClass {
+            // The spec's class and offset read where the spec is: a copy of the whole spec first had them loaded
+            // back from the copy's vector stores (a store-to-load forward on the way to the switch's jump).
+            let spec = specs + fi
+            let slot = out + spec.pointee.offset
+            switch spec.pointee.valueClass {
             case .filler, .text:
                 continue
             case .identifier:
                 _ = identifierField(fi, rec, bytes, out, add, keyInto: nil)
-            case .name: nameField(fi, f, slot, rec, bytes, add)
-            case .address, .freeText: textField(fi, f, slot, rec, bytes, &state, add)
-            case .date: dateField(fi, f, slot, rec, bytes, &state, add)
-            case .code: codeField(fi, f, slot, rec, bytes, add)
-            case .yesNo: yesNoField(fi, f, slot, rec, bytes, add)
-            case .raceFlag: raceFlagField(fi, f, slot, rec, bytes, add)
-            case .phone: phoneField(fi, f, slot, rec, bytes, add)
-            case .zip: zipField(fi, f, slot, rec, bytes, add)
+            case .name: nameField(fi, spec.pointee, slot, rec, bytes, add)
+            case .address, .freeText: textField(fi, spec.pointee, slot, rec, bytes, &state, add)
+            case .date: dateField(fi, spec.pointee, slot, rec, bytes, &state, add)
+            case .code: codeField(fi, spec.pointee, slot, rec, bytes, add)
+            case .yesNo: yesNoField(fi, spec.pointee, slot, rec, bytes, add)
+            case .raceFlag: raceFlagField(fi, spec.pointee, slot, rec, bytes, add)
+            case .phone: phoneField(fi, spec.pointee, slot, rec, bytes, add)
+            case .zip: zipField(fi, spec.pointee, slot, rec, bytes, add)
             case .ssn: ssnField(fi, rec, bytes, add)
-            case .ndc, .cpt, .cvx: vaccineCodeField(fi, f, slot, rec, bytes, &state, add)
-            case .manufacturer: manufacturerField(fi, f, slot, rec, bytes, add)
+            case .ndc, .cpt, .cvx: vaccineCodeField(fi, spec.pointee, slot, rec, bytes, &state, add)
+            case .manufacturer: manufacturerField(fi, spec.pointee, slot, rec, bytes, add)
             }
         }
 
