@@ -24,18 +24,7 @@ import Testing
         for round in 0..<3000 {
             let picks = (0..<3).map { _ in values[Int(rng.next() % UInt64(values.count))] }
             let line = "ID\(round),ANA,LEE,01/02/2000,Y,01/02/2020,,\(picks[0]),\(picks[1]),\(picks[2])\n"
-            let bytes = Array(line.utf8)
-            var out = [UInt8](repeating: 0x20, count: layout.dataWidth)
-            var problems: [Problem] = []
-            bytes.withUnsafeBufferPointer { buf in
-                var scanner = CSVScanner(bytes: buf, delimiter: 0x2C)
-                var rec = CSVRecord()
-                let scanned = scanner.next(&rec)
-                #expect(scanned)
-                out.withUnsafeMutableBufferPointer { o in
-                    _ = worker.process(rec, buf, ordinal: 0, out: o.baseAddress!, problems: &problems)
-                }
-            }
+            let (out, problems, _) = processFirstRecord(worker, Array(line.utf8), width: layout.dataWidth)
             for (k, f) in fields.enumerated() {
                 // The direct answer: the code written, or blank with W_CODE (these fields are not required).
                 let index = CodeSetIndex.of(f.codeSet!)

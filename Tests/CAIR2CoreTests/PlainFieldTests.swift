@@ -1,6 +1,25 @@
 import Testing
 @testable import CAIR2Core
 
+/// Scans the first record of `line` and runs `worker` on it: the rendered slot (blank-filled first), the
+/// problems and the result.
+func processFirstRecord(_ worker: RecordWorker, _ line: [UInt8], width: Int) -> (out: [UInt8], problems: [Problem],
+                                                                                  result: RecordResult) {
+    var out = [UInt8](repeating: 0x20, count: width)
+    var problems: [Problem] = []
+    var result = RecordResult()
+    line.withUnsafeBufferPointer { buf in
+        var scanner = CSVScanner(bytes: buf, delimiter: 0x2C)
+        var rec = CSVRecord()
+        let scanned = scanner.next(&rec)
+        #expect(scanned)
+        out.withUnsafeMutableBufferPointer { o in
+            result = worker.process(rec, buf, ordinal: 0, out: o.baseAddress!, problems: &problems)
+        }
+    }
+    return (out, problems, result)
+}
+
 /// A record that is not all plain printable ASCII: the worker notes where its other bytes are, once, and each
 /// field checks its range against those positions (docs/PERFORMANCE.md, session 10).
 @Suite struct PlainFieldTests {
@@ -47,20 +66,8 @@ import Testing
         var rng = SplitMix(seed: 32)
         func pick<T>(_ a: [T]) -> T { a[Int(rng.next() % UInt64(a.count))] }
         func run(_ worker: RecordWorker, _ line: String) -> (String, [Problem], RecordResult) {
-            let bytes = Array(line.utf8)
-            var out = [UInt8](repeating: 0x20, count: layout.dataWidth)
-            var problems: [Problem] = []
-            var result = RecordResult()
-            bytes.withUnsafeBufferPointer { buf in
-                var scanner = CSVScanner(bytes: buf, delimiter: 0x2C)
-                var rec = CSVRecord()
-                let scanned = scanner.next(&rec)
-                #expect(scanned)
-                out.withUnsafeMutableBufferPointer { o in
-                    result = worker.process(rec, buf, ordinal: 0, out: o.baseAddress!, problems: &problems)
-                }
-            }
-            return (String(decoding: out, as: UTF8.self), problems, result)
+            let r = processFirstRecord(worker, Array(line.utf8), width: layout.dataWidth)
+            return (String(decoding: r.out, as: UTF8.self), r.problems, r.result)
         }
         var notPlain = 0
         for round in 0..<4000 {
@@ -109,16 +116,7 @@ import Testing
             if line.filter({ $0 >= 0x80 }).count > 8 { counts.many += 1 }
             if decodes { counts.valid += 1 } else { counts.invalid += 1 }
             line.append(0x0A)
-            var problems: [Problem] = []
-            var out = [UInt8](repeating: 0x20, count: layout.dataWidth)
-            line.withUnsafeBufferPointer { buf in
-                var scanner = CSVScanner(bytes: buf, delimiter: 0x2C)
-                var rec = CSVRecord()
-                _ = scanner.next(&rec)
-                out.withUnsafeMutableBufferPointer { o in
-                    _ = worker.process(rec, buf, ordinal: 0, out: o.baseAddress!, problems: &problems)
-                }
-            }
+            let problems = processFirstRecord(worker, line, width: layout.dataWidth).problems
             #expect(problems.contains { $0.code == .encoding } == !decodes, "round \(round): \(line)")
         }
         #expect(counts.valid > 1000 && counts.invalid > 1000 && counts.many > 200, "\(counts)")
@@ -135,21 +133,8 @@ import Testing
         let rules = RecordRules(plan: plan, encoding: .utf8, asOf: DateValue(year: 2026, month: 1, day: 15), patients: nil)
         func id(after previous: String, _ line: String) -> IDKey {
             let worker = RecordWorker(rules: rules)
-            var id = IDKey()
-            for l in [previous, line] {
-                let bytes = Array(l.utf8)
-                var out = [UInt8](repeating: 0x20, count: layout.dataWidth)
-                var problems: [Problem] = []
-                bytes.withUnsafeBufferPointer { buf in
-                    var scanner = CSVScanner(bytes: buf, delimiter: 0x2C)
-                    var rec = CSVRecord()
-                    _ = scanner.next(&rec)
-                    out.withUnsafeMutableBufferPointer { o in
-                        id = worker.process(rec, buf, ordinal: 0, out: o.baseAddress!, problems: &problems).id
-                    }
-                }
-            }
-            return id
+            _ = processFirstRecord(worker, Array(previous.utf8), width: layout.dataWidth)
+            return processFirstRecord(worker, Array(line.utf8), width: layout.dataWidth).result.id
         }
         let want = Array("M55".utf8).withUnsafeBufferPointer { IDKey($0.baseAddress!, count: 3) }
         for bad in ["M55\t,A,B\n", "\tM55,A\n", "M55\u{1F},A,B,C,D,E,F,G\n"] {
