@@ -145,9 +145,10 @@ struct ChunkCuts {
         cut = from + ChunkCuts.step(from: from, size: self.size, end: bytes.count)
     }
 
-    /// The nominal size of the chunk that starts at `from`.
+    /// The nominal size of the chunk that starts at `from` (`--chunk-size` may be absurdly large: no overflow).
     static func step(from: Int, size: Int, end: Int) -> Int {
-        end - from > taper * size ? size : max(size / 8, 1)
+        let (zone, overflow) = size.multipliedReportingOverflow(by: taper)
+        return !overflow && end - from > zone ? size : max(size / 8, 1)
     }
 
     /// Whether chunk `k` exists; when it does, `starts[k]` and `starts[k + 1]` (its end) are known.
