@@ -427,7 +427,7 @@ public final class RecordWorker {
                     for c in src where c != 0x20 { nonBlank = true; break }
                 } else {
                     for c in src {
-                        if c < 0x20 || c >= 0x7F || c == 0x60 { simple = false; break }
+                        if !ByteScan.isPlain(c) { simple = false; break }
                         if c != 0x20 { nonBlank = true }
                     }
                 }
@@ -1002,6 +1002,11 @@ public enum ByteScan {
         return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
+    /// Whether `c` is plain printable ASCII: 0x20...0x7E and not the grave accent 0x60 (which folds to an
+    /// apostrophe). The word and vector tests below answer this for 8 and 16 bytes at once.
+    @inlinable @inline(__always)
+    public static func isPlain(_ c: UInt8) -> Bool { c >= 0x20 && c < 0x7F && c != 0x60 }
+
     /// Non-zero exactly when some byte of `w` is not plain printable ASCII: >= 0x80, < 0x20 (exact given no
     /// high byte), 0x7F or the grave accent 0x60.
     @inlinable @inline(__always)
@@ -1063,7 +1068,7 @@ public enum ByteScan {
         }
         while i < n {
             let c = base[i]
-            if c < 0x20 || c >= 0x7F || c == 0x60 {
+            if !isPlain(c) {
                 if found == max { return found + 1 }
                 out[found] = i
                 found += 1
@@ -1112,7 +1117,7 @@ public enum ByteScan {
         }
         while i < n {
             let c = base[i]
-            if c < 0x20 || c >= 0x7F || c == 0x60 { return false }
+            if !isPlain(c) { return false }
             i += 1
         }
         return true
