@@ -213,20 +213,27 @@ struct OrderedMerge {
             runStart = -1
         }
         // The id table is far bigger than the caches: each record prefetches the slot of the record 8 ahead, so
-        // the misses of consecutive inserts overlap instead of following one another.
+        // the misses of consecutive inserts overlap instead of following one another. Two lines: an insert
+        // probes past its home slot until an empty one, at two thirds load about five slots (120 bytes), and the
+        // merge's CPU a million members fell by a tenth with the second line (docs/PERFORMANCE.md, session 11).
         let lookahead = 8
+        @inline(__always) func prefetchSlot(_ hash: UInt64) {
+            let home = index.prefetchAddress(hash: hash)
+            cair2_prefetch(UnsafeRawPointer(bitPattern: home))
+            cair2_prefetch(UnsafeRawPointer(bitPattern: home &+ 64))
+        }
         // The chunk's arrays as locals: read through the class on every record, each access retained and
         // released its array.
         let results = chunk.results, recordLine = chunk.recordLine, lineIndex = chunk.lineIndex
         if isPatient {
             for r in 0..<min(lookahead, results.count) where results[r].structural && !results[r].id.isEmpty {
-                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(hash: results[r].idHash)))
+                prefetchSlot(results[r].idHash)
             }
         }
         for r in 0..<results.count {
             if isPatient && r + lookahead < results.count && results[r + lookahead].structural
                 && !results[r + lookahead].id.isEmpty {
-                cair2_prefetch(UnsafeRawPointer(bitPattern: index.prefetchAddress(hash: results[r + lookahead].idHash)))
+                prefetchSlot(results[r + lookahead].idHash)
             }
             var res = results[r]
             let line = lineBase + Int(recordLine[r]) + 1
