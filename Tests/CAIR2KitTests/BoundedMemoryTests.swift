@@ -112,6 +112,35 @@ import Testing
         }
     }
 
+    /// A cut that lands inside a quoted field (an address with its second line) is moved to the next record:
+    /// on records where a quote closing such a field is followed by the delimiter or the row's end, every chunk
+    /// start of every chunk size is a record's start (as the generator of the rows knows them). Without the move,
+    /// two cuts in five land inside a field here.
+    @Test func cutsInsideAQuotedFieldMoveToTheNextRecord() throws {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+        var bytes: [UInt8] = []
+        var recordStarts: Set<Int> = [0]
+        while bytes.count < 1 << 20 {
+            var row = "M\(next() % 1_000_000),Ana"
+            switch next() % 3 {
+            case 0: row += ",\"\(next() % 9000) Main St\nApt \(next() % 90)\",Fresno"
+            case 1: row += ",\"Box \(next() % 99)\nSuite 5\nFloor 2\",\"Los Angeles, CA\""
+            default: row += ",12 Elm,\"Oak\"\"s Grove\""
+            }
+            bytes += Array((row + (next() % 2 == 0 ? "\r\n" : "\n")).utf8)
+            recordStarts.insert(bytes.count)
+        }
+        var misplaced = 0
+        for size in [97, 1000, 4096, 12_345, 65_536] {
+            let starts = bytes.withUnsafeBufferPointer { ChunkPlanner.starts($0, from: 0, chunkSize: size) }
+            #expect(starts.first == 0 && starts.last == bytes.count)
+            #expect(starts.count > bytes.count / size / 2, "chunk \(size): \(starts.count) starts")
+            misplaced += starts.filter { !recordStarts.contains($0) }.count
+        }
+        #expect(misplaced == 0, "\(misplaced) misplaced")
+    }
+
     /// Scratch files leave no name behind, and reads (through the per-thread block cache) return each file's
     /// own bytes, from several threads, even for two files read at the same offsets.
     @Test func scratchFilesReadBackTheirOwnBytes() async throws {

@@ -32,7 +32,7 @@ struct BlockDriver {
     /// Sequential: each chunk starts where the previous one really ended (but for the chunks processed ahead while
     /// the patient index is built).
     private func runSequential(_ block: UnsafeBufferPointer<UInt8>, from: Int, merge: inout OrderedMerge) throws -> Int {
-        var cuts = ChunkCuts(block, from: from, size: chunkSize)
+        var cuts = ChunkCuts(block, from: from, size: chunkSize, delimiter: delimiter)
         var c = 0
         // Chunks c, c + 1, ... processed before their merge: while a merge would wait for the patient index's
         // build on another thread (its stand-in full, `OrderedMerge.indexReady`), this one processes the next
@@ -79,7 +79,7 @@ struct BlockDriver {
     /// merge or writer thread made three busy threads on two cores, the scheduler let the serial one fall
     /// behind, and the workers then stood idle at the window's edge (docs/PERFORMANCE.md).
     private func runParallel(_ block: UnsafeBufferPointer<UInt8>, from: Int, merge: inout OrderedMerge) throws -> Int {
-        let pipe = ChunkPipeline(cuts: ChunkCuts(block, from: from, size: chunkSize), window: window)
+        let pipe = ChunkPipeline(cuts: ChunkCuts(block, from: from, size: chunkSize, delimiter: delimiter), window: window)
         let group = DispatchGroup()
         nonisolated(unsafe) let input = block
         let delimiter = self.delimiter
