@@ -4,8 +4,8 @@ import Glibc
 import Testing
 @testable import CAIR2Kit
 
-/// The report rows as `ReportSpool` writes them (straight into its buffer, spilled by a background queue past
-/// `bufferBytes`), against the rows formatted here by the report's rule: `file,line,record_id,field,code,message`
+/// The report rows as `ReportSpool` writes them (handed over as they are, formatted and spilled by a background
+/// queue in batches of `bufferBytes`), against the rows formatted here by the report's rule: `file,line,record_id,field,code,message`
 /// CR LF, a cell quoted when it holds a comma, a quote, CR or LF, and an id that a spreadsheet would read as a
 /// formula led by an apostrophe.
 @Suite struct ReportSpoolTests {
@@ -60,7 +60,7 @@ import Testing
                 } else {
                     let key = id.isEmpty ? IDKey() : id.withUnsafeBufferPointer { IDKey($0.baseAddress!, count: $0.count) }
                     try spool.add(line: i + 2, id: key,
-                                  tail: ReportSpool.rowTail(field: field, code: code, message: message), code: code)
+                                  tail: spool.tail(field: field, code: code, message: message), code: code)
                 }
                 let row = file + [0x2C] + Array(String(i + 2).utf8) + [0x2C] + Self.cell(id) + [0x2C]
                     + Array(field.utf8) + [0x2C] + Array(code.name.utf8) + [0x2C]
@@ -131,8 +131,8 @@ import Testing
     }
 
     /// A direct spool's spills are all in its report once the spool is gone (a failed run discards the reports
-    /// right after its spools go, and a spill still queued must not write after that): with 64-byte buffers,
-    /// dropped right after its last row, the report holds the header and every row of every full buffer.
+    /// right after its spools go, and a spill still queued must not write after that): with batches of a few
+    /// rows, dropped right after its last row, the report holds the header and every row of every full batch.
     @Test func aDirectSpoolsSpillsAreDoneWhenItGoes() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cair2-spool-g-\(getpid())").path
         try? FileManager.default.removeItem(atPath: dir)
@@ -143,13 +143,16 @@ import Testing
             try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: false)
             let publisher = try Publisher(outDir: sub)
             let streams = try createReports(publisher: publisher)
-            var spool: ReportSpool? = ReportSpool(path: "p.csv", directory: sub, bufferBytes: 64, direct: streams)
+            var spool: ReportSpool? = ReportSpool(path: "p.csv", directory: sub, bufferBytes: 64 * (1 + round % 7),
+                                                  direct: streams)
+            let batch = spool!.batchRows
+            #expect(batch >= 1 && batch <= 10, "\(batch) rows a batch")
             var spilled: [UInt8] = [], pending: [UInt8] = []
             for i in 0..<(2000 + round) {
                 let id = Array("r\(i)".utf8)
                 try spool!.add(line: i + 2, recordID: id, field: "f", code: Self.warning, message: "m")
                 pending += Array("p.csv,\(i + 2),".utf8) + id + Array(",f,\(Self.warning.name),m\r\n".utf8)
-                if pending.count >= 64 { spilled += pending; pending = [] }
+                if (i + 1) % batch == 0 { spilled += pending; pending = [] }
             }
             spool = nil
             try streams.warnings.finish()

@@ -64,8 +64,11 @@ struct OrderedMerge {
     /// Problems reported per code, added to the summary's counts by name in `finish` (a dictionary keyed by the
     /// name hashed a string per problem).
     private var codeCounts = [Int](repeating: 0, count: ProblemCode.allCases.count)
-    /// Each report row's end (field, code, message) by field and code, formatted once.
-    private var rowTails: [[UInt8]]
+    /// Each report row's end (field, code, message) by field and code: its number in `rows`, -1 until the first
+    /// such row.
+    private var rowTails: [Int32]
+    /// `ProblemCode.allCases.count` (the getter builds the array).
+    private let codeCount = ProblemCode.allCases.count
     /// The merging thread's CPU (`CAIR2_MERGE_CPU=1`, docs/PERFORMANCE.md).
     var mergeCPU = MergeCPU.Tally()
 
@@ -86,7 +89,7 @@ struct OrderedMerge {
         self.index = PatientIndex(capacity: isPatient ? 1 << 14 : 16)
         self.pendingIndex = isPatient ? PendingIndex(input: input, options: options) : nil
         self.summary = summary
-        self.rowTails = [[UInt8]](repeating: [], count: (layout.fields.count + 1) * ProblemCode.allCases.count)
+        self.rowTails = [Int32](repeating: -1, count: (layout.fields.count + 1) * codeCount)
     }
 
     private func partOf(_ n: Int) -> Int32 { Int32(n / splitEvery) }
@@ -296,12 +299,12 @@ struct OrderedMerge {
     }
 
     /// One report row (`rejects.csv` or `warnings.csv`) for a problem of the record, and its count. The row's
-    /// end (field, code, message) is formatted once per field and code; the line and id are appended as bytes.
+    /// end (field, code, message) is registered once per field and code; the spool formats the rows.
     private mutating func report(_ p: Problem, line: Int, result res: RecordResult) throws {
-        let t = (Int(p.field) + 1) * ProblemCode.allCases.count + Int(p.code.rawValue)
-        if rowTails[t].isEmpty {
-            rowTails[t] = ReportSpool.rowTail(field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
-                                              code: p.code, message: p.code.message(field: Int(p.field), layout: layout))
+        let t = (Int(p.field) + 1) * codeCount + Int(p.code.rawValue)
+        if rowTails[t] < 0 {
+            rowTails[t] = rows.tail(field: p.field >= 0 ? layout.fields[Int(p.field)].name : "",
+                                    code: p.code, message: p.code.message(field: Int(p.field), layout: layout))
         }
         try rows.add(line: line, id: res.id, tail: rowTails[t], code: p.code)
         codeCounts[Int(p.code.rawValue)] += 1
