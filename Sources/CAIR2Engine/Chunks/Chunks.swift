@@ -189,8 +189,9 @@ extension ChunkCuts {
     /// Only a guess: the merge checks every chunk's start against where the previous chunk really ended and
     /// processes a wrong one again, so a wrong guess costs time, never a byte of output. A redone chunk is a
     /// chunk's worth of records processed twice, the second time by the merging thread while the workers wait
-    /// at the window's edge; the own corpus's quoted newlines (one record in seventy) put a cut in a field on
-    /// about one chunk in a hundred (docs/PERFORMANCE.md, session 11).
+    /// at the window's edge; the own corpus's quoted newlines (one record in 66 has one) put one cut in 120 to
+    /// 180 inside a field, and the merging thread's CPU a million members fell by a quarter without those redos
+    /// (docs/PERFORMANCE.md, session 11).
     static func settle(_ start: Int, in p: UnsafePointer<UInt8>, count n: Int, delimiter: UInt8) -> Int {
         var s = start
         for _ in 0..<4 {

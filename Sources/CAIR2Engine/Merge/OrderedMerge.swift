@@ -67,7 +67,7 @@ struct OrderedMerge {
     /// Each report row's end (field, code, message) by field and code: its number in `rows`, -1 until the first
     /// such row.
     private var rowTails: [Int32]
-    /// `ProblemCode.allCases.count` (the getter builds the array).
+    /// `ProblemCode.allCases.count`, once (`allCases` is a computed property).
     private let codeCount = ProblemCode.allCases.count
     /// The merging thread's CPU (`CAIR2_MERGE_CPU=1`, docs/PERFORMANCE.md).
     var mergeCPU = MergeCPU.Tally()
