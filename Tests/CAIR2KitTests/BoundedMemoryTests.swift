@@ -112,28 +112,32 @@ import Testing
         }
     }
 
-    /// A cut that lands inside a quoted field (an address with its second line) is moved to the next record:
-    /// on records where a quote closing such a field is followed by the delimiter or the row's end, every chunk
-    /// start of every chunk size is a record's start (as the generator of the rows knows them). Without the move,
-    /// two cuts in five land inside a field here.
-    @Test func cutsInsideAQuotedFieldMoveToTheNextRecord() throws {
+    /// A cut that lands inside a quoted field (an address with its second line) is moved to the next record: on
+    /// records where a quote closing such a field is followed by the run's delimiter or the row's end, every
+    /// chunk start of every chunk size is a record's start (as the generator of the rows knows them), for three
+    /// delimiters. Without the move, two cuts in five land inside a field here.
+    @Test(arguments: [UInt8(ascii: ","), UInt8(ascii: "\t"), UInt8(ascii: "|")])
+    func cutsInsideAQuotedFieldMoveToTheNextRecord(delimiter: UInt8) throws {
         var state: UInt64 = 0x2545_F491_4F6C_DD1D
         func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+        let d = String(UnicodeScalar(delimiter))
         var bytes: [UInt8] = []
         var recordStarts: Set<Int> = [0]
         while bytes.count < 1 << 20 {
-            var row = "M\(next() % 1_000_000),Ana"
+            var row = "M\(next() % 1_000_000)\(d)Ana"
             switch next() % 3 {
-            case 0: row += ",\"\(next() % 9000) Main St\nApt \(next() % 90)\",Fresno"
-            case 1: row += ",\"Box \(next() % 99)\nSuite 5\nFloor 2\",\"Los Angeles, CA\""
-            default: row += ",12 Elm,\"Oak\"\"s Grove\""
+            case 0: row += "\(d)\"\(next() % 9000) Main St\nApt \(next() % 90)\"\(d)Fresno"
+            case 1: row += "\(d)\"Box \(next() % 99)\nSuite 5\nFloor 2\"\(d)\"Los Angeles\(d) CA\""
+            default: row += "\(d)12 Elm\(d)\"Oak\"\"s Grove\""
             }
             bytes += Array((row + (next() % 2 == 0 ? "\r\n" : "\n")).utf8)
             recordStarts.insert(bytes.count)
         }
         var misplaced = 0
         for size in [97, 1000, 4096, 12_345, 65_536] {
-            let starts = bytes.withUnsafeBufferPointer { ChunkPlanner.starts($0, from: 0, chunkSize: size) }
+            let starts = bytes.withUnsafeBufferPointer {
+                ChunkPlanner.starts($0, from: 0, chunkSize: size, delimiter: delimiter)
+            }
             #expect(starts.first == 0 && starts.last == bytes.count)
             #expect(starts.count > bytes.count / size / 2, "chunk \(size): \(starts.count) starts")
             misplaced += starts.filter { !recordStarts.contains($0) }.count
