@@ -72,7 +72,7 @@ import Testing
 
     /// Chunk starts found on demand (`ChunkCuts`, as the workers claim chunks) are the ones a plain byte loop
     /// finds: across records longer than a chunk, for several offsets and chunk sizes, with and without a
-    /// final LF.
+    /// final LF. The lines hold no quote, so `settle` never moves a start here (the next test is about that).
     @Test func onDemandCutsFollowTheRule() throws {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }

@@ -10,7 +10,8 @@ import Glibc
 //
 // The input is cut at nominal offsets; each chunk's *speculative* start is the
 // byte after the first LF at or after its offset, assuming that LF ends a
-// record. A worker scans and processes records from its start until the
+// record (or after a later one, when the bytes after it show the LF was inside
+// a quoted field: `ChunkCuts.settle`). A worker scans and processes records from its start until the
 // scanner passes the next chunk's start, and reports where it really ended.
 // The ordered merge checks the chain: when chunk i did not end exactly at
 // chunk i+1's speculative start (a quoted field held a newline across the
@@ -121,7 +122,7 @@ final class ChunkOutput: @unchecked Sendable {
 
 /// Speculative chunk starts, found on demand and in order: the first is `from`, each next one follows the first LF
 /// at or after a nominal cut (`size` bytes after the previous cut, or after the previous start when a record is
-/// longer than that). The last is the block's end.
+/// longer than that), moved on by `settle` when that LF was inside a quoted field. The last is the block's end.
 ///
 /// Found as chunks are claimed, not all before the first one: planning a whole mapped file up front faulted a
 /// page at every cut, one after another, before any worker started.
@@ -139,7 +140,7 @@ struct ChunkCuts {
     private var cut: Int
     static let taper = 8
 
-    init(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, size: Int, delimiter: UInt8 = 0x2C) {
+    init(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, size: Int, delimiter: UInt8) {
         self.bytes = bytes
         self.size = max(size, 1)
         self.delimiter = delimiter
